@@ -1,0 +1,16 @@
+#ifndef KORE_WEBHOOK_VERSION_HPP
+#define KORE_WEBHOOK_VERSION_HPP
+
+// The one place the version lives: CMake, the vcpkg port, the Conan recipe and the
+// pkg-config file all read these three lines.
+#define KORE_WEBHOOK_VERSION_MAJOR 0
+#define KORE_WEBHOOK_VERSION_MINOR 1
+#define KORE_WEBHOOK_VERSION_PATCH 0
+
+namespace kore::webhook {
+inline constexpr int version_major = KORE_WEBHOOK_VERSION_MAJOR;
+inline constexpr int version_minor = KORE_WEBHOOK_VERSION_MINOR;
+inline constexpr int version_patch = KORE_WEBHOOK_VERSION_PATCH;
+}  // namespace kore::webhook
+
+#endif
