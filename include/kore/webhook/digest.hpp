@@ -1,0 +1,99 @@
+#ifndef KORE_WEBHOOK_DIGEST_HPP
+#define KORE_WEBHOOK_DIGEST_HPP
+
+// The only file that talks to OpenSSL: RAII handles over EVP and the constant-time comparison.
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace kore::webhook::detail {
+
+struct evp_md_deleter {
+    void operator()(EVP_MD* md) const noexcept { EVP_MD_free(md); }
+};
+using evp_md_ptr = std::unique_ptr<EVP_MD, evp_md_deleter>;
+
+struct evp_md_ctx_deleter {
+    void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+};
+using evp_md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter>;
+
+// Fetching an algorithm takes a lock and a lookup in the provider store, so it is done once,
+// when a verifier is built, never per request.
+inline evp_md_ptr fetch_digest(const char* name) {
+    evp_md_ptr md(EVP_MD_fetch(nullptr, name, nullptr));
+    if (!md) {
+        throw std::runtime_error(std::string("kore-webhook: OpenSSL cannot provide the ") + name +
+                                 " digest (is the default provider available?)");
+    }
+    return md;
+}
+
+// One digest computation in progress. Every operation reports failure instead of ignoring it.
+class hash_state {
+public:
+    hash_state() noexcept = default;
+
+    bool init(const EVP_MD* md) noexcept {
+        if (!ensure_context()) {
+            return false;
+        }
+        return EVP_DigestInit_ex2(ctx_.get(), md, nullptr) == 1;
+    }
+
+    // Becomes a copy of another state: forks a running digest without hashing its input again.
+    bool copy_from(const hash_state& other) noexcept {
+        if (!other.ctx_ || !ensure_context()) {
+            return false;
+        }
+        return EVP_MD_CTX_copy_ex(ctx_.get(), other.ctx_.get()) == 1;
+    }
+
+    bool update(std::string_view bytes) noexcept {
+        return ctx_ && EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) == 1;
+    }
+
+    template <std::size_t N>
+    bool finish(std::array<unsigned char, N>& out) noexcept {
+        unsigned int length = 0;
+        if (!ctx_ || EVP_DigestFinal_ex(ctx_.get(), out.data(), &length) != 1) {
+            return false;
+        }
+        return length == N;
+    }
+
+    bool valid() const noexcept { return ctx_ != nullptr; }
+
+private:
+    bool ensure_context() noexcept {
+        if (!ctx_) {
+            ctx_.reset(EVP_MD_CTX_new());
+        }
+        return ctx_ != nullptr;
+    }
+
+    evp_md_ctx_ptr ctx_;
+};
+
+template <std::size_t N>
+bool equal_digests(const std::array<unsigned char, N>& a, const std::array<unsigned char, N>& b) noexcept {
+    return CRYPTO_memcmp(a.data(), b.data(), N) == 0;
+}
+
+// Wipes a copy of a secret that the library no longer needs.
+inline void cleanse(std::string& text) noexcept {
+    if (!text.empty()) {
+        OPENSSL_cleanse(text.data(), text.size());
+    }
+}
+
+}  // namespace kore::webhook::detail
+
+#endif

@@ -1,0 +1,116 @@
+#ifndef KORE_WEBHOOK_ERRORS_HPP
+#define KORE_WEBHOOK_ERRORS_HPP
+
+// Why a callback was refused: an error enum that plugs into std::error_code.
+
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+
+namespace kore::webhook {
+
+enum class errc {
+    missing_signature = 1,  // no kore-signature header at all
+    unsigned_request,       // header present but empty: the account has no webhook secret
+    malformed_signature,    // not exactly 64 hex digits
+    signature_mismatch,     // well-formed, but no configured secret produces it
+    length_extension,       // signature matches a body forged by SHA-256 length extension
+    body_too_large,         // body exceeds options::max_body_size
+    duplicate_signature,    // more than one kore-signature header
+    invalid_method,         // the method is empty or not an HTTP token
+    invalid_url,            // the registered URL is empty once query and fragment are cut
+    query_not_signed,       // a GET callback carries a query, which KORE does not sign
+    stream_finished,        // finish() was already called on this stream
+    crypto_failure,         // OpenSSL reported an error while hashing
+};
+
+namespace detail {
+
+struct errc_text {
+    std::string_view name;
+    std::string_view message;
+};
+
+constexpr errc_text describe(errc e) noexcept {
+    switch (e) {
+        case errc::missing_signature:
+            return {"missing_signature",
+                    "the request has no kore-signature header; it did not come from KORE, or a proxy "
+                    "dropped the header"};
+        case errc::unsigned_request:
+            return {"unsigned_request",
+                    "the kore-signature header is empty: the KORE account has no webhook secret, so "
+                    "nothing proves where the request came from (set a secret in the KORE console)"};
+        case errc::malformed_signature:
+            return {"malformed_signature",
+                    "the kore-signature header is not exactly 64 hexadecimal digits"};
+        case errc::signature_mismatch:
+            return {"signature_mismatch",
+                    "the signature does not match: check that the URL is the one registered with KORE "
+                    "(not the one a proxy forwards), that the body is the raw bytes as received, and "
+                    "that the secret is current"};
+        case errc::length_extension:
+            return {"length_extension",
+                    "the body carries SHA-256 padding followed by appended data: a length-extension "
+                    "forgery of an earlier signed request"};
+        case errc::body_too_large:
+            return {"body_too_large",
+                    "the body is larger than the configured maximum (options::max_body_size)"};
+        case errc::duplicate_signature:
+            return {"duplicate_signature",
+                    "the request carries more than one kore-signature header"};
+        case errc::invalid_method:
+            return {"invalid_method", "the HTTP method is empty or not a valid HTTP token"};
+        case errc::invalid_url:
+            return {"invalid_url",
+                    "the registered URL is empty once its query and fragment are removed"};
+        case errc::query_not_signed:
+            return {"query_not_signed",
+                    "a GET callback carries a query string, which KORE does not sign; its parameters "
+                    "are not authenticated"};
+        case errc::stream_finished:
+            return {"stream_finished", "finish() was already called on this verification stream"};
+        case errc::crypto_failure:
+            return {"crypto_failure", "OpenSSL failed while computing the digest"};
+    }
+    return {"unknown", "unknown kore-webhook error"};
+}
+
+class errc_category final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "kore.webhook"; }
+    std::string message(int ev) const override {
+        return std::string(describe(static_cast<errc>(ev)).message);
+    }
+};
+
+}  // namespace detail
+
+inline const std::error_category& webhook_category() noexcept {
+    static const detail::errc_category instance;
+    return instance;
+}
+
+inline std::error_code make_error_code(errc e) noexcept {
+    return {static_cast<int>(e), webhook_category()};
+}
+
+// The short, stable name of an error ("signature_mismatch"), for logs and HTTP error bodies.
+// Codes from other categories give "unknown"; an empty code gives "ok".
+inline std::string_view error_name(std::error_code ec) noexcept {
+    if (!ec) {
+        return "ok";
+    }
+    if (ec.category() != webhook_category()) {
+        return "unknown";
+    }
+    return detail::describe(static_cast<errc>(ec.value())).name;
+}
+
+}  // namespace kore::webhook
+
+template <>
+struct std::is_error_code_enum<kore::webhook::errc> : std::true_type {};
+
+#endif

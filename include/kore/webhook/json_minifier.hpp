@@ -1,0 +1,350 @@
+#ifndef KORE_WEBHOOK_JSON_MINIFIER_HPP
+#define KORE_WEBHOOK_JSON_MINIFIER_HPP
+
+// A streaming, validating JSON minifier: removes insignificant whitespace (RFC 8259) and changes
+// nothing else. It validates while it goes, so a body gets a second chance at verification only
+// when it is one JSON text: two bodies can then share a signature only if they are the same
+// JSON value written with different spacing. Fixed memory, no allocation, any chunking.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace kore::webhook::detail {
+
+class json_minifier {
+public:
+    // Deeper documents are treated as invalid (no second try) rather than given unbounded memory.
+    static constexpr std::size_t max_depth = 512;
+
+    // Feeds a chunk; calls sink(std::string_view) with each run of significant bytes, in order.
+    template <class Sink>
+    void feed(std::string_view chunk, Sink&& sink) noexcept {
+        std::size_t run_start = 0;
+        for (std::size_t i = 0; i < chunk.size(); ++i) {
+            const action a = step(static_cast<unsigned char>(chunk[i]));
+            if (a == action::drop) {
+                if (i > run_start) {
+                    sink(chunk.substr(run_start, i - run_start));
+                }
+                run_start = i + 1;
+            } else if (a == action::fail) {
+                return;
+            }
+        }
+        if (run_start < chunk.size()) {
+            sink(chunk.substr(run_start));
+        }
+    }
+
+    // Feeds bytes until the first insignificant whitespace, which it consumes. Returns that
+    // byte's index, or chunk.size() when the chunk held none (or the text turned invalid).
+    std::size_t feed_until_whitespace(std::string_view chunk) noexcept {
+        for (std::size_t i = 0; i < chunk.size(); ++i) {
+            const action a = step(static_cast<unsigned char>(chunk[i]));
+            if (a == action::drop) {
+                return i;
+            }
+            if (a == action::fail) {
+                break;
+            }
+        }
+        return chunk.size();
+    }
+
+    bool failed() const noexcept { return state_ == state::invalid; }
+    bool removed_whitespace() const noexcept { return removed_whitespace_; }
+
+    // The whole input so far is exactly one JSON text (with optional surrounding whitespace).
+    bool complete() const noexcept {
+        if (depth_ != 0) {
+            return false;
+        }
+        switch (state_) {
+            case state::done:
+            case state::number_zero:
+            case state::number_int:
+            case state::number_frac:
+            case state::number_exp:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+private:
+    enum class action : std::uint8_t { keep, drop, fail };
+    enum class state : std::uint8_t {
+        value,           // a value must follow (top level, after ':' or after ',' in an array)
+        value_or_close,  // just after '['
+        key_or_close,    // just after '{'
+        key,             // after ',' in an object
+        colon,           // after a key
+        after_value,     // after a value inside a container: ',' or the closing bracket
+        done,            // the top-level value is complete: only whitespace may follow
+        string,
+        string_escape,
+        string_unicode,
+        number_minus,
+        number_zero,
+        number_int,
+        number_dot,
+        number_frac,
+        number_e,
+        number_e_sign,
+        number_exp,
+        literal,
+        invalid,
+    };
+
+    static constexpr bool is_whitespace(unsigned char c) noexcept {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    }
+    static constexpr bool is_digit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
+    static constexpr bool is_hex(unsigned char c) noexcept {
+        return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    action fail() noexcept {
+        state_ = state::invalid;
+        return action::fail;
+    }
+
+    action drop_whitespace() noexcept {
+        removed_whitespace_ = true;
+        return action::drop;
+    }
+
+    bool in_object() const noexcept {
+        const std::size_t level = depth_ - 1;
+        return ((object_bits_[level / 64] >> (level % 64)) & 1U) != 0;
+    }
+
+    action open(bool object) noexcept {
+        if (depth_ == max_depth) {
+            return fail();
+        }
+        const std::uint64_t bit = std::uint64_t{1} << (depth_ % 64);
+        if (object) {
+            object_bits_[depth_ / 64] |= bit;
+        } else {
+            object_bits_[depth_ / 64] &= ~bit;
+        }
+        ++depth_;
+        state_ = object ? state::key_or_close : state::value_or_close;
+        return action::keep;
+    }
+
+    action close(bool object) noexcept {
+        if (depth_ == 0 || in_object() != object) {
+            return fail();
+        }
+        --depth_;
+        end_value();
+        return action::keep;
+    }
+
+    void end_value() noexcept { state_ = depth_ == 0 ? state::done : state::after_value; }
+
+    action start_literal(std::string_view word) noexcept {
+        literal_ = word;
+        literal_pos_ = 1;
+        state_ = state::literal;
+        return action::keep;
+    }
+
+    action begin_value(unsigned char c) noexcept {
+        switch (c) {
+            case '{':
+                return open(true);
+            case '[':
+                return open(false);
+            case '"':
+                string_is_key_ = false;
+                state_ = state::string;
+                return action::keep;
+            case '-':
+                state_ = state::number_minus;
+                return action::keep;
+            case '0':
+                state_ = state::number_zero;
+                return action::keep;
+            case 't':
+                return start_literal("true");
+            case 'f':
+                return start_literal("false");
+            case 'n':
+                return start_literal("null");
+            default:
+                if (c >= '1' && c <= '9') {
+                    state_ = state::number_int;
+                    return action::keep;
+                }
+                return fail();
+        }
+    }
+
+    // A byte that ends a number belongs to what follows the number.
+    action end_number(unsigned char c) noexcept {
+        end_value();
+        return step(c);
+    }
+
+    action step(unsigned char c) noexcept {
+        switch (state_) {
+            case state::value:
+                return is_whitespace(c) ? drop_whitespace() : begin_value(c);
+            case state::value_or_close:
+                if (is_whitespace(c)) {
+                    return drop_whitespace();
+                }
+                return c == ']' ? close(false) : begin_value(c);
+            case state::key_or_close:
+            case state::key:
+                if (is_whitespace(c)) {
+                    return drop_whitespace();
+                }
+                if (c == '}' && state_ == state::key_or_close) {
+                    return close(true);
+                }
+                if (c != '"') {
+                    return fail();
+                }
+                string_is_key_ = true;
+                state_ = state::string;
+                return action::keep;
+            case state::colon:
+                if (is_whitespace(c)) {
+                    return drop_whitespace();
+                }
+                if (c != ':') {
+                    return fail();
+                }
+                state_ = state::value;
+                return action::keep;
+            case state::after_value:
+                if (is_whitespace(c)) {
+                    return drop_whitespace();
+                }
+                if (c == ',') {
+                    state_ = in_object() ? state::key : state::value;
+                    return action::keep;
+                }
+                if (c == '}' || c == ']') {
+                    return close(c == '}');
+                }
+                return fail();
+            case state::done:
+                return is_whitespace(c) ? drop_whitespace() : fail();
+            case state::string:
+                if (c == '"') {
+                    if (string_is_key_) {
+                        state_ = state::colon;
+                    } else {
+                        end_value();
+                    }
+                } else if (c == '\\') {
+                    state_ = state::string_escape;
+                } else if (c < 0x20) {
+                    return fail();  // raw control characters (NUL included) are not JSON
+                }
+                return action::keep;
+            case state::string_escape:
+                if (c == 'u') {
+                    unicode_digits_ = 0;
+                    state_ = state::string_unicode;
+                    return action::keep;
+                }
+                if (std::string_view("\"\\/bfnrt").find(static_cast<char>(c)) == std::string_view::npos) {
+                    return fail();
+                }
+                state_ = state::string;
+                return action::keep;
+            case state::string_unicode:
+                if (!is_hex(c)) {
+                    return fail();
+                }
+                if (++unicode_digits_ == 4) {
+                    state_ = state::string;
+                }
+                return action::keep;
+            case state::number_minus:
+                if (c == '0') {
+                    state_ = state::number_zero;
+                } else if (c >= '1' && c <= '9') {
+                    state_ = state::number_int;
+                } else {
+                    return fail();
+                }
+                return action::keep;
+            case state::number_zero:
+            case state::number_int:
+                if (is_digit(c) && state_ == state::number_int) {
+                    return action::keep;
+                }
+                if (c == '.') {
+                    state_ = state::number_dot;
+                    return action::keep;
+                }
+                if (c == 'e' || c == 'E') {
+                    state_ = state::number_e;
+                    return action::keep;
+                }
+                return end_number(c);
+            case state::number_dot:
+                if (!is_digit(c)) {
+                    return fail();
+                }
+                state_ = state::number_frac;
+                return action::keep;
+            case state::number_frac:
+                if (is_digit(c)) {
+                    return action::keep;
+                }
+                if (c == 'e' || c == 'E') {
+                    state_ = state::number_e;
+                    return action::keep;
+                }
+                return end_number(c);
+            case state::number_e:
+                if (c == '+' || c == '-') {
+                    state_ = state::number_e_sign;
+                    return action::keep;
+                }
+                [[fallthrough]];
+            case state::number_e_sign:
+                if (!is_digit(c)) {
+                    return fail();
+                }
+                state_ = state::number_exp;
+                return action::keep;
+            case state::number_exp:
+                return is_digit(c) ? action::keep : end_number(c);
+            case state::literal:
+                if (static_cast<char>(c) != literal_[literal_pos_]) {
+                    return fail();
+                }
+                if (++literal_pos_ == literal_.size()) {
+                    end_value();
+                }
+                return action::keep;
+            case state::invalid:
+                return action::fail;
+        }
+        return fail();
+    }
+
+    std::array<std::uint64_t, max_depth / 64> object_bits_{};
+    std::size_t depth_ = 0;
+    std::string_view literal_;
+    std::size_t literal_pos_ = 0;
+    state state_ = state::value;
+    std::uint8_t unicode_digits_ = 0;
+    bool string_is_key_ = false;
+    bool removed_whitespace_ = false;
+};
+
+}  // namespace kore::webhook::detail
+
+#endif

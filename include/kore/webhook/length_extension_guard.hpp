@@ -1,0 +1,128 @@
+#ifndef KORE_WEBHOOK_LENGTH_EXTENSION_GUARD_HPP
+#define KORE_WEBHOOK_LENGTH_EXTENSION_GUARD_HPP
+
+// Detects SHA-256 length-extension glue in a body (spec 3.4), chunk by chunk, in fixed memory.
+//
+// KORE signs SHA-256(prefix || body) with prefix = secret || METHOD || URL. Whoever saw one signed
+// request can sign prefix || body || glue || anything without the secret, where glue is the
+// padding SHA-256 appended to the original: 0x80, zeros, then the original length in bits as a
+// 64-bit big-endian number, ending on a 64-byte block boundary. So a signed string is a forgery
+// exactly when, at a block boundary p inside the body, the 8 bytes before p encode 8*n with n at
+// least the prefix length, byte n is 0x80, the bytes between are zero, and p is where the padding
+// of an n-byte message ends. One look per 64 bytes; text never has the NUL bytes a length holds.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace kore::webhook::detail {
+
+inline constexpr std::size_t sha256_block_size = 64;
+inline constexpr std::size_t sha256_length_field_size = 8;
+// The longest glue: 0x80, 63 zero bytes, the 8-byte length (when n + 9 just passes a boundary).
+inline constexpr std::size_t sha256_max_glue_size = sha256_block_size + sha256_length_field_size;
+
+// The body bytes a guard can see at one time: the tail of earlier chunks and the current chunk.
+class body_window {
+public:
+    // Makes `chunk` the newest bytes; `tail` keeps the bytes before it that a glue may span.
+    void advance(std::string_view chunk) noexcept {
+        chunk_ = chunk;
+        chunk_start_ = next_offset_;
+        next_offset_ += chunk.size();
+    }
+
+    // Keeps the last bytes of the current chunk for the next one.
+    void retire_chunk() noexcept {
+        if (chunk_.size() >= tail_.size()) {
+            std::copy(chunk_.end() - static_cast<std::ptrdiff_t>(tail_.size()), chunk_.end(), tail_.begin());
+            tail_size_ = tail_.size();
+        } else {
+            const std::size_t keep = std::min(tail_size_, tail_.size() - chunk_.size());
+            std::copy(tail_.begin() + static_cast<std::ptrdiff_t>(tail_size_ - keep),
+                      tail_.begin() + static_cast<std::ptrdiff_t>(tail_size_), tail_.begin());
+            std::copy(chunk_.begin(), chunk_.end(), tail_.begin() + static_cast<std::ptrdiff_t>(keep));
+            tail_size_ = keep + chunk_.size();
+        }
+        chunk_ = {};
+        chunk_start_ = next_offset_;
+    }
+
+    // Byte at body offset `offset`; callers only ask for offsets inside the window.
+    unsigned char at(std::uint64_t offset) const noexcept {
+        if (offset >= chunk_start_) {
+            return static_cast<unsigned char>(chunk_[static_cast<std::size_t>(offset - chunk_start_)]);
+        }
+        return tail_[static_cast<std::size_t>(offset - (chunk_start_ - tail_size_))];
+    }
+
+    std::uint64_t chunk_start() const noexcept { return chunk_start_; }
+    std::uint64_t chunk_end() const noexcept { return next_offset_; }
+
+private:
+    std::array<unsigned char, sha256_max_glue_size> tail_{};
+    std::size_t tail_size_ = 0;
+    std::string_view chunk_;
+    std::uint64_t chunk_start_ = 0;
+    std::uint64_t next_offset_ = 0;
+};
+
+// Watches one signed-string alignment: that of one secret, since the prefix length decides where
+// the block boundaries fall in the body.
+class length_extension_guard {
+public:
+    length_extension_guard() noexcept = default;
+    explicit length_extension_guard(std::uint64_t prefix_length) noexcept : prefix_length_(prefix_length) {}
+
+    // Checks every block boundary that falls inside the window's current chunk.
+    void scan(const body_window& window) noexcept {
+        const std::uint64_t into_block = (prefix_length_ + window.chunk_start()) % sha256_block_size;
+        std::uint64_t boundary = window.chunk_start() + (sha256_block_size - into_block);
+        for (; boundary <= window.chunk_end(); boundary += sha256_block_size) {
+            found_ = found_ || glue_ends_at(window, boundary);
+        }
+    }
+
+    bool found() const noexcept { return found_; }
+
+private:
+    // `boundary` is a body offset where a block of the signed string ends.
+    bool glue_ends_at(const body_window& window, std::uint64_t boundary) const noexcept {
+        if (boundary < sha256_length_field_size + 1) {
+            return false;  // no room for 0x80 and the length inside the body
+        }
+        std::uint64_t bits = 0;
+        for (std::uint64_t i = boundary - sha256_length_field_size; i < boundary; ++i) {
+            bits = (bits << 8) | window.at(i);
+        }
+        if (bits % 8 != 0) {
+            return false;
+        }
+        const std::uint64_t n = bits / 8;  // length of the message that was signed originally
+        const std::uint64_t end = prefix_length_ + boundary;  // boundary as a signed-string offset
+        // The padding of an n-byte message ends at the first block boundary at or after n + 9.
+        if (n < prefix_length_ || n + sha256_length_field_size + 1 > end ||
+            n + sha256_length_field_size + 1 + sha256_block_size <= end) {
+            return false;
+        }
+        const std::uint64_t marker = n - prefix_length_;  // body offset of the 0x80 byte
+        if (window.at(marker) != 0x80) {
+            return false;
+        }
+        for (std::uint64_t i = marker + 1; i < boundary - sha256_length_field_size; ++i) {
+            if (window.at(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    std::uint64_t prefix_length_ = 0;
+    bool found_ = false;
+};
+
+}  // namespace kore::webhook::detail
+
+#endif
