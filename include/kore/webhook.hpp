@@ -4,15 +4,15 @@
 // kore-webhook: verify that a webhook callback came from KORE Wireless and was not altered.
 // One include for everything; each header below has one job.
 
-#include <kore/webhook/version.hpp>
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/options.hpp>
-#include <kore/webhook/url.hpp>
-#include <kore/webhook/signature_header.hpp>
-#include <kore/webhook/scheme.hpp>
 #include <kore/webhook/result.hpp>
-#include <kore/webhook/stream.hpp>
-#include <kore/webhook/verifier.hpp>
+#include <kore/webhook/scheme.hpp>
 #include <kore/webhook/sign.hpp>
+#include <kore/webhook/signature_header.hpp>
+#include <kore/webhook/stream.hpp>
+#include <kore/webhook/url.hpp>
+#include <kore/webhook/verifier.hpp>
+#include <kore/webhook/version.hpp>
 
 #endif

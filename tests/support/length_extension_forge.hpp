@@ -22,8 +22,7 @@ public:
     sha256() noexcept = default;
 
     // Resumes from the state a digest reveals, as if `length` bytes had been hashed already.
-    sha256(const std::array<std::uint32_t, 8>& state, std::uint64_t length) noexcept
-        : state_(state), length_(length) {}
+    sha256(const std::array<std::uint32_t, 8>& state, std::uint64_t length) noexcept : state_(state), length_(length) {}
 
     void update(std::string_view bytes) noexcept {
         for (const char c : bytes) {
@@ -100,9 +99,12 @@ private:
 };
 
 inline int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     throw std::invalid_argument("forge: signature is not hex");
 }
 

@@ -69,7 +69,7 @@ public:
         return length == N;
     }
 
-    bool valid() const noexcept { return ctx_ != nullptr; }
+    [[nodiscard]] bool valid() const noexcept { return ctx_ != nullptr; }
 
 private:
     bool ensure_context() noexcept {

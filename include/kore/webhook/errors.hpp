@@ -43,8 +43,7 @@ constexpr errc_text describe(errc e) noexcept {
                     "the kore-signature header is empty: the KORE account has no webhook secret, so "
                     "nothing proves where the request came from (set a secret in the KORE console)"};
         case errc::malformed_signature:
-            return {"malformed_signature",
-                    "the kore-signature header is not exactly 64 hexadecimal digits"};
+            return {"malformed_signature", "the kore-signature header is not exactly 64 hexadecimal digits"};
         case errc::signature_mismatch:
             return {"signature_mismatch",
                     "the signature does not match: check that the URL is the one registered with KORE "
@@ -55,16 +54,13 @@ constexpr errc_text describe(errc e) noexcept {
                     "the body carries SHA-256 padding followed by appended data: a length-extension "
                     "forgery of an earlier signed request"};
         case errc::body_too_large:
-            return {"body_too_large",
-                    "the body is larger than the configured maximum (options::max_body_size)"};
+            return {"body_too_large", "the body is larger than the configured maximum (options::max_body_size)"};
         case errc::duplicate_signature:
-            return {"duplicate_signature",
-                    "the request carries more than one kore-signature header"};
+            return {"duplicate_signature", "the request carries more than one kore-signature header"};
         case errc::invalid_method:
             return {"invalid_method", "the HTTP method is empty or not a valid HTTP token"};
         case errc::invalid_url:
-            return {"invalid_url",
-                    "the registered URL is empty once its query and fragment are removed"};
+            return {"invalid_url", "the registered URL is empty once its query and fragment are removed"};
         case errc::query_not_signed:
             return {"query_not_signed",
                     "a GET callback carries a query string, which KORE does not sign; its parameters "
@@ -79,8 +75,8 @@ constexpr errc_text describe(errc e) noexcept {
 
 class errc_category final : public std::error_category {
 public:
-    const char* name() const noexcept override { return "kore.webhook"; }
-    std::string message(int ev) const override {
+    [[nodiscard]] const char* name() const noexcept override { return "kore.webhook"; }
+    [[nodiscard]] std::string message(int ev) const override {
         return std::string(describe(static_cast<errc>(ev)).message);
     }
 };

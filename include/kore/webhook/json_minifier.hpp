@@ -53,11 +53,11 @@ public:
         return chunk.size();
     }
 
-    bool failed() const noexcept { return state_ == state::invalid; }
-    bool removed_whitespace() const noexcept { return removed_whitespace_; }
+    [[nodiscard]] bool failed() const noexcept { return state_ == state::invalid; }
+    [[nodiscard]] bool removed_whitespace() const noexcept { return removed_whitespace_; }
 
     // The whole input so far is exactly one JSON text (with optional surrounding whitespace).
-    bool complete() const noexcept {
+    [[nodiscard]] bool complete() const noexcept {
         if (depth_ != 0) {
             return false;
         }
@@ -116,7 +116,7 @@ private:
         return action::drop;
     }
 
-    bool in_object() const noexcept {
+    [[nodiscard]] bool in_object() const noexcept {
         const std::size_t level = depth_ - 1;
         return ((object_bits_[level / 64] >> (level % 64)) & 1U) != 0;
     }

@@ -51,15 +51,15 @@ public:
     }
 
     // Byte at body offset `offset`; callers only ask for offsets inside the window.
-    unsigned char at(std::uint64_t offset) const noexcept {
+    [[nodiscard]] unsigned char at(std::uint64_t offset) const noexcept {
         if (offset >= chunk_start_) {
             return static_cast<unsigned char>(chunk_[static_cast<std::size_t>(offset - chunk_start_)]);
         }
         return tail_[static_cast<std::size_t>(offset - (chunk_start_ - tail_size_))];
     }
 
-    std::uint64_t chunk_start() const noexcept { return chunk_start_; }
-    std::uint64_t chunk_end() const noexcept { return next_offset_; }
+    [[nodiscard]] std::uint64_t chunk_start() const noexcept { return chunk_start_; }
+    [[nodiscard]] std::uint64_t chunk_end() const noexcept { return next_offset_; }
 
 private:
     std::array<unsigned char, sha256_max_glue_size> tail_{};
@@ -85,11 +85,11 @@ public:
         }
     }
 
-    bool found() const noexcept { return found_; }
+    [[nodiscard]] bool found() const noexcept { return found_; }
 
 private:
     // `boundary` is a body offset where a block of the signed string ends.
-    bool glue_ends_at(const body_window& window, std::uint64_t boundary) const noexcept {
+    [[nodiscard]] bool glue_ends_at(const body_window& window, std::uint64_t boundary) const noexcept {
         if (boundary < sha256_length_field_size + 1) {
             return false;  // no room for 0x80 and the length inside the body
         }
@@ -100,7 +100,7 @@ private:
         if (bits % 8 != 0) {
             return false;
         }
-        const std::uint64_t n = bits / 8;  // length of the message that was signed originally
+        const std::uint64_t n = bits / 8;                     // length of the message that was signed originally
         const std::uint64_t end = prefix_length_ + boundary;  // boundary as a signed-string offset
         // The padding of an n-byte message ends at the first block boundary at or after n + 9.
         if (n < prefix_length_ || n + sha256_length_field_size + 1 > end ||

@@ -41,20 +41,22 @@ public:
     // True when the callback may be processed: verified, or unsigned and explicitly allowed.
     explicit operator bool() const noexcept { return !error_; }
     // True only when a configured secret produced the signature.
-    bool verified() const noexcept { return verified_; }
+    [[nodiscard]] bool verified() const noexcept { return verified_; }
     // True when the callback was accepted without a signature (options::allow_unsigned).
-    bool is_unsigned() const noexcept { return unsigned_; }
-    std::error_code error() const noexcept { return error_; }
-    std::string_view error_name() const noexcept { return kore::webhook::error_name(error_); }
+    [[nodiscard]] bool is_unsigned() const noexcept { return unsigned_; }
+    [[nodiscard]] std::error_code error() const noexcept { return error_; }
+    [[nodiscard]] std::string_view error_name() const noexcept { return kore::webhook::error_name(error_); }
     // Which configured secret matched (its position in the constructor's list).
-    std::size_t secret_index() const noexcept { return secret_index_; }
+    [[nodiscard]] std::size_t secret_index() const noexcept { return secret_index_; }
     // The body matched only after insignificant JSON whitespace was removed.
-    bool json_normalized() const noexcept { return json_normalized_; }
+    [[nodiscard]] bool json_normalized() const noexcept { return json_normalized_; }
     // The verified digest. Neither date nor kore-idempotency-token is signed, so this, not the
     // token, is the key to de-duplicate on: a replay carries the same digest (spec 3.6).
-    const digest_type& digest() const noexcept { return digest_; }
+    [[nodiscard]] const digest_type& digest() const noexcept { return digest_; }
     // The digest as lowercase hex, or empty when nothing was verified.
-    std::string replay_key() const { return verified_ ? Scheme::encode_signature(digest_) : std::string(); }
+    [[nodiscard]] std::string replay_key() const {
+        return verified_ ? Scheme::encode_signature(digest_) : std::string();
+    }
 
 private:
     basic_result() noexcept = default;

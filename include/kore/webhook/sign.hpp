@@ -16,8 +16,7 @@ namespace kore::webhook {
 // lowercase hex SHA-256(secret || method || url cut at '?' or '#' || body). Nothing is checked
 // beyond a non-empty secret: it signs exactly what it is given. Throws std::invalid_argument for
 // an empty secret and std::runtime_error when OpenSSL fails.
-inline std::string sign(std::string_view secret, std::string_view method, std::string_view url,
-                        std::string_view body) {
+inline std::string sign(std::string_view secret, std::string_view method, std::string_view url, std::string_view body) {
     if (secret.empty()) {
         throw std::invalid_argument("kore-webhook: a webhook secret must not be empty");
     }
@@ -25,8 +24,8 @@ inline std::string sign(std::string_view secret, std::string_view method, std::s
     static const detail::evp_md_ptr md = detail::fetch_digest(kore_sha256::digest_name);
     detail::hash_state state;
     kore_sha256::digest_type digest{};
-    if (!state.init(md.get()) || !state.update(secret) || !state.update(method) ||
-        !state.update(signed_url(url)) || !state.update(body) || !state.finish(digest)) {
+    if (!state.init(md.get()) || !state.update(secret) || !state.update(method) || !state.update(signed_url(url)) ||
+        !state.update(body) || !state.finish(digest)) {
         throw std::runtime_error("kore-webhook: OpenSSL failed to compute SHA-256");
     }
     return kore_sha256::encode_signature(digest);

@@ -43,8 +43,7 @@ inline bool begin_signing_input(hash_state& out, const keyed_secret& secret, std
     return out.copy_from(secret.state) && out.update(method) && out.update(url);
 }
 
-inline std::uint64_t prefix_length(const keyed_secret& secret, std::string_view method,
-                                   std::string_view url) noexcept {
+inline std::uint64_t prefix_length(const keyed_secret& secret, std::string_view method, std::string_view url) noexcept {
     return secret.secret_length + method.size() + url.size();
 }
 

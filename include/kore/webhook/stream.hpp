@@ -126,8 +126,8 @@ public:
 
     // An error already certain before the body ends (bad method or URL, body too large), so that
     // a server can stop reading; finish() reports the same error.
-    std::error_code error() const noexcept { return error_; }
-    std::uint64_t body_size() const noexcept { return body_size_; }
+    [[nodiscard]] std::error_code error() const noexcept { return error_; }
+    [[nodiscard]] std::uint64_t body_size() const noexcept { return body_size_; }
 
 private:
     friend class basic_verifier<Scheme>;
@@ -138,8 +138,8 @@ private:
         detail::length_extension_guard guard;
     };
 
-    basic_stream(const detail::keyed_secret* secrets, std::size_t count, const options& opts,
-                 std::string_view method, std::string_view registered_url) noexcept
+    basic_stream(const detail::keyed_secret* secrets, std::size_t count, const options& opts, std::string_view method,
+                 std::string_view registered_url) noexcept
         : options_(opts), lane_count_(count) {
         error_ = detail::check_request(method, registered_url);
         if (error_) {

@@ -43,9 +43,7 @@ constexpr bool starts_with_nocase(std::string_view text, std::string_view prefix
 // as "/kore/callback" is the classic mistake of passing the request target instead.
 constexpr bool is_registered_url(std::string_view url) noexcept {
     const std::string_view cut = signed_url(url);
-    const std::size_t scheme = starts_with_nocase(cut, "https://")  ? 8
-                               : starts_with_nocase(cut, "http://") ? 7
-                                                                    : 0;
+    const std::size_t scheme = starts_with_nocase(cut, "https://") ? 8 : starts_with_nocase(cut, "http://") ? 7 : 0;
     return scheme != 0 && cut.size() > scheme;
 }
 
@@ -58,15 +56,12 @@ constexpr bool is_tchar(char c) noexcept {
 }
 
 constexpr bool is_http_method(std::string_view method) noexcept {
-    if (method.empty()) {
-        return false;
-    }
+    // A loop rather than std::all_of, which is constexpr only from C++20.
+    bool token = !method.empty();
     for (const char c : method) {
-        if (!is_tchar(c)) {
-            return false;
-        }
+        token = token && is_tchar(c);
     }
-    return true;
+    return token;
 }
 
 }  // namespace detail

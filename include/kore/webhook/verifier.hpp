@@ -59,8 +59,8 @@ public:
     // Judges one callback. `registered_url` is the callback URL as registered with KORE (its query
     // and fragment are ignored), never one rebuilt from the request; `body` is the raw body;
     // `signature_header` is the kore-signature value, std::nullopt when the header is absent.
-    result_type verify(std::string_view method, std::string_view registered_url, std::string_view body,
-                       std::optional<std::string_view> signature_header) const noexcept {
+    [[nodiscard]] result_type verify(std::string_view method, std::string_view registered_url, std::string_view body,
+                                     std::optional<std::string_view> signature_header) const noexcept {
         if (const auto ec = detail::check_request(method, registered_url)) {
             return result_type::refused(ec);
         }
@@ -101,8 +101,9 @@ public:
     }
 
     // The same verdict, thrown as std::system_error when the callback is refused.
-    result_type verify_or_throw(std::string_view method, std::string_view registered_url, std::string_view body,
-                                std::optional<std::string_view> signature_header) const {
+    [[nodiscard]] result_type verify_or_throw(std::string_view method, std::string_view registered_url,
+                                              std::string_view body,
+                                              std::optional<std::string_view> signature_header) const {
         result_type r = verify(method, registered_url, body, signature_header);
         if (!r) {
             throw std::system_error(r.error());
@@ -112,12 +113,12 @@ public:
 
     // Starts verifying a body that arrives in pieces: update() each piece, then finish(header).
     // The stream copies what it needs; it does not refer back to the verifier.
-    stream_type start(std::string_view method, std::string_view registered_url) const noexcept {
+    [[nodiscard]] stream_type start(std::string_view method, std::string_view registered_url) const noexcept {
         return stream_type(secrets_.data(), count_, options_, method, registered_url);
     }
 
-    const options& get_options() const noexcept { return options_; }
-    std::size_t secret_count() const noexcept { return count_; }
+    [[nodiscard]] const options& get_options() const noexcept { return options_; }
+    [[nodiscard]] std::size_t secret_count() const noexcept { return count_; }
 
 private:
     void add_secret(std::string_view secret) {
@@ -145,8 +146,8 @@ private:
     }
 
     // The second try of spec 2: only a valid JSON text that had insignificant whitespace.
-    result_type verify_minified_json(std::string_view method, std::string_view url, std::string_view body,
-                                     const digest_type& expected) const noexcept {
+    [[nodiscard]] result_type verify_minified_json(std::string_view method, std::string_view url, std::string_view body,
+                                                   const digest_type& expected) const noexcept {
         std::array<detail::hash_state, max_secrets> states;
         bool ok = true;
         for (std::size_t i = 0; i < count_; ++i) {
