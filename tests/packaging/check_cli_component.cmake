@@ -1,5 +1,6 @@
-# cmake -DBUILD_DIR=<build> -DSTAGE=<prefix> [-DCONFIG=<cfg>] -P check_cli_component.cmake
+# cmake -DBUILD_DIR=<build> -DSTAGE=<prefix> -DEXE_NAME=<file name> [-DCONFIG=<cfg>] -P check_cli_component.cmake
 # `cmake --install --component cli` installs the kore-webhook tool (and no headers); it runs.
+cmake_minimum_required(VERSION 3.21)
 file(REMOVE_RECURSE "${STAGE}")
 set(cfg)
 if(CONFIG)
@@ -10,7 +11,7 @@ execute_process(COMMAND "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${
 if(rc)
   message(FATAL_ERROR "cmake --install --component cli failed")
 endif()
-set(exe "${STAGE}/bin/kore-webhook${CMAKE_EXECUTABLE_SUFFIX}")
+set(exe "${STAGE}/bin/${EXE_NAME}")
 if(NOT EXISTS "${exe}")
   message(FATAL_ERROR "--component cli did not install ${exe}")
 endif()

@@ -1,6 +1,7 @@
 # cmake -DSTAGE=<prefix> -DCXX=<compiler> -DSOURCE=<main.cpp> -DOUT=<exe> -P pkg_config_consumer.cmake
 # Builds SOURCE with nothing but `pkg-config --cflags --libs kore_webhook` against the staged
 # prefix, then runs it.
+cmake_minimum_required(VERSION 3.21)
 find_program(PKG_CONFIG NAMES pkg-config pkgconf)
 if(NOT PKG_CONFIG)
   message(FATAL_ERROR "pkg-config not found (Debian: apt-get install pkg-config)")

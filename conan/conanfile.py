@@ -1,0 +1,77 @@
+# Conan 2 recipe for kore-webhook, after Conan Center's header-only template.
+#
+# It lives in the repository and packages the checkout it sits in: export_sources() takes the
+# headers and LICENSE from the repository root, and set_version() reads the version from
+# include/kore/webhook/version.hpp (the project's one version source), so
+#     conan create conan/
+# needs no --version and no network. (A Conan Center submission would replace export_sources()
+# by source() with get(self, **self.conan_data["sources"][self.version], strip_root=True).)
+import os
+import re
+
+from conan import ConanFile
+from conan.tools.build import check_min_cppstd
+from conan.tools.files import copy, load
+from conan.tools.layout import basic_layout
+
+required_conan_version = ">=2.0"
+
+
+class KoreWebhookConan(ConanFile):
+    name = "kore-webhook"
+    description = "Header-only C++17 verifier for KORE Wireless webhook signatures (OpenSSL 3)."
+    license = "MIT"
+    homepage = "https://github.com/kore-webhook/kore-webhook"
+    url = "https://github.com/kore-webhook/kore-webhook"
+    topics = ("webhook", "signature", "kore-wireless", "openssl", "header-only")
+    package_type = "header-library"
+    settings = "os", "arch", "compiler", "build_type"
+    no_copy_source = True
+
+    @property
+    def _repo_root(self):
+        return os.path.join(self.recipe_folder, os.pardir)
+
+    def set_version(self):
+        if self.version:
+            return
+        header = load(self, os.path.join(self._repo_root, "include", "kore", "webhook", "version.hpp"))
+        parts = []
+        for part in ("MAJOR", "MINOR", "PATCH"):
+            match = re.search(rf"^#define KORE_WEBHOOK_VERSION_{part} ([0-9]+)$", header, re.MULTILINE)
+            if not match:
+                raise ValueError(f"version.hpp has no '#define KORE_WEBHOOK_VERSION_{part} <n>' line")
+            parts.append(match.group(1))
+        self.version = ".".join(parts)
+
+    def export_sources(self):
+        copy(self, "LICENSE", self._repo_root, self.export_sources_folder)
+        copy(self, "*.hpp", os.path.join(self._repo_root, "include"), os.path.join(self.export_sources_folder, "include"))
+
+    def layout(self):
+        basic_layout(self, src_folder=".")
+
+    def requirements(self):
+        self.requires("openssl/[>=3 <4]")
+
+    def package_id(self):
+        self.info.clear()
+
+    def validate(self):
+        if self.settings.compiler.get_safe("cppstd"):
+            check_min_cppstd(self, 17)
+
+    def build(self):
+        pass
+
+    def package(self):
+        copy(self, "LICENSE", self.source_folder, os.path.join(self.package_folder, "licenses"))
+        copy(self, "*.hpp", os.path.join(self.source_folder, "include"), os.path.join(self.package_folder, "include"))
+
+    def package_info(self):
+        self.cpp_info.bindirs = []
+        self.cpp_info.libdirs = []
+        self.cpp_info.requires = ["openssl::crypto"]
+        self.cpp_info.set_property("cmake_file_name", "kore_webhook")
+        self.cpp_info.set_property("cmake_target_name", "kore::webhook")
+        self.cpp_info.set_property("pkg_config_name", "kore_webhook")
