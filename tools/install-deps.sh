@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs, from Debian, every package the build, the tests, the examples and the benchmarks use.
+# Idempotent: packages already present are left alone; apt's lists are refreshed only when
+# something is missing (pass --update to refresh them anyway, as CI does).
+set -euo pipefail
+
+packages=(
+  g++ clang libclang-rt-14-dev cmake ninja-build pkg-config clang-format clang-tidy
+  libssl-dev catch2 nlohmann-json3-dev libbenchmark-dev
+  libcpp-httplib-dev libboost-dev libpoco-dev libcivetweb-dev libpistache-dev libmicrohttpd-dev
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root (apt-get install needs it)" >&2
+  exit 2
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ "${1:-}" = "--update" ] || [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}"
+fi
