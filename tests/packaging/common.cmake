@@ -8,7 +8,7 @@ set(KORE_PKG_SCRIPTS "${PROJECT_SOURCE_DIR}/tests/packaging")
 
 # kore_pkg_add_build_test(<test> SOURCE_DIR <dir> RUN <exe> [OPTIONS <-D...>...] [FIXTURE])
 # A ctest test that configures, builds and runs a separate CMake project with the same generator,
-# compiler and configuration as this build (ctest --build-and-test). FIXTURE: needs the staged prefix.
+# compiler, flags and configuration as this build (ctest --build-and-test). FIXTURE: needs the staged prefix.
 function(kore_pkg_add_build_test name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "FIXTURE" "SOURCE_DIR;RUN" "OPTIONS")
   string(REGEX REPLACE "[^A-Za-z0-9_.-]" "_" _dir "${name}")
@@ -24,7 +24,7 @@ function(kore_pkg_add_build_test name)
     list(APPEND _gen --build-config "$<CONFIG>")
   endif()
   set(_opts "-DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}" "-DCMAKE_BUILD_TYPE=$<CONFIG>")
-  foreach(_var CMAKE_TOOLCHAIN_FILE OPENSSL_ROOT_DIR)
+  foreach(_var CMAKE_TOOLCHAIN_FILE CMAKE_CXX_FLAGS CMAKE_EXE_LINKER_FLAGS OPENSSL_ROOT_DIR)
     if(DEFINED ${_var})
       list(APPEND _opts "-D${_var}=${${_var}}")
     endif()
