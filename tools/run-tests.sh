@@ -22,7 +22,7 @@ build clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 build asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined ${sanitizers}"
 build tsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DKORE_WEBHOOK_BUILD_EXAMPLES=OFF -DKORE_WEBHOOK_BUILD_TOOLS=OFF -DKORE_WEBHOOK_INSTALL=OFF \
+  -DKORE_WEBHOOK_BUILD_EXAMPLES=OFF -DKORE_WEBHOOK_BUILD_TOOLS=OFF -DKORE_WEBHOOK_INSTALL=OFF -DKORE_WEBHOOK_BUILD_BENCH=OFF \
   -DCMAKE_CXX_FLAGS="-fsanitize=thread ${sanitizers}"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
