@@ -3,13 +3,19 @@
 
 // What of a URL KORE signs: the registered URL cut at the first '?' or '#', nothing else changed.
 
+#include <cstddef>
 #include <string_view>
 
 namespace kore::webhook {
 
 // The part of a registered callback URL that goes into the signature.
 constexpr std::string_view signed_url(std::string_view registered_url) noexcept {
-    return registered_url.substr(0, registered_url.find_first_of("?#"));
+    // A plain loop: find_first_of calls memchr once per character, which showed in profiles.
+    std::size_t end = 0;
+    while (end < registered_url.size() && registered_url[end] != '?' && registered_url[end] != '#') {
+        ++end;
+    }
+    return registered_url.substr(0, end);
 }
 
 // True when a request target ("/path?x=1") carries a query. KORE does not sign the query, so a
@@ -52,7 +58,26 @@ constexpr bool is_tchar(char c) noexcept {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
         return true;
     }
-    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    switch (c) {
+        case '!':
+        case '#':
+        case '$':
+        case '%':
+        case '&':
+        case '\'':
+        case '*':
+        case '+':
+        case '-':
+        case '.':
+        case '^':
+        case '_':
+        case '`':
+        case '|':
+        case '~':
+            return true;
+        default:
+            return false;
+    }
 }
 
 constexpr bool is_http_method(std::string_view method) noexcept {
