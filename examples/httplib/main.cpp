@@ -1,0 +1,50 @@
+// kore-webhook-example-httplib: a KORE callback receiver on cpp-httplib.
+// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-example-httplib
+#include "receiver.hpp"
+
+#include "../common/example_common.hpp"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+int main() {
+    constexpr std::string_view name = "kore-webhook-example-httplib";
+    const kore_example::termination_signals signals;  // before any thread starts
+    const kore_example::config config = kore_example::load_config(name);
+    const kore::webhook::verifier verifier = kore_example::make_verifier(name, config);
+
+    httplib::Server server;
+    kore_example::install_receiver(server, verifier, {config.registered_url, nullptr, false});
+    server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+        if (res.status == 404 && res.body.empty()) {
+            res.set_content(std::string(kore_example::not_found_body), "text/plain");
+        }
+    });
+    server.set_logger([name](const httplib::Request& req, const httplib::Response& res) {
+        kore_example::log_request(name, req.method, req.path, res.status, res.body);
+    });
+
+    int port = config.port;
+    if (port == 0) {
+        port = server.bind_to_any_port("127.0.0.1");
+    } else if (!server.bind_to_port("127.0.0.1", port)) {
+        port = -1;
+    }
+    if (port < 0) {
+        std::fprintf(stderr, "%s: cannot listen on 127.0.0.1:%u\n", name.data(), unsigned{config.port});
+        return 1;
+    }
+    std::thread listener([&server] { server.listen_after_bind(); });
+    while (!server.is_running()) {  // stop() is a no-op until the accept loop runs
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    kore_example::announce_listening(static_cast<unsigned>(port));
+
+    signals.wait();
+    server.stop();
+    listener.join();
+    return 0;
+}
