@@ -11,6 +11,7 @@
 #include <kore/webhook/sign.hpp>
 #include <kore/webhook/signature_header.hpp>
 #include <kore/webhook/stream.hpp>
+#include <kore/webhook/twilio.hpp>
 #include <kore/webhook/url.hpp>
 #include <kore/webhook/verifier.hpp>
 #include <kore/webhook/version.hpp>

@@ -3,8 +3,10 @@
 
 // The only file that talks to OpenSSL: RAII handles over EVP and the constant-time comparison.
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include <array>
 #include <cstddef>
@@ -80,6 +82,65 @@ private:
     }
 
     evp_md_ctx_ptr ctx_;
+};
+
+struct evp_mac_deleter {
+    void operator()(EVP_MAC* mac) const noexcept { EVP_MAC_free(mac); }
+};
+using evp_mac_ptr = std::unique_ptr<EVP_MAC, evp_mac_deleter>;
+
+struct evp_mac_ctx_deleter {
+    void operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
+};
+using evp_mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, evp_mac_ctx_deleter>;
+
+inline evp_mac_ptr fetch_mac(const char* name) {
+    evp_mac_ptr mac(EVP_MAC_fetch(nullptr, name, nullptr));
+    if (!mac) {
+        throw std::runtime_error(std::string("kore-webhook: OpenSSL cannot provide ") + name +
+                                 " (is the default provider available?)");
+    }
+    return mac;
+}
+
+// One HMAC computation in progress; like hash_state, keyed once and copied per request.
+class mac_state {
+public:
+    bool init(EVP_MAC* mac, const char* digest_name, std::string_view key) noexcept {
+        ctx_.reset(EVP_MAC_CTX_new(mac));
+        if (!ctx_) {
+            return false;
+        }
+        // OSSL_PARAM takes a non-const pointer; OpenSSL only reads the name.
+        std::array<OSSL_PARAM, 2> params = {
+            // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast)
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(digest_name), 0),
+            OSSL_PARAM_construct_end()};
+        return EVP_MAC_init(ctx_.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                            params.data()) == 1;
+    }
+
+    bool copy_from(const mac_state& other) noexcept {
+        ctx_.reset(other.ctx_ ? EVP_MAC_CTX_dup(other.ctx_.get()) : nullptr);
+        return ctx_ != nullptr;
+    }
+
+    bool update(std::string_view bytes) noexcept {
+        return ctx_ &&
+               EVP_MAC_update(ctx_.get(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()) == 1;
+    }
+
+    template <std::size_t N>
+    bool finish(std::array<unsigned char, N>& out) noexcept {
+        std::size_t length = 0;
+        if (!ctx_ || EVP_MAC_final(ctx_.get(), out.data(), &length, N) != 1) {
+            return false;
+        }
+        return length == N;
+    }
+
+private:
+    evp_mac_ctx_ptr ctx_;
 };
 
 template <std::size_t N>

@@ -23,6 +23,8 @@ enum class errc {
     query_not_signed,       // a GET callback carries a query, which KORE does not sign
     stream_finished,        // finish() was already called on this stream
     crypto_failure,         // OpenSSL reported an error while hashing
+    body_hash_mismatch,     // legacy Twilio JSON: bodySHA256 in the URL absent or not the body's hash
+    malformed_body,         // legacy Twilio form body: not valid application/x-www-form-urlencoded
 };
 
 namespace detail {
@@ -69,6 +71,12 @@ constexpr errc_text describe(errc e) noexcept {
             return {"stream_finished", "finish() was already called on this verification stream"};
         case errc::crypto_failure:
             return {"crypto_failure", "OpenSSL failed while computing the digest"};
+        case errc::body_hash_mismatch:
+            return {"body_hash_mismatch",
+                    "the bodySHA256 query parameter is missing or is not the SHA-256 of the body (legacy "
+                    "Twilio JSON callbacks sign the URL and carry the body's hash in it)"};
+        case errc::malformed_body:
+            return {"malformed_body", "the form body is not valid application/x-www-form-urlencoded (a bad %-escape)"};
     }
     return {"unknown", "unknown kore-webhook error"};
 }

@@ -117,7 +117,7 @@ private:
 
     // Inside a string most bytes need no decision: everything but '"', '\\' and control
     // characters. Skipping them eight at a time keeps validation off the profile.
-    std::size_t plain_string_bytes(std::string_view bytes) const noexcept {
+    [[nodiscard]] std::size_t plain_string_bytes(std::string_view bytes) const noexcept {
         if (state_ != state::string) {
             return 0;
         }
