@@ -122,8 +122,11 @@ inline int http_status(std::error_code error) noexcept {
         case errc::stream_finished:
         case errc::crypto_failure:
             return 500;
+        default:
+            // A refusal this adapter version does not know yet: the request is not proven to
+            // come from KORE.
+            return 401;
     }
-    return 500;
 }
 
 inline int http_status(const result& verdict) noexcept { return http_status(verdict.error()); }
