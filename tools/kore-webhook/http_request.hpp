@@ -1,0 +1,378 @@
+#ifndef KORE_WEBHOOK_CLI_HTTP_REQUEST_HPP
+#define KORE_WEBHOOK_CLI_HTTP_REQUEST_HPP
+
+// A strict parser for one raw HTTP/1.x request as captured on the wire: request line, header
+// fields, empty line, body (Content-Length or chunked). CRLF or bare LF line ends. Pure: no I/O,
+// no exceptions, bounded by limits; any input gives a request or an error, never a crash.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kore_cli::http {
+
+struct limits {
+    std::size_t max_input = std::size_t{16} << 20;  // the whole capture
+    std::size_t max_line = 16 * 1024;               // one request line or header field
+    std::size_t max_headers = 128;                  // header fields (trailer fields count too)
+};
+
+struct header_field {
+    std::string name;   // as written
+    std::string value;  // surrounding whitespace removed
+};
+
+struct request {
+    std::string method;
+    std::string target;   // as in the request line: "/path?query"
+    std::string version;  // "HTTP/1.1" or "HTTP/1.0"
+    std::vector<header_field> headers;
+    std::string body;  // decoded (chunked coding removed)
+    bool chunked = false;
+
+    // Number of fields named `name` (case-insensitive).
+    std::size_t count(std::string_view name) const noexcept;
+    // The first field named `name`, if any.
+    std::optional<std::string_view> find(std::string_view name) const noexcept;
+};
+
+enum class parse_error {
+    none = 0,
+    empty,
+    too_large,
+    line_too_long,
+    too_many_headers,
+    bad_request_line,
+    bad_method,
+    bad_target,
+    bad_version,
+    bare_cr,
+    bad_header,
+    obsolete_line_folding,
+    no_header_end,
+    bad_content_length,
+    conflicting_length,
+    unsupported_transfer_coding,
+    truncated_body,
+    bad_chunk,
+    trailing_data,
+};
+
+struct parse_result {
+    std::optional<request> value;
+    parse_error error = parse_error::none;
+    std::size_t offset = 0;  // where the problem was found (byte index in the input)
+    explicit operator bool() const noexcept { return value.has_value(); }
+};
+
+// What went wrong, in a sentence for a user who captured the request with nc or tcpdump.
+inline std::string_view describe(parse_error e) noexcept {
+    switch (e) {
+        case parse_error::none: return "no error";
+        case parse_error::empty: return "the request file is empty";
+        case parse_error::too_large: return "the request file is larger than the 16 MiB this tool reads";
+        case parse_error::line_too_long: return "a request or header line is longer than 16 KiB";
+        case parse_error::too_many_headers: return "the request has more than 128 header fields";
+        case parse_error::bad_request_line:
+            return "the first line is not a request line of the form 'METHOD /path HTTP/1.1'";
+        case parse_error::bad_method: return "the method in the request line is not an HTTP token";
+        case parse_error::bad_target: return "the request target is empty or holds control characters";
+        case parse_error::bad_version: return "the request line does not end in HTTP/1.0 or HTTP/1.1";
+        case parse_error::bare_cr: return "a line holds a carriage return that is not followed by a line feed";
+        case parse_error::bad_header: return "a header line is not 'Name: value' (no space is allowed before the colon)";
+        case parse_error::obsolete_line_folding:
+            return "a header line starts with whitespace (obsolete line folding is not accepted)";
+        case parse_error::no_header_end:
+            return "the header section does not end with an empty line (was the capture cut short?)";
+        case parse_error::bad_content_length: return "Content-Length is not a decimal number";
+        case parse_error::conflicting_length:
+            return "the request has several Content-Length fields, or both Content-Length and Transfer-Encoding";
+        case parse_error::unsupported_transfer_coding:
+            return "Transfer-Encoding is not 'chunked' (compressed or other codings are not supported)";
+        case parse_error::truncated_body:
+            return "the body is shorter than Content-Length says (was the capture cut short?)";
+        case parse_error::bad_chunk: return "the chunked body is malformed";
+        case parse_error::trailing_data:
+            return "there are bytes after the end of the message (Content-Length too small, a second "
+                   "request, or a newline an editor added after the body)";
+    }
+    return "unknown error";
+}
+
+namespace detail {
+
+constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+constexpr bool is_tchar(char c) noexcept {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        return true;
+    }
+    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+constexpr bool is_token(std::string_view s) noexcept {
+    if (s.empty()) {
+        return false;
+    }
+    for (const char c : s) {
+        if (!is_tchar(c)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+constexpr std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+// Reads lines ending in "\r\n" or "\n" from a buffer, with a length cap.
+class line_reader {
+public:
+    explicit line_reader(std::string_view input) noexcept : input_(input) {}
+
+    // Returns none and sets `line` on success.
+    parse_error next(std::string_view& line, std::size_t max_line) noexcept {
+        const std::size_t lf = input_.find('\n', pos_);
+        if (lf == std::string_view::npos) {
+            return input_.size() - pos_ > max_line ? parse_error::line_too_long : parse_error::no_header_end;
+        }
+        std::size_t end = lf;
+        if (end > pos_ && input_[end - 1] == '\r') {
+            --end;
+        }
+        if (end - pos_ > max_line) {
+            return parse_error::line_too_long;
+        }
+        line = input_.substr(pos_, end - pos_);
+        if (line.find('\r') != std::string_view::npos) {
+            return parse_error::bare_cr;
+        }
+        pos_ = lf + 1;
+        return parse_error::none;
+    }
+    std::size_t position() const noexcept { return pos_; }
+    void skip(std::size_t n) noexcept { pos_ += n; }
+    std::string_view rest() const noexcept { return input_.substr(pos_); }
+
+private:
+    std::string_view input_;
+    std::size_t pos_ = 0;
+};
+
+// Header fields up to the empty line; appends to `out`.
+inline parse_error read_fields(line_reader& lines, const limits& lim, std::vector<header_field>& out) noexcept {
+    for (;;) {
+        std::string_view line;
+        if (const auto e = lines.next(line, lim.max_line); e != parse_error::none) {
+            return e;
+        }
+        if (line.empty()) {
+            return parse_error::none;
+        }
+        if (line.front() == ' ' || line.front() == '\t') {
+            return parse_error::obsolete_line_folding;
+        }
+        const std::size_t colon = line.find(':');
+        if (colon == std::string_view::npos || !is_token(line.substr(0, colon))) {
+            return parse_error::bad_header;
+        }
+        const std::string_view value = trim(line.substr(colon + 1));
+        for (const char c : value) {
+            const auto u = static_cast<unsigned char>(c);
+            if ((u < 0x20 && c != '\t') || u == 0x7f) {
+                return parse_error::bad_header;
+            }
+        }
+        if (out.size() >= lim.max_headers) {
+            return parse_error::too_many_headers;
+        }
+        out.push_back({std::string(line.substr(0, colon)), std::string(value)});
+    }
+}
+
+inline int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+inline parse_error read_chunked(line_reader& lines, const limits& lim, request& req) noexcept {
+    for (;;) {
+        std::string_view line;
+        if (const auto e = lines.next(line, lim.max_line); e != parse_error::none) {
+            return e == parse_error::no_header_end ? parse_error::bad_chunk : e;
+        }
+        const std::string_view size_text = trim(line.substr(0, line.find(';')));
+        if (size_text.empty() || size_text.size() > 8) {  // 8 hex digits: far beyond max_input
+            return parse_error::bad_chunk;
+        }
+        std::size_t size = 0;
+        for (const char c : size_text) {
+            const int v = hex_value(c);
+            if (v < 0) {
+                return parse_error::bad_chunk;
+            }
+            size = size * 16 + static_cast<std::size_t>(v);
+        }
+        if (size == 0) {
+            // Trailer fields end the message; kept with the headers (they count toward the cap).
+            const auto e = read_fields(lines, lim, req.headers);
+            return e == parse_error::no_header_end ? parse_error::bad_chunk : e;
+        }
+        const std::string_view rest = lines.rest();
+        if (size > rest.size() || req.body.size() + size > lim.max_input) {
+            return parse_error::truncated_body;
+        }
+        req.body.append(rest.substr(0, size));
+        lines.skip(size);
+        const std::string_view after = lines.rest();
+        if (after.substr(0, 2) == "\r\n") {
+            lines.skip(2);
+        } else if (after.substr(0, 1) == "\n") {
+            lines.skip(1);
+        } else {
+            return parse_error::bad_chunk;
+        }
+    }
+}
+
+inline parse_result fail(parse_error e, std::size_t offset) {
+    parse_result r;
+    r.error = e;
+    r.offset = offset;
+    return r;
+}
+
+}  // namespace detail
+
+inline std::size_t request::count(std::string_view name) const noexcept {
+    std::size_t n = 0;
+    for (const auto& h : headers) {
+        n += detail::iequals(h.name, name) ? 1 : 0;
+    }
+    return n;
+}
+
+inline std::optional<std::string_view> request::find(std::string_view name) const noexcept {
+    for (const auto& h : headers) {
+        if (detail::iequals(h.name, name)) {
+            return std::string_view(h.value);
+        }
+    }
+    return std::nullopt;
+}
+
+// Parses exactly one request; anything after its end is an error.
+inline parse_result parse(std::string_view raw, const limits& lim = {}) {
+    using detail::fail;
+    if (raw.empty()) {
+        return fail(parse_error::empty, 0);
+    }
+    if (raw.size() > lim.max_input) {
+        return fail(parse_error::too_large, lim.max_input);
+    }
+    detail::line_reader lines(raw);
+    request req;
+
+    std::string_view line;
+    if (const auto e = lines.next(line, lim.max_line); e != parse_error::none) {
+        return fail(e == parse_error::no_header_end ? parse_error::bad_request_line : e, lines.position());
+    }
+    const std::size_t sp1 = line.find(' ');
+    const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+    if (sp2 == std::string_view::npos || line.find(' ', sp2 + 1) != std::string_view::npos) {
+        return fail(parse_error::bad_request_line, 0);
+    }
+    const std::string_view method = line.substr(0, sp1);
+    const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+    const std::string_view version = line.substr(sp2 + 1);
+    if (!detail::is_token(method)) {
+        return fail(parse_error::bad_method, 0);
+    }
+    if (target.empty()) {
+        return fail(parse_error::bad_target, sp1 + 1);
+    }
+    for (const char c : target) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u == 0x7f) {
+            return fail(parse_error::bad_target, sp1 + 1);
+        }
+    }
+    if (version != "HTTP/1.1" && version != "HTTP/1.0") {
+        return fail(parse_error::bad_version, sp2 + 1);
+    }
+    req.method = std::string(method);
+    req.target = std::string(target);
+    req.version = std::string(version);
+
+    if (const auto e = detail::read_fields(lines, lim, req.headers); e != parse_error::none) {
+        return fail(e, lines.position());
+    }
+    const std::size_t body_start = lines.position();
+
+    const std::size_t te_count = req.count("transfer-encoding");
+    const std::size_t cl_count = req.count("content-length");
+    if ((te_count > 0 && cl_count > 0) || cl_count > 1 || te_count > 1) {
+        return fail(parse_error::conflicting_length, body_start);
+    }
+    if (te_count == 1) {
+        if (!detail::iequals(*req.find("transfer-encoding"), "chunked")) {
+            return fail(parse_error::unsupported_transfer_coding, body_start);
+        }
+        req.chunked = true;
+        if (const auto e = detail::read_chunked(lines, lim, req); e != parse_error::none) {
+            return fail(e, lines.position());
+        }
+    } else if (cl_count == 1) {
+        const std::string_view text = *req.find("content-length");
+        if (text.empty() || text.size() > 12) {
+            return fail(parse_error::bad_content_length, body_start);
+        }
+        std::size_t length = 0;
+        for (const char c : text) {
+            if (c < '0' || c > '9') {
+                return fail(parse_error::bad_content_length, body_start);
+            }
+            length = length * 10 + static_cast<std::size_t>(c - '0');
+        }
+        const std::string_view rest = lines.rest();
+        if (length > rest.size()) {
+            return fail(parse_error::truncated_body, raw.size());
+        }
+        req.body = std::string(rest.substr(0, length));
+        lines.skip(length);
+    }
+    if (!lines.rest().empty()) {
+        return fail(parse_error::trailing_data, lines.position());
+    }
+    parse_result r;
+    r.value = std::move(req);
+    return r;
+}
+
+}  // namespace kore_cli::http
+
+#endif
