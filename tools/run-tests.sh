@@ -19,7 +19,7 @@ sanitizers="-fno-omit-frame-pointer -fno-sanitize-recover=all"
 
 build gcc -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 build clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
-build asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+build asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DKORE_WEBHOOK_BUILD_FUZZ=ON \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined ${sanitizers}"
 build tsan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DKORE_WEBHOOK_BUILD_EXAMPLES=OFF -DKORE_WEBHOOK_BUILD_TOOLS=OFF -DKORE_WEBHOOK_INSTALL=OFF -DKORE_WEBHOOK_BUILD_BENCH=OFF \
