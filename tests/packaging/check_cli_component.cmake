@@ -1,5 +1,8 @@
-# cmake -DBUILD_DIR=<build> -DSTAGE=<prefix> -DEXE_NAME=<file name> [-DCONFIG=<cfg>] -P check_cli_component.cmake
-# `cmake --install --component cli` installs the kore-webhook tool (and no headers); it runs.
+# cmake -DBUILD_DIR=<build> -DSTAGE=<prefix> -DEXE_NAME=<file name> -DVERSION=<x.y.z> [-DCONFIG=<cfg>]
+#       -P check_cli_component.cmake
+# `cmake --install --component cli` installs the kore-webhook tool and nothing of the library
+# (a plain install, checked by packaging.layout, has no bin/); the installed tool runs and
+# reports the project's version.
 cmake_minimum_required(VERSION 3.21)
 file(REMOVE_RECURSE "${STAGE}")
 set(cfg)
@@ -15,6 +18,11 @@ set(exe "${STAGE}/bin/${EXE_NAME}")
 if(NOT EXISTS "${exe}")
   message(FATAL_ERROR "--component cli did not install ${exe}")
 endif()
-if(EXISTS "${STAGE}/include")
-  message(FATAL_ERROR "--component cli also installed headers; they belong to the default component")
+if(EXISTS "${STAGE}/include" OR EXISTS "${STAGE}/share")
+  message(FATAL_ERROR "--component cli also installed library files; they belong to the default component")
 endif()
+execute_process(COMMAND "${exe}" --version OUTPUT_VARIABLE out RESULT_VARIABLE rc OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(rc OR NOT out STREQUAL "kore-webhook ${VERSION}")
+  message(FATAL_ERROR "installed '${exe} --version' exited ${rc} with '${out}', expected 'kore-webhook ${VERSION}'")
+endif()
+message(STATUS "${out} installed by the cli component")
