@@ -33,16 +33,12 @@ configure_package_config_file(
   INSTALL_DESTINATION "${_kore_cmake_dir}"
   NO_SET_AND_CHECK_MACRO)
 
-# SemVer: before 1.0.0 a minor release may break the API, so 0.y only matches 0.y.
-if(PROJECT_VERSION_MAJOR EQUAL 0)
-  set(_kore_compat SameMinorVersion)
-else()
-  set(_kore_compat SameMajorVersion)
-endif()
+# SameMajorVersion, as issue #2 specifies: find_package(kore_webhook 0) must find any 0.y.z.
+# (Before 1.0.0 a minor release may still break the API; CHANGELOG.md says when one does.)
 write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/kore_webhookConfigVersion.cmake"
   VERSION "${PROJECT_VERSION}"
-  COMPATIBILITY ${_kore_compat}
+  COMPATIBILITY SameMajorVersion
   ARCH_INDEPENDENT)
 
 install(FILES
