@@ -1,0 +1,250 @@
+#ifndef KORE_WEBHOOK_TESTS_CLI_COMMON_HPP
+#define KORE_WEBHOOK_TESTS_CLI_COMMON_HPP
+
+// Shared by the cli.* tests: running the kore-webhook binary (posix_spawn, output captured in
+// files, exit status returned), a private temporary directory, the published vectors, and a
+// receiver on 127.0.0.1:0 (the httplib example the demo embeds) that records what it judged.
+
+#include <support/catch.hpp>
+
+#include <kore/webhook.hpp>
+
+#include <httplib.h>
+#include <httplib/receiver.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace kore_cli_test {
+
+struct run_result {
+    int status = -1;  // exit status; -1 when killed by a signal
+    std::string out;
+    std::string err;
+    std::string all() const { return out + err; }
+};
+
+inline std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+inline void write_file(const std::string& path, const std::string& content) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out) {
+        throw std::runtime_error("cannot write " + path);
+    }
+}
+
+// A directory of its own per test process, removed at exit.
+class temp_dir {
+public:
+    temp_dir() {
+        char pattern[] = "/tmp/kore-cli-test-XXXXXX";
+        if (::mkdtemp(pattern) == nullptr) {
+            throw std::runtime_error("mkdtemp failed");
+        }
+        path_ = pattern;
+    }
+    ~temp_dir() {
+        const std::string command = "rm -rf '" + path_ + "'";
+        [[maybe_unused]] const int rc = std::system(command.c_str());
+    }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+
+    std::string file(const std::string& name, const std::string& content) const {
+        const std::string p = path_ + "/" + name;
+        write_file(p, content);
+        return p;
+    }
+    std::string path(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+inline temp_dir& scratch() {
+    static temp_dir dir;
+    return dir;
+}
+
+// Runs kore-webhook with `args`; `input` becomes its standard input; `env` entries
+// ("NAME=value") are added to the environment.
+inline run_result run(const std::vector<std::string>& args, const std::string& input = {},
+                      const std::vector<std::string>& env = {}) {
+    static int counter = 0;
+    const std::string base = scratch().path("run" + std::to_string(++counter));
+    const std::string in_path = base + ".in";
+    const std::string out_path = base + ".out";
+    const std::string err_path = base + ".err";
+    write_file(in_path, input);
+
+    std::vector<std::string> argv_strings{KORE_WEBHOOK_CLI_PATH};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_strings) {
+        argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e != nullptr; ++e) {
+        env_strings.emplace_back(*e);
+    }
+    env_strings.insert(env_strings.end(), env.begin(), env.end());
+    std::vector<char*> envp;
+    for (auto& e : env_strings) {
+        envp.push_back(e.data());
+    }
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid = 0;
+    const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        throw std::runtime_error(std::string("cannot start ") + KORE_WEBHOOK_CLI_PATH);
+    }
+    int wstatus = 0;
+    while (::waitpid(pid, &wstatus, 0) < 0) {
+    }
+    run_result r;
+    r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    return r;
+}
+
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// The published KORE vectors (tests/vectors/kore-signature.json).
+struct vector_case {
+    std::string id, secret, method, registered_url, body, signature;
+};
+
+inline std::vector<vector_case> kore_vectors(const std::string& group) {
+    const char* dir = std::getenv("KORE_WEBHOOK_VECTORS_DIR");
+    const std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : KORE_WEBHOOK_CLI_VECTORS_DIR) +
+                             "/kore-signature.json";
+    const auto doc = nlohmann::json::parse(slurp(path));
+    std::vector<vector_case> out;
+    for (const auto& v : doc.at(group)) {
+        out.push_back({v.at("id").get<std::string>(), v.at("secret").get<std::string>(),
+                       v.at("method").get<std::string>(), v.at("registered_url").get<std::string>(),
+                       v.at("body").get<std::string>(), v.at("signature").get<std::string>()});
+    }
+    return out;
+}
+
+// The demo's receiver (examples/httplib) on 127.0.0.1:0, recording each judged request.
+class receiver {
+public:
+    struct record {
+        int status = 0;
+        std::string error;       // error name, empty when verified
+        std::string replay_key;  // the verified digest
+        std::size_t secret_index = 0;
+    };
+
+    // The first `fail_count` requests are answered with `fail_status` instead of being judged
+    // (for the retry tests).
+    explicit receiver(std::vector<std::string> secrets, kore::webhook::options opts = {}, int fail_count = 0,
+                      int fail_status = 503)
+        : verifier_(std::move(secrets), opts) {
+        const std::string path = "/kore/callback";
+        port_ = server_.bind_to_any_port("127.0.0.1");
+        if (port_ <= 0) {
+            throw std::runtime_error("cannot bind 127.0.0.1:0");
+        }
+        url_ = "http://127.0.0.1:" + std::to_string(port_) + path;
+        kore_example::receiver_config config;
+        config.registered_url = url_;
+        config.on_delivery = [this](const kore_example::delivery& d) {
+            record r;
+            r.status = d.status;
+            if (d.verdict != nullptr) {
+                r.error = d.verdict->verified() ? std::string() : std::string(d.verdict->error_name());
+                r.replay_key = d.verdict->replay_key();
+                r.secret_index = d.verdict->secret_index();
+            }
+            std::lock_guard<std::mutex> lock(mutex_);
+            records_.push_back(r);
+        };
+        kore_example::install_receiver(server_, verifier_, config);
+        server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+            if (res.status == 404 && res.body.empty()) {
+                res.set_content("not_found", "text/plain");
+            }
+        });
+        if (fail_count > 0) {
+            server_.set_pre_routing_handler([this, fail_count, fail_status](const httplib::Request&,
+                                                                            httplib::Response& res) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (failures_ < fail_count) {
+                    ++failures_;
+                    res.status = fail_status;
+                    res.set_content("try again", "text/plain");
+                    return httplib::Server::HandlerResponse::Handled;
+                }
+                return httplib::Server::HandlerResponse::Unhandled;
+            });
+        }
+        thread_ = std::thread([this] { server_.listen_after_bind(); });
+        while (!server_.is_running()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    }
+    ~receiver() {
+        server_.stop();
+        thread_.join();
+    }
+    receiver(const receiver&) = delete;
+    receiver& operator=(const receiver&) = delete;
+
+    const std::string& url() const { return url_; }
+    int port() const { return port_; }
+    std::vector<record> records() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return records_;
+    }
+    int failures() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return failures_;
+    }
+
+private:
+    kore::webhook::verifier verifier_;
+    httplib::Server server_;
+    std::thread thread_;
+    std::string url_;
+    int port_ = 0;
+    mutable std::mutex mutex_;
+    std::vector<record> records_;
+    int failures_ = 0;
+};
+
+}  // namespace kore_cli_test
+
+#endif
