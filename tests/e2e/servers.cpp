@@ -235,7 +235,7 @@ e2e::request post(std::string body, std::string content_type, std::optional<std:
     r.method = "POST";
     r.target = std::string(route);
     r.headers = {{"User-Agent", "KoreProxy/1.1"}, {"Content-Type", std::move(content_type)},
-                 {"kore-idempotency-token", "e2e-token"}, {"date", "2024-09-25T19:09:48Z"}};
+                 {"kore-idempotency-token", "e2e-token"}};
     if (signature) {
         r.headers.emplace_back("kore-signature", *signature);
     }
@@ -295,6 +295,12 @@ std::vector<test_case> matrix(bool allow_get_query) {
     add("JSON pretty, signed minified", post(json_pretty, ct_json, sign(active_secret, "POST", json_minified)), {204, ""});
     add("rotation: pending secret", post(form, ct_form, sign(pending_secret, "POST", form)), {204, ""});
     add("form callback, chunked", post(form, ct_form, form_sig, e2e::framing::chunked), {204, ""});
+    // KORE sends `date` in ISO-8601 (spec 1), not in the HTTP-date form; a server must not choke on it.
+    add("KORE's ISO-8601 date header", [&] {
+        auto r = post(form, ct_form, form_sig);
+        r.headers.emplace_back("date", "2024-09-25T19:09:48Z");
+        return r;
+    }(), {204, ""});
     add("header name in capitals", [&] {
         auto r = post(form, ct_form, std::nullopt);
         r.headers.emplace_back("KORE-SIGNATURE", form_sig);
@@ -328,6 +334,10 @@ std::vector<test_case> matrix(bool allow_get_query) {
     add("oversize body, Content-Length", post(oversize, "text/plain", oversize_sig), {413, "body_too_large"});
     add("oversize body, chunked", post(oversize, "text/plain", oversize_sig, e2e::framing::chunked),
         {413, "body_too_large"});
+    // Far over the limit: the server may refuse it before the adapter sees it, so only the status
+    // is checked; the client stops sending as soon as the answer comes.
+    const std::string far_oversize(4 * max_body, 'a');
+    add("4 MiB body, chunked", post(far_oversize, "text/plain", oversize_sig, e2e::framing::chunked), {413, ""});
     add("wrong path", [&] {
         auto r = post(form, ct_form, form_sig);
         r.target = "/kore/other";
@@ -342,6 +352,31 @@ std::vector<test_case> matrix(bool allow_get_query) {
     add("GET with query", get(std::string(route) + "?SimSid=HS01&Status=active", get_sig), {401, "query_not_signed"});
     add("GET without signature", get(std::string(route), std::nullopt), {401, "missing_signature"});
     return cases;
+}
+
+// Where a server cannot tell the adapter what the contract's error name needs, and the status is
+// still the contract's. Each is checked to happen exactly as described (a server update that
+// changes it fails the test, so this list cannot go stale); a status difference is never excused.
+struct known_deviation {
+    std::string_view server;
+    std::string_view case_name;
+    std::string_view body;  // the error name the server's example gives instead
+    std::string_view reason;
+};
+
+constexpr known_deviation known_deviations[] = {
+    {"httplib", "empty signature header", "missing_signature",
+     "cpp-httplib 0.11 drops header lines with an empty value while parsing, so an empty "
+     "kore-signature reaches the handler as an absent one (still 401)"},
+};
+
+const known_deviation* find_deviation(std::string_view server, std::string_view case_name) {
+    for (const auto& d : known_deviations) {
+        if (d.server == server && d.case_name == case_name) {
+            return &d;
+        }
+    }
+    return nullptr;
 }
 
 struct outcome {
@@ -477,7 +512,8 @@ int main(int argc, char** argv) {
         d.join();
     }
 
-    // The table: case x server -> status ("!" marks a status or body that differs from the contract).
+    // The table: case x server -> status ("!" marks a status or body that differs from the contract,
+    // "*" a known deviation in the error name, explained below the table).
     std::size_t width = 0;
     for (const auto& c : cases) {
         width = std::max(width, c.name.size());
@@ -489,14 +525,21 @@ int main(int argc, char** argv) {
     }
     std::printf("\n");
     std::vector<std::string> details;
+    std::vector<std::string> notes;
     for (std::size_t c = 0; c < cases.size(); ++c) {
         std::printf("%-*s  %-8d", static_cast<int>(width), cases[c].name.c_str(), cases[c].expected.status);
         for (std::size_t i = 0; i < servers.size(); ++i) {
             const outcome& o = results[i][c];
             const bool status_ok = o.status == cases[c].expected.status;
-            const bool body_ok = cases[c].expected.body.empty() ? (o.status != 204 || o.body.empty())
-                                                                : o.body == cases[c].expected.body;
+            const known_deviation* deviation = find_deviation(servers[i].name, cases[c].name);
+            const std::string_view expected_body = deviation != nullptr ? deviation->body : cases[c].expected.body;
+            const bool body_ok = expected_body.empty() ? (o.status != 204 || o.body.empty()) : o.body == expected_body;
             std::string cell = o.status == 0 ? "-" : std::to_string(o.status);
+            if (deviation != nullptr && status_ok && body_ok) {
+                cell += "*";
+                notes.push_back(servers[i].name + " / " + cases[c].name + ": body \"" + o.body + "\", not \"" +
+                                std::string(cases[c].expected.body) + "\": " + std::string(deviation->reason));
+            }
             if (!status_ok || !body_ok) {
                 cell += "!";
                 failed = true;
@@ -540,13 +583,21 @@ int main(int argc, char** argv) {
             details.push_back(s.name + ": the log contains a signature");
             failed = true;
         }
+        // Requests a server refuses itself, before the example's code runs (the 4 MiB body), may
+        // go unlogged; every other request must have its line.
         const auto lines = static_cast<std::size_t>(std::count(log.begin(), log.end(), '\n'));
-        if (s.problem.empty() && lines < cases.size()) {
-            details.push_back(s.name + ": " + std::to_string(lines) + " log lines for " +
-                              std::to_string(cases.size()) + " requests");
+        const auto handled = static_cast<std::size_t>(std::count_if(cases.begin(), cases.end(), [](const test_case& c) {
+            return c.expected.status == 204 || !c.expected.body.empty();
+        }));
+        if (s.problem.empty() && lines < handled) {
+            details.push_back(s.name + ": " + std::to_string(lines) + " log lines for " + std::to_string(handled) +
+                              " requests that reached it");
             failed = true;
         }
         ::unlink(s.log_path.c_str());
+    }
+    for (const auto& n : notes) {
+        std::printf("* %s\n", n.c_str());
     }
     for (const auto& d : details) {
         std::printf("FAIL %s\n", d.c_str());
