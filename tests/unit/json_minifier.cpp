@@ -279,6 +279,25 @@ TEST_CASE("invalid JSON gets no second try, even when its naive minification mat
     CHECK(stream_verify(verifier, "POST", url, p.body, signature, {}).error() == kw::errc::signature_mismatch);
 }
 
+TEST_CASE("a valid JSON text followed by more bytes gets no second try over the valid part") {
+    struct pair {
+        std::string body;
+        std::string valid_part;
+    };
+    const pair p = GENERATE(values<pair>({
+        {"{\"a\": 1} x", "{\"a\":1}"},
+        {"[1, 2] [3]", "[1,2]"},
+        {"[1, 2] ,", "[1,2]"},
+        {std::string("{\"a\": 1}\0", 9), "{\"a\":1}"},
+        {"{\"a\": 1}\n\n&admin=true", "{\"a\":1}"},
+    }));
+    CAPTURE(p.body);
+    const kw::verifier verifier(secret);
+    const std::string signature = kw::sign(secret, "POST", url, p.valid_part);
+    CHECK(verifier.verify("POST", url, p.body, signature).error() == kw::errc::signature_mismatch);
+    CHECK(stream_verify(verifier, "POST", url, p.body, signature, {2}).error() == kw::errc::signature_mismatch);
+}
+
 TEST_CASE("the control: the same shapes made valid do get the second try") {
     struct pair {
         std::string body;

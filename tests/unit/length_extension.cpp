@@ -85,7 +85,7 @@ TEST_CASE("streamed forgeries are length_extension however they are chunked") {
     CAPTURE(secret_length, piece);
     const std::string secret = secret_of_length(secret_length);
     const kw::verifier verifier(secret);
-    for (std::size_t body_length : {0, 1, 20, 55, 56, 63, 64, 65, 119, 120, 128, 200}) {
+    for (const std::size_t body_length : {0U, 1U, 20U, 55U, 56U, 63U, 64U, 65U, 119U, 120U, 128U, 200U}) {
         CAPTURE(body_length);
         const std::string body = text_body(body_length);
         const auto f =
@@ -99,7 +99,7 @@ TEST_CASE("a forgery of the second secret during a rotation is length_extension"
     const std::string first = secret_of_length(12);
     const std::string second = secret_of_length(45);
     const kw::verifier verifier(std::vector<std::string>{first, second});
-    for (std::size_t body_length : {0, 10, 50, 64, 100, 150}) {
+    for (const std::size_t body_length : {0U, 10U, 50U, 64U, 100U, 150U}) {
         CAPTURE(body_length);
         const std::string body = text_body(body_length);
         const auto f = forge::extend(kw::sign(second, method, url, body), second.size(), method, kw::signed_url(url),

@@ -213,7 +213,7 @@ std::string upper(std::string text) {
 
 TEST_CASE("a stream reaches the one-shot verdict for random requests and chunkings") {
     constexpr std::uint32_t seed = 20240925;
-    constexpr int rounds = 4000;
+    constexpr int rounds = 10000;
     INFO("seed " << seed);
     generator gen(seed);
     const auto configs = configurations();

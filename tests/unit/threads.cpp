@@ -29,7 +29,7 @@ verdict refused(kw::errc e) { return {false, kw::make_error_code(e), false, fals
 
 std::vector<request> requests() {
     std::vector<request> out;
-    for (int i = 0; i < 8; ++i) {
+    for (std::size_t i = 0; i < 8; ++i) {
         const std::string form = "SimSid=HS" + std::to_string(i) + "&Status=active&" + std::string(i * 20, 'p');
         const std::string compact = R"({"n":)" + std::to_string(i) + R"(,"s":"a b"})";
         const std::string spaced = "{ \"n\" : " + std::to_string(i) + " , \"s\" : \"a b\" }\n";
@@ -44,8 +44,8 @@ std::vector<request> requests() {
         out.push_back({"POST", form, std::string("zz"), refused(kw::errc::malformed_signature)});
         out.push_back({"POST", form, std::nullopt, refused(kw::errc::missing_signature)});
         out.push_back({"POST", form, std::string(" "), refused(kw::errc::unsigned_request)});
-        out.push_back({"POST", std::string(2000 + static_cast<std::size_t>(i), 'x'),
-                       kw::sign(secret, "POST", url, std::string(2000 + static_cast<std::size_t>(i), 'x')),
+        out.push_back({"POST", std::string(2000 + i, 'x'),
+                       kw::sign(secret, "POST", url, std::string(2000 + i, 'x')),
                        refused(kw::errc::body_too_large)});
         out.push_back({"GET", "", kw::sign(secret, "GET", url, ""), verified(index, false)});
     }
