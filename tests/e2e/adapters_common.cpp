@@ -19,6 +19,8 @@ TEST_CASE("each verdict maps to the documented HTTP status") {
     CHECK(adapters::http_status(errc::malformed_signature) == 400);
     CHECK(adapters::http_status(errc::duplicate_signature) == 400);
     CHECK(adapters::http_status(errc::body_too_large) == 413);
+    CHECK(adapters::http_status(errc::body_hash_mismatch) == 401);
+    CHECK(adapters::http_status(errc::malformed_body) == 400);
     CHECK(adapters::http_status(errc::invalid_url) == 500);
     CHECK(adapters::http_status(errc::crypto_failure) == 500);
     CHECK(adapters::http_status(adapters::adapter_errc::body_incomplete) == 400);

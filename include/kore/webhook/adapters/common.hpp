@@ -111,10 +111,12 @@ inline int http_status(std::error_code error) noexcept {
         case errc::signature_mismatch:
         case errc::length_extension:
         case errc::query_not_signed:
+        case errc::body_hash_mismatch:  // legacy Twilio: the body is not the one the URL vouches for
             return 401;
         case errc::malformed_signature:
         case errc::duplicate_signature:
         case errc::invalid_method:
+        case errc::malformed_body:
             return 400;
         case errc::body_too_large:
             return 413;
