@@ -142,8 +142,14 @@ public:
     const request_facts& facts() const noexcept { return facts_; }
     const std::vector<secret>& configured() const noexcept { return configured_; }
     const digest& received() const noexcept { return received_; }
+    // URLs some cause already reported, so the rebuilt-URL cause does not repeat them.
+    void reported(const std::string& url) const { reported_.push_back(url); }
+    bool was_reported(const std::string& url) const {
+        return std::find(reported_.begin(), reported_.end(), url) != reported_.end();
+    }
 
 private:
+    mutable std::vector<std::string> reported_;
     const request_facts& facts_;
     const std::vector<secret>& configured_;
     const digest& received_;
@@ -151,11 +157,12 @@ private:
 };
 
 inline void try_url(const tester& t, cause& c, const std::string& url, const std::string& sentence) {
-    if (url == t.url()) {
+    if (url == t.url() || t.was_reported(url)) {
         return;
     }
     if (const auto i = t.any_secret(t.facts().method, url, t.facts().body)) {
         c.matches.push_back(sentence + t.which(*i));
+        t.reported(url);
     }
 }
 
@@ -498,6 +505,31 @@ inline void advice(std::ostream& out, const request_facts& facts, std::error_cod
 
 }  // namespace detail
 
+namespace detail {
+
+// `text` broken at spaces into lines of at most `width` columns, each starting with `indent`.
+inline std::string wrap(const std::string& text, const std::string& indent, std::size_t width) {
+    std::string out;
+    std::string line = indent;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find(' ', start);
+        if (end == std::string::npos) {
+            end = text.size();
+        }
+        const std::string word = text.substr(start, end - start);
+        if (line.size() > indent.size() && line.size() + 1 + word.size() > width) {
+            out += line + "\n";
+            line = indent;
+        }
+        line += (line.size() > indent.size() ? " " : "") + word;
+        start = end + 1;
+    }
+    return out + line + "\n";
+}
+
+}  // namespace detail
+
 // Prints the explanation of a refusal. Returns the number of causes that matched.
 inline std::size_t print(std::ostream& out, std::error_code verdict, const request_facts& facts,
                          const std::vector<secret>& configured, const std::vector<secret>& others) {
@@ -517,7 +549,7 @@ inline std::size_t print(std::ostream& out, std::error_code verdict, const reque
         }
         out << line << (c.matches.empty() ? " no\n" : " MATCH\n");
         for (const auto& m : c.matches) {
-            out << "      " << m << ".\n";
+            out << detail::wrap(m + ".", "      ", 100);
             ++found;
         }
     }
@@ -527,7 +559,8 @@ inline std::size_t print(std::ostream& out, std::error_code verdict, const reque
                "  proxy decompressed, re-encoded or truncated it), or the request did not come from KORE.\n";
     } else {
         out << "  " << found << (found == 1 ? " variant" : " variants")
-            << " of the request would have verified: the signature was made with a secret you hold; fix the cause above.\n";
+            << " of the request would have verified, so the signature was made with a secret you\n"
+               "  hold: fix the cause above rather than the secret.\n";
     }
     return found;
 }
