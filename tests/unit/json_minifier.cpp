@@ -257,6 +257,13 @@ TEST_CASE("invalid JSON gets no second try, even when its naive minification mat
         {"[tru, 1]", "[tru,1]"},
         {"[1, 2", "[1,2"},
         {"1 2", "12"},
+        {"[- 1]", "[-1]"},   // whitespace inside a token: naive removal would make it valid
+        {"[1. 5]", "[1.5]"},
+        {"[1 .5]", "[1.5]"},
+        {"[1e 5]", "[1e5]"},
+        {"[1 0]", "[10]"},
+        {"[tr ue]", "[true]"},
+        {"[n ull]", "[null]"},
         {"{} {}", "{}{}"},
         {"[\"a\nb\", 1]", "[\"a\nb\",1]"},
         {"[\"a\", \"\x01\"]", "[\"a\",\"\x01\"]"},

@@ -77,8 +77,11 @@ TEST_CASE("the replay key is the lowercase signature of a verified callback, emp
         for (char& ch : upper) {
             ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
         }
+        const std::string key = verifier.verify("POST", url, body, upper).replay_key();
+        CHECK(key.size() == 64);
+        CHECK(key.find_first_not_of("0123456789abcdef") == std::string::npos);
         CHECK(verifier.verify("POST", url, body, signature).replay_key() == signature);
-        CHECK(verifier.verify("POST", url, body, upper).replay_key() == signature);
+        CHECK(key == signature);
         CHECK(verifier.verify("POST", url, body, " " + upper + "\t").replay_key() == signature);
     }
     SECTION("the digest is the decoded signature") {
