@@ -13,8 +13,12 @@
 namespace {
 
 std::set<std::string> seen;  // stands in for the application's de-duplication store
-bool already_processed(const std::string& key) { return !seen.insert(key).second; }
-void process(std::string_view body) { std::cout << "processing " << body.size() << " bytes\n"; }
+bool already_processed(const std::string& key) {
+    return !seen.insert(key).second;
+}
+void process(std::string_view body) {
+    std::cout << "processing " << body.size() << " bytes\n";
+}
 template <class... Parts>
 void log(const Parts&... parts) {
     (std::cerr << ... << parts) << '\n';
@@ -41,7 +45,9 @@ int on_callback(std::string_view method, std::string_view raw_body, std::optiona
         log("refused KORE callback: ", r.error_name(), ": ", r.error().message());
         return r.error() == kore::webhook::errc::body_too_large ? 413 : 401;
     }
-    if (already_processed(r.replay_key())) return 204;  // a replay or a KORE redelivery
+    if (already_processed(r.replay_key())) {
+        return 204;  // a replay or a KORE redelivery: acknowledge, do not process again
+    }
     process(raw_body);
     return 204;
 }

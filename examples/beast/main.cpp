@@ -5,8 +5,8 @@
 
 #include <kore/webhook/adapters/beast.hpp>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -103,9 +103,12 @@ int main() {
     beast::error_code ec;
     const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), config.port);
     acceptor.open(endpoint.protocol(), ec);
-    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor.bind(endpoint, ec);
-    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec)
+        acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec)
+        acceptor.bind(endpoint, ec);
+    if (!ec)
+        acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
         std::cerr << name << ": cannot listen on 127.0.0.1:" << config.port << ": " << ec.message() << '\n';
         return 1;

@@ -55,7 +55,8 @@ int handle(struct mg_connection* conn, void* data) {
             error_name = kore_example::method_not_allowed_body;
             break;
         case kore_example::route_match::receiver: {
-            const auto verdict = kore::webhook::adapters::civetweb::verify(self.verifier, self.config.registered_url, conn);
+            const auto verdict =
+                kore::webhook::adapters::civetweb::verify(self.verifier, self.config.registered_url, conn);
             status = kore::webhook::adapters::http_status(verdict);
             error_name = kore::webhook::adapters::error_body(verdict);
             read_whole_body = verdict.error() != kore::webhook::errc::body_too_large &&
@@ -78,8 +79,8 @@ int main() {
 
     mg_init_library(0);
     const std::string listening = "127.0.0.1:" + std::to_string(config.port);
-    const char* options[] = {"listening_ports", listening.c_str(), "num_threads", "8", "request_timeout_ms", "10000",
-                             "enable_keep_alive", "yes", nullptr};
+    const char* options[] = {"listening_ports", listening.c_str(),   "num_threads", "8",    "request_timeout_ms",
+                             "10000",           "enable_keep_alive", "yes",         nullptr};
     struct mg_callbacks callbacks {};
     struct mg_context* ctx = mg_start(&callbacks, nullptr, options);
     if (ctx == nullptr) {
@@ -90,7 +91,7 @@ int main() {
     receiver self{verifier, config};
     mg_set_request_handler(ctx, "/", handle, &self);
 
-    struct mg_server_port ports[4] {};
+    struct mg_server_port ports[4]{};
     const int count = mg_get_server_ports(ctx, 4, ports);
     if (count < 1) {
         std::cerr << name << ": no listening port\n";

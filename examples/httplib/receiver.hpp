@@ -84,7 +84,8 @@ inline void install_receiver(httplib::Server& server, const kore::webhook::verif
     server.Post(pattern, [&verifier, shared, report](const httplib::Request& req, httplib::Response& res,
                                                      const httplib::ContentReader& reader) {
         if (!shared->keep_body) {
-            const auto verdict = kore::webhook::adapters::httplib::verify(verifier, shared->registered_url, req, reader);
+            const auto verdict =
+                kore::webhook::adapters::httplib::verify(verifier, shared->registered_url, req, reader);
             detail::answer(res, verdict);
             report(req, res, &verdict, {});
             return;
@@ -128,8 +129,9 @@ inline void install_receiver(httplib::Server& server, const kore::webhook::verif
         res.set_content("method_not_allowed", "text/plain");
         report(req, res, nullptr, {});
     };
-    auto refuse_unread = [refuse](const httplib::Request& req, httplib::Response& res,
-                                  const httplib::ContentReader&) { refuse(req, res); };
+    auto refuse_unread = [refuse](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader&) {
+        refuse(req, res);
+    };
     server.Put(pattern, refuse_unread);
     server.Patch(pattern, refuse_unread);
     server.Delete(pattern, refuse_unread);

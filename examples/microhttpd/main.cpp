@@ -1,5 +1,6 @@
 // kore-webhook-example-microhttpd: a KORE callback receiver on GNU libmicrohttpd.
-// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-example-microhttpd
+// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080
+// ./kore-webhook-example-microhttpd
 #include "../common/example_common.hpp"
 
 #include <kore/webhook/adapters/microhttpd.hpp>
@@ -50,9 +51,8 @@ enum MHD_Result handle(void* cls, struct MHD_Connection* connection, const char*
                 break;
         }
     }
-    const auto verdict = kore::webhook::adapters::microhttpd::step(self.verifier, self.config.registered_url,
-                                                                   connection, method, upload_data,
-                                                                   upload_data_size, req_cls);
+    const auto verdict = kore::webhook::adapters::microhttpd::step(
+        self.verifier, self.config.registered_url, connection, method, upload_data, upload_data_size, req_cls);
     if (!verdict) {
         return MHD_YES;
     }
@@ -72,12 +72,11 @@ int main() {
     address.sin_family = AF_INET;
     address.sin_port = htons(config.port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon* daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, config.port, nullptr, nullptr, &handle, &self,
-        MHD_OPTION_SOCK_ADDR, reinterpret_cast<const sockaddr*>(&address),
-        MHD_OPTION_NOTIFY_COMPLETED, &kore::webhook::adapters::microhttpd::request_completed, nullptr,
-        MHD_OPTION_CONNECTION_TIMEOUT, 10u,
-        MHD_OPTION_END);
+    struct MHD_Daemon* daemon =
+        MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, config.port, nullptr, nullptr, &handle,
+                         &self, MHD_OPTION_SOCK_ADDR, reinterpret_cast<const sockaddr*>(&address),
+                         MHD_OPTION_NOTIFY_COMPLETED, &kore::webhook::adapters::microhttpd::request_completed, nullptr,
+                         MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
     if (daemon == nullptr) {
         std::cerr << name << ": cannot listen on 127.0.0.1:" << config.port << '\n';
         return 1;

@@ -37,7 +37,8 @@ public:
                 res.headers().addRaw(Pistache::Http::Header::Raw("Allow", std::string(kore_example::allowed_methods)));
                 break;
             case kore_example::route_match::receiver: {
-                const auto verdict = kore::webhook::adapters::pistache::verify(*verifier_, config_->registered_url, req);
+                const auto verdict =
+                    kore::webhook::adapters::pistache::verify(*verifier_, config_->registered_url, req);
                 status = kore::webhook::adapters::http_status(verdict);
                 error_name = kore::webhook::adapters::error_body(verdict);
                 break;
@@ -63,11 +64,10 @@ int main() {
     const kore::webhook::verifier verifier = kore_example::make_verifier(name, config);
 
     try {
-        Pistache::Http::Endpoint endpoint(
-            Pistache::Address(Pistache::IP(127, 0, 0, 1), Pistache::Port(config.port)));
+        Pistache::Http::Endpoint endpoint(Pistache::Address(Pistache::IP(127, 0, 0, 1), Pistache::Port(config.port)));
         // Pistache buffers whole requests: room for the largest accepted body plus its header.
-        endpoint.init(Pistache::Http::Endpoint::options().threads(2).maxRequestSize(
-            config.options.max_body_size + 64 * 1024));
+        endpoint.init(
+            Pistache::Http::Endpoint::options().threads(2).maxRequestSize(config.options.max_body_size + 64 * 1024));
         endpoint.setHandler(std::make_shared<receiver>(&verifier, &config));
         endpoint.serveThreaded();
         kore_example::announce_listening(static_cast<unsigned>(static_cast<std::uint16_t>(endpoint.getPort())));

@@ -137,7 +137,9 @@ inline run_result run(const std::vector<std::string>& args, const std::string& i
     return r;
 }
 
-inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+inline bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 // The published KORE vectors (tests/vectors/kore-signature.json).
 struct vector_case {
@@ -146,8 +148,8 @@ struct vector_case {
 
 inline std::vector<vector_case> kore_vectors(const std::string& group) {
     const char* dir = std::getenv("KORE_WEBHOOK_VECTORS_DIR");
-    const std::string path = std::string(dir != nullptr && *dir != '\0' ? dir : KORE_WEBHOOK_CLI_VECTORS_DIR) +
-                             "/kore-signature.json";
+    const std::string path =
+        std::string(dir != nullptr && *dir != '\0' ? dir : KORE_WEBHOOK_CLI_VECTORS_DIR) + "/kore-signature.json";
     const auto doc = nlohmann::json::parse(slurp(path));
     std::vector<vector_case> out;
     for (const auto& v : doc.at(group)) {
@@ -199,17 +201,17 @@ public:
             }
         });
         if (fail_count > 0) {
-            server_.set_pre_routing_handler([this, fail_count, fail_status](const httplib::Request&,
-                                                                            httplib::Response& res) {
-                std::lock_guard<std::mutex> lock(mutex_);
-                if (failures_ < fail_count) {
-                    ++failures_;
-                    res.status = fail_status;
-                    res.set_content("try again", "text/plain");
-                    return httplib::Server::HandlerResponse::Handled;
-                }
-                return httplib::Server::HandlerResponse::Unhandled;
-            });
+            server_.set_pre_routing_handler(
+                [this, fail_count, fail_status](const httplib::Request&, httplib::Response& res) {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    if (failures_ < fail_count) {
+                        ++failures_;
+                        res.status = fail_status;
+                        res.set_content("try again", "text/plain");
+                        return httplib::Server::HandlerResponse::Handled;
+                    }
+                    return httplib::Server::HandlerResponse::Unhandled;
+                });
         }
         thread_ = std::thread([this] { server_.listen_after_bind(); });
         while (!server_.is_running()) {

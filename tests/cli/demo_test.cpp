@@ -24,10 +24,10 @@ TEST_CASE("demo: every verdict right, exit 0, a readable table") {
     }
     CHECK(rows >= 20);
     CHECK(contains(r.out, std::to_string(rows) + " of " + std::to_string(rows) + " verdicts right."));
-    for (const char* reason : {"length_extension", "signature_mismatch", "missing_signature", "malformed_signature",
-                               "duplicate_signature", "body_too_large", "query_not_signed", "not_found",
-                               "method_not_allowed", "verified with the Pending secret",
-                               "once JSON whitespace was removed", "same digest as before: skipped"}) {
+    for (const char* reason :
+         {"length_extension", "signature_mismatch", "missing_signature", "malformed_signature", "duplicate_signature",
+          "body_too_large", "query_not_signed", "not_found", "method_not_allowed", "verified with the Pending secret",
+          "once JSON whitespace was removed", "same digest as before: skipped"}) {
         CHECK(contains(r.out, reason));
     }
 }

@@ -35,8 +35,8 @@ outcome explain(const std::string& method, const std::string& verify_url, const 
     ++n;
     const std::string secret_file = scratch().file("xs" + std::to_string(n), secret_file_content);
     const std::string body_file = scratch().file("xb" + std::to_string(n), body);
-    std::vector<std::string> args{"verify", "--secret-file", secret_file, "--url", verify_url, "--method", method,
-                                  "--body-file", body_file, "--signature", signature};
+    std::vector<std::string> args{"verify", "--secret-file", secret_file, "--url",       verify_url, "--method",
+                                  method,   "--body-file",   body_file,   "--signature", signature};
     args.insert(args.end(), extra.begin(), extra.end());
     outcome o;
     o.without = run(args);
@@ -114,10 +114,10 @@ TEST_CASE("explain: http and https swapped") {
 
 TEST_CASE("explain: default port added or dropped") {
     const std::string with_port = "https://hooks.example.com:443/kore/callback";
-    check_found(explain("POST", url, form, kw::sign(secret, "POST", with_port, form)),
-                "default port added or dropped", "(port :443 written out)", expected_sig);
-    check_found(explain("POST", with_port, form, kw::sign(secret, "POST", url, form)),
-                "default port added or dropped", "(without :443)", kw::sign(secret, "POST", with_port, form));
+    check_found(explain("POST", url, form, kw::sign(secret, "POST", with_port, form)), "default port added or dropped",
+                "(port :443 written out)", expected_sig);
+    check_found(explain("POST", with_port, form, kw::sign(secret, "POST", url, form)), "default port added or dropped",
+                "(without :443)", kw::sign(secret, "POST", with_port, form));
 }
 
 TEST_CASE("explain: host name case") {
@@ -172,13 +172,15 @@ TEST_CASE("explain: method case, and the other method") {
 TEST_CASE("explain: another secret") {
     const std::string other = "the-pending-secret-Z9";
     const std::string other_file = scratch().file("pending.key", other + "\n");
-    const auto o = explain("POST", url, form, kw::sign(other, "POST", url, form), {"--explain-secret-file", other_file});
+    const auto o =
+        explain("POST", url, form, kw::sign(other, "POST", url, form), {"--explain-secret-file", other_file});
     check_found(o, "another secret (--explain-secret-file / --explain-secret-env)", "pending.key", expected_sig);
     CHECK_FALSE(contains(o.with.all(), other));
     const auto env = run({"verify", "--secret-env", "A", "--explain-secret-env", "B", "--url", url, "--method", "POST",
                           "--body-file", "-", "--signature", kw::sign(other, "POST", url, form), "--explain"},
                          form, {"A=" + secret, "B=" + other});
-    CHECK(matched(env.out) == std::vector<std::string>{"another secret (--explain-secret-file / --explain-secret-env)"});
+    CHECK(matched(env.out) ==
+          std::vector<std::string>{"another secret (--explain-secret-file / --explain-secret-env)"});
     CHECK(contains(env.out, "--explain-secret-env B"));
 }
 
@@ -200,8 +202,8 @@ TEST_CASE("explain: nothing matches, and refusals other than a mismatch get advi
     CHECK(contains(nothing.with.out, "None of the usual causes matched"));
 
     const std::string raw = "POST / HTTP/1.1\r\nHost: h\r\nX-Twilio-Signature: abc=\r\nContent-Length: 0\r\n\r\n";
-    const auto twilio = run({"verify", "--secret-env", "A", "--url", url, "--request-file", "-", "--explain"}, raw,
-                            {"A=" + secret});
+    const auto twilio =
+        run({"verify", "--secret-env", "A", "--url", url, "--request-file", "-", "--explain"}, raw, {"A=" + secret});
     CHECK(twilio.status == 1);
     CHECK(twilio.out.rfind("missing_signature: ", 0) == 0);
     CHECK(contains(twilio.out, "Twilio's legacy scheme"));

@@ -84,8 +84,8 @@ TEST_CASE("an empty header value is kept as present and empty") {
 }
 
 TEST_CASE("two kore-signature headers are both kept and counted, whatever their case") {
-    const auto r = http::parse(
-        "POST / HTTP/1.1\r\nkore-signature: a\r\nKORE-Signature: b\r\nContent-Length: 0\r\n\r\n");
+    const auto r =
+        http::parse("POST / HTTP/1.1\r\nkore-signature: a\r\nKORE-Signature: b\r\nContent-Length: 0\r\n\r\n");
     REQUIRE(r);
     CHECK(r.value->count("kore-signature") == 2);
     CHECK(r.value->find("kore-signature").value() == "a");
@@ -114,11 +114,11 @@ TEST_CASE("a chunked body is decoded; extensions are ignored; trailers are kept"
 TEST_CASE("malformed chunked bodies are errors") {
     const std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
     CHECK(error_of(head + "zz\r\nabc\r\n0\r\n\r\n") == parse_error::bad_chunk);
-    CHECK(error_of(head + "3\r\nabcdef\r\n0\r\n\r\n") == parse_error::bad_chunk);        // size too small
-    CHECK(error_of(head + "10\r\nabc\r\n0\r\n\r\n") == parse_error::truncated_body);     // size too large
-    CHECK(error_of(head + "3\r\nabc\r\n") == parse_error::bad_chunk);                    // no last chunk
-    CHECK(error_of(head + "3\r\nabc\r\n0\r\n") == parse_error::bad_chunk);               // no final empty line
-    CHECK(error_of(head + "fffffffffffffffff\r\n") == parse_error::bad_chunk);           // overflowing size
+    CHECK(error_of(head + "3\r\nabcdef\r\n0\r\n\r\n") == parse_error::bad_chunk);     // size too small
+    CHECK(error_of(head + "10\r\nabc\r\n0\r\n\r\n") == parse_error::truncated_body);  // size too large
+    CHECK(error_of(head + "3\r\nabc\r\n") == parse_error::bad_chunk);                 // no last chunk
+    CHECK(error_of(head + "3\r\nabc\r\n0\r\n") == parse_error::bad_chunk);            // no final empty line
+    CHECK(error_of(head + "fffffffffffffffff\r\n") == parse_error::bad_chunk);        // overflowing size
     CHECK(error_of(head + "\r\n") == parse_error::bad_chunk);
     CHECK(error_of(head + "3\r\nabc\r\n0\r\n\r\nextra") == parse_error::trailing_data);
 }
@@ -208,10 +208,18 @@ TEST_CASE("garbage and mutated requests never crash and never give a half reques
         for (int e = 0; e < edits && !s.empty(); ++e) {
             const std::size_t at = rng() % s.size();
             switch (rng() % 4) {
-                case 0: s[at] = static_cast<char>(rng() & 0xff); break;
-                case 1: s.erase(at, 1 + rng() % 8); break;
-                case 2: s.insert(at, 1, "\r\n:; 0\x80"[rng() % 7]); break;
-                default: s.resize(at); break;
+                case 0:
+                    s[at] = static_cast<char>(rng() & 0xff);
+                    break;
+                case 1:
+                    s.erase(at, 1 + rng() % 8);
+                    break;
+                case 2:
+                    s.insert(at, 1, "\r\n:; 0\x80"[rng() % 7]);
+                    break;
+                default:
+                    s.resize(at);
+                    break;
             }
         }
         const auto r = http::parse(s);

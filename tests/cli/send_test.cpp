@@ -10,7 +10,9 @@ namespace {
 
 const std::string active = "send-test-active-secret";
 
-std::string key_file() { return scratch().file("send.key", active + "\n"); }
+std::string key_file() {
+    return scratch().file("send.key", active + "\n");
+}
 
 run_result send(const receiver& rx, std::vector<std::string> extra) {
     std::vector<std::string> args{"send", "--secret-file", key_file(), "--url", rx.url(), "--retry-delay", "10"};
@@ -81,8 +83,8 @@ TEST_CASE("length-extension sends a real forgery: it verifies as SHA-256, and is
     REQUIRE(dry.status == 0);
     // Without the length-extension guard the forged signature would be accepted: check it with
     // the verifier's verdict, which is length_extension (not a mismatch).
-    const auto v = run({"verify", "--secret-file", key_file(), "--url", "http://127.0.0.1:9/cb", "--request-file", "-"},
-                       dry.out);
+    const auto v =
+        run({"verify", "--secret-file", key_file(), "--url", "http://127.0.0.1:9/cb", "--request-file", "-"}, dry.out);
     CHECK(v.status == 1);
     CHECK(v.out.rfind("length_extension: ", 0) == 0);
 }
@@ -97,9 +99,9 @@ TEST_CASE("send's wire form: KORE's headers, signature over the registered URL's
     CHECK(contains(dry.out, "kore-idempotency-token: "));
     CHECK(contains(dry.out, "\r\ndate: 20"));
     CHECK(contains(dry.out, "Z\r\n"));
-    const auto v = run({"verify", "--secret-file", key_file(), "--url", "https://hooks.example.com/kore?other",
-                        "--request-file", "-"},
-                       dry.out);
+    const auto v = run(
+        {"verify", "--secret-file", key_file(), "--url", "https://hooks.example.com/kore?other", "--request-file", "-"},
+        dry.out);
     CHECK(v.status == 0);
     CHECK_FALSE(contains(dry.all(), active));
 }

@@ -15,8 +15,8 @@ TEST_CASE("sign reproduces every published KORE vector") {
         INFO(v.id);
         const std::string secret = scratch().file("secret-" + v.id, v.secret + "\n");
         const std::string body = scratch().file("body-" + v.id, v.body);
-        const auto r = run({"sign", "--secret-file", secret, "--method", v.method, "--url", v.registered_url,
-                            "--body-file", body});
+        const auto r = run(
+            {"sign", "--secret-file", secret, "--method", v.method, "--url", v.registered_url, "--body-file", body});
         CHECK(r.status == 0);
         CHECK(r.out == v.signature + "\n");
         CHECK(r.err.empty());
@@ -45,9 +45,13 @@ TEST_CASE("sign: the secret file loses exactly one trailing newline") {
     const std::string url = "https://testendpoint.com";
     const std::string body = scratch().file("k1body", "field1=value1&field2=value2");
     const std::string k1 = "4fdba0cb1394cc8d17b8dabb04634aa9a951021a7b161f9c7a2186cd490b18b2\n";
-    CHECK(run({"sign", "--secret-file", scratch().file("nl0", "secret12345"), "--url", url, "--body-file", body}).out == k1);
-    CHECK(run({"sign", "--secret-file", scratch().file("nl1", "secret12345\n"), "--url", url, "--body-file", body}).out == k1);
-    const auto two = run({"sign", "--secret-file", scratch().file("nl2", "secret12345\n\n"), "--url", url, "--body-file", body});
+    CHECK(run({"sign", "--secret-file", scratch().file("nl0", "secret12345"), "--url", url, "--body-file", body}).out ==
+          k1);
+    CHECK(
+        run({"sign", "--secret-file", scratch().file("nl1", "secret12345\n"), "--url", url, "--body-file", body}).out ==
+        k1);
+    const auto two =
+        run({"sign", "--secret-file", scratch().file("nl2", "secret12345\n\n"), "--url", url, "--body-file", body});
     CHECK(two.status == 0);
     CHECK(two.out != k1);
     CHECK(contains(two.err, "starts or ends with whitespace"));

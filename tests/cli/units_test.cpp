@@ -25,10 +25,11 @@ std::string usage_message(F&& f) {
     }
     return "(no usage_error)";
 }
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-const std::vector<option_spec> specs = {
-    {"--url", "URL"}, {"--secret-file", "FILE", true}, {"--explain", ""}};
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
 }
+const std::vector<option_spec> specs = {{"--url", "URL"}, {"--secret-file", "FILE", true}, {"--explain", ""}};
+}  // namespace
 
 TEST_CASE("options take '--name value' and '--name=value'; repeatable ones keep their order") {
     const auto a = parse_args({"--url", "https://x", "--secret-file=a", "--explain", "--secret-file", "b"}, specs, "t");
@@ -90,7 +91,8 @@ TEST_CASE("the client writes Content-Length or chunked coding, and exactly the g
     req.headers = {{"Host", "h"}, {"kore-signature", ""}};
     req.body = "abcdefg";
     const std::string plain = http::serialize(req);
-    CHECK(plain == "POST /cb HTTP/1.1\r\nHost: h\r\nkore-signature:\r\nContent-Length: 7\r\nConnection: close\r\n\r\nabcdefg");
+    CHECK(plain ==
+          "POST /cb HTTP/1.1\r\nHost: h\r\nkore-signature:\r\nContent-Length: 7\r\nConnection: close\r\n\r\nabcdefg");
     req.chunked = true;
     const auto parsed = http::parse(http::serialize(req));
     REQUIRE(parsed);

@@ -32,13 +32,15 @@ run_result verify_file(const std::string& raw, const std::vector<std::string>& e
                        const std::string& url = k1_url) {
     static int n = 0;
     const std::string path = scratch().file("req" + std::to_string(++n) + ".http", raw);
-    std::vector<std::string> args{"verify", "--secret-file", scratch().file("k1secret", k1_secret + "\n"), "--url",
-                                  url, "--request-file", path};
+    std::vector<std::string> args{
+        "verify", "--secret-file", scratch().file("k1secret", k1_secret + "\n"), "--url", url, "--request-file", path};
     args.insert(args.end(), extra.begin(), extra.end());
     return run(args);
 }
 
-std::string line_one(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string line_one(const std::string& text) {
+    return text.substr(0, text.find('\n'));
+}
 
 }  // namespace
 
@@ -62,8 +64,8 @@ TEST_CASE("a captured request that verifies: exit 0 and 'verified'") {
     CHECK(c.status == 0);
     CHECK(c.out == "verified\n");
 
-    const auto stdin_form = run({"verify", "--secret-env", "S", "--url", k1_url, "--request-file", "-"}, raw,
-                                {"S=" + k1_secret});
+    const auto stdin_form =
+        run({"verify", "--secret-env", "S", "--url", k1_url, "--request-file", "-"}, raw, {"S=" + k1_secret});
     CHECK(stdin_form.status == 0);
 }
 
@@ -73,7 +75,8 @@ TEST_CASE("refusals exit 1 with the error name and its message") {
         std::string raw;
         kw::errc expected;
     } cases[] = {
-        {"body changed", request("POST", "/", {"kore-signature: " + k1_sig}, k1_body + "&x=1"), kw::errc::signature_mismatch},
+        {"body changed", request("POST", "/", {"kore-signature: " + k1_sig}, k1_body + "&x=1"),
+         kw::errc::signature_mismatch},
         {"no header", request("POST", "/", {}, k1_body), kw::errc::missing_signature},
         {"empty header", request("POST", "/", {"kore-signature:"}, k1_body), kw::errc::unsigned_request},
         {"not hex", request("POST", "/", {"kore-signature: sha256=" + k1_sig}, k1_body), kw::errc::malformed_signature},
@@ -128,8 +131,8 @@ TEST_CASE("the --method/--signature form gives the same verdicts") {
                            "--no-signature"});
     CHECK(none.status == 1);
     CHECK(line_one(none.out).rfind("missing_signature: ", 0) == 0);
-    const auto empty = run({"verify", "--secret-file", secret, "--url", k1_url, "--method", "POST", "--body-file",
-                            body, "--signature", ""});
+    const auto empty = run({"verify", "--secret-file", secret, "--url", k1_url, "--method", "POST", "--body-file", body,
+                            "--signature", ""});
     CHECK(empty.status == 1);
     CHECK(line_one(empty.out).rfind("unsigned_request: ", 0) == 0);
 }
@@ -144,8 +147,9 @@ TEST_CASE("verify agrees with kore::webhook::verifier on every published vector"
                                 "--body-file", "-", "--signature", v.signature},
                                v.body, {"S=" + v.secret});
             CHECK(r.status == (expected ? 0 : 1));
-            CHECK(line_one(r.out) == (expected ? std::string("verified")
-                                               : std::string(expected.error_name()) + ": " + expected.error().message()));
+            CHECK(line_one(r.out) == (expected
+                                          ? std::string("verified")
+                                          : std::string(expected.error_name()) + ": " + expected.error().message()));
             CHECK(group == (expected ? "vectors" : "must_not_verify"));
         }
     }

@@ -145,7 +145,8 @@ inline bool parse_response(const std::string& data, bool closed, response& out) 
 
 }  // namespace detail
 
-inline response send(unsigned short port, const request& req, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+inline response send(unsigned short port, const request& req,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
     response out;
     const auto deadline = detail::clock::now() + timeout;
     detail::socket_fd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));

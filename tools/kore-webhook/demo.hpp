@@ -59,9 +59,9 @@ public:
     }
     std::vector<seen> since(std::size_t index) const {
         std::lock_guard<std::mutex> lock(mutex_);
-        return index < entries_.size() ? std::vector<seen>(entries_.begin() + static_cast<std::ptrdiff_t>(index),
-                                                           entries_.end())
-                                       : std::vector<seen>();
+        return index < entries_.size()
+                   ? std::vector<seen>(entries_.begin() + static_cast<std::ptrdiff_t>(index), entries_.end())
+                   : std::vector<seen>();
     }
     std::size_t size() const {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -134,14 +134,13 @@ inline std::vector<demo_case> cases(const std::string& url) {
         [](demo_case& c) { c.settings.tamper = "wrong-url"; });
     add("length-extension forgery", "refuse: 401 length_extension", {401}, "length_extension",
         [](demo_case& c) { c.settings.tamper = "length-extension"; });
-    add("empty kore-signature header", "refuse: 401 unsigned_request", {401}, "unsigned_request",
-        [](demo_case& c) {
-            c.settings.tamper = "unsigned";
-            // cpp-httplib 0.11 (Debian 12) drops header fields with an empty value before any
-            // handler runs, so the receiver cannot tell "empty" from "absent". Still a 401.
-            c.also_body = "missing_signature";
-            c.note = " (cpp-httplib 0.11 drops empty headers)";
-        });
+    add("empty kore-signature header", "refuse: 401 unsigned_request", {401}, "unsigned_request", [](demo_case& c) {
+        c.settings.tamper = "unsigned";
+        // cpp-httplib 0.11 (Debian 12) drops header fields with an empty value before any
+        // handler runs, so the receiver cannot tell "empty" from "absent". Still a 401.
+        c.also_body = "missing_signature";
+        c.note = " (cpp-httplib 0.11 drops empty headers)";
+    });
     add("no kore-signature header", "refuse: 401 missing_signature", {401}, "missing_signature",
         [](demo_case& c) { c.settings.tamper = "missing"; });
     add("signature is not 64 hex digits", "refuse: 400 malformed_signature", {400}, "malformed_signature",

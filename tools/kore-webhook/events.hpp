@@ -73,7 +73,9 @@ inline std::string kore_date(std::time_t t) {
 }
 
 // A Twilio-style SID: two letters and 32 hex digits.
-inline std::string sid(std::string_view prefix) { return std::string(prefix) + random_hex(16); }
+inline std::string sid(std::string_view prefix) {
+    return std::string(prefix) + random_hex(16);
+}
 
 inline std::string random_digits(std::size_t n) {
     std::string out;
@@ -89,8 +91,8 @@ inline std::string form_encode(const std::vector<std::pair<std::string, std::str
     const auto encode = [&](std::string_view s) {
         for (const char c : s) {
             const auto u = static_cast<unsigned char>(c);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                c == '_' || c == '.' || c == '~') {
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                c == '.' || c == '~') {
                 out.push_back(c);
             } else if (c == ' ') {
                 out.push_back('+');
@@ -154,8 +156,8 @@ inline std::optional<event> make_event(std::string_view name, std::time_t now) {
     }
     if (name == "esim-profile") {
         return event{std::string(name), std::string(json_content_type),
-                     "{\"AccountSid\":\"" + account + "\",\"EsimProfileSid\":\"" + sid("HP") +
-                         "\",\"Iccid\":\"" + iccid + "\",\"Eid\":\"89049032" + random_digits(24) +
+                     "{\"AccountSid\":\"" + account + "\",\"EsimProfileSid\":\"" + sid("HP") + "\",\"Iccid\":\"" +
+                         iccid + "\",\"Eid\":\"89049032" + random_digits(24) +
                          "\",\"Status\":\"installed\",\"DateUpdated\":\"" + date + "\"}"};
     }
     if (name == "event-streams-test") {

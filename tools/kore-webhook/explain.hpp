@@ -35,9 +35,9 @@ struct request_facts {
     std::string method;
     std::string registered_url;  // as given to --url
     std::string body;
-    std::optional<std::string> signature;  // the kore-signature value, if the header was there
-    std::optional<std::string> target;     // the request line's target (request-file form)
-    std::optional<std::string> host;       // the Host header (request-file form)
+    std::optional<std::string> signature;   // the kore-signature value, if the header was there
+    std::optional<std::string> target;      // the request line's target (request-file form)
+    std::optional<std::string> host;        // the Host header (request-file form)
     std::vector<std::string> header_names;  // (request-file form), for missing-header advice
 };
 
@@ -105,9 +105,13 @@ inline bool matches(const variant& v, const digest& received) {
     return d && CRYPTO_memcmp(d->data(), received.data(), received.size()) == 0;
 }
 
-inline std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
+inline std::string in_quotes(std::string_view s) {
+    return "'" + std::string(s) + "'";
+}
 
-inline std::string lower(std::string s) { return url_parts::lowercase(std::move(s)); }
+inline std::string lower(std::string s) {
+    return url_parts::lowercase(std::move(s));
+}
 
 inline std::string upper(std::string s) {
     for (char& c : s) {
@@ -349,8 +353,8 @@ inline cause reserialised_cause(const tester& t) {
             if (const auto text = json::reformat(body, *s.st)) {
                 check(*text, std::string("The signature is valid for the same JSON ") + s.words + tail);
                 check(json::with_escaped_slashes(*text, true),
-                      std::string("The signature is valid for the same JSON ") + s.words + " with '/' escaped as '\\/'" +
-                          tail);
+                      std::string("The signature is valid for the same JSON ") + s.words +
+                          " with '/' escaped as '\\/'" + tail);
             }
         }
         check(json::with_escaped_slashes(body, false),
@@ -412,10 +416,11 @@ inline cause whitespace_cause(const tester& t) {
                       "return or extra newline that is not part of the secret");
         }
         for (const char* extra : {"\n", "\r\n", " "}) {
-            check(std::string(v) + extra,
-                  "The request was signed with the secret from " + s.label + " followed by " +
-                      (extra[0] == ' ' ? "a space" : extra[0] == '\r' ? "CRLF" : "a newline") +
-                      ": the signer read the secret file without stripping its line end");
+            check(std::string(v) + extra, "The request was signed with the secret from " + s.label + " followed by " +
+                                              (extra[0] == ' '    ? "a space"
+                                               : extra[0] == '\r' ? "CRLF"
+                                                                  : "a newline") +
+                                              ": the signer read the secret file without stripping its line end");
         }
     }
     return c;
@@ -492,7 +497,8 @@ inline void advice(std::ostream& out, const request_facts& facts, std::error_cod
         out << "  The body carries SHA-256 padding followed by appended data. Someone took a genuine signed\n"
                "  request and extended it without knowing the secret. Do not process it.\n";
     } else if (verdict == errc::body_too_large) {
-        out << "  The body is larger than the limit (--max-body-size). Raise it only if KORE really sends such bodies.\n";
+        out << "  The body is larger than the limit (--max-body-size). Raise it only if KORE really sends such "
+               "bodies.\n";
     } else if (verdict == errc::duplicate_signature) {
         out << "  Two kore-signature headers: a proxy added one, or the request was crafted to confuse a parser.\n";
     } else if (verdict == errc::query_not_signed) {

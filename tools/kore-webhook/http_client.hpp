@@ -7,12 +7,12 @@
 
 #include "io.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <cerrno>
 #include <chrono>
@@ -31,7 +31,7 @@ struct outgoing {
     std::string host;  // to connect to; IPv6 literals may keep their brackets
     std::string port;
     std::string method;
-    std::string target;  // "/path?query"
+    std::string target;                                        // "/path?query"
     std::vector<std::pair<std::string, std::string>> headers;  // sent as given (Host included)
     std::string body;
     bool chunked = false;  // send the body with chunked transfer coding
@@ -227,8 +227,10 @@ inline response parse_response(std::string_view raw) {
             throw io_error("the server's answer has a malformed header line");
         }
         std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+            value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+            value.remove_suffix(1);
         const std::string_view name = line.substr(0, colon);
         if (iequal(name, "content-length") && value.find_first_not_of("0123456789") == std::string_view::npos &&
             !value.empty() && value.size() < 12) {

@@ -71,30 +71,42 @@ struct parse_result {
 // What went wrong, in a sentence for a user who captured the request with nc or tcpdump.
 inline std::string_view describe(parse_error e) noexcept {
     switch (e) {
-        case parse_error::none: return "no error";
-        case parse_error::empty: return "the request file is empty";
-        case parse_error::too_large: return "the request file is larger than the 16 MiB this tool reads";
-        case parse_error::line_too_long: return "a request or header line is longer than 16 KiB";
-        case parse_error::too_many_headers: return "the request has more than 128 header fields";
+        case parse_error::none:
+            return "no error";
+        case parse_error::empty:
+            return "the request file is empty";
+        case parse_error::too_large:
+            return "the request file is larger than the 16 MiB this tool reads";
+        case parse_error::line_too_long:
+            return "a request or header line is longer than 16 KiB";
+        case parse_error::too_many_headers:
+            return "the request has more than 128 header fields";
         case parse_error::bad_request_line:
             return "the first line is not a request line of the form 'METHOD /path HTTP/1.1'";
-        case parse_error::bad_method: return "the method in the request line is not an HTTP token";
-        case parse_error::bad_target: return "the request target is empty or holds control characters";
-        case parse_error::bad_version: return "the request line does not end in HTTP/1.0 or HTTP/1.1";
-        case parse_error::bare_cr: return "a line holds a carriage return that is not followed by a line feed";
-        case parse_error::bad_header: return "a header line is not 'Name: value' (no space is allowed before the colon)";
+        case parse_error::bad_method:
+            return "the method in the request line is not an HTTP token";
+        case parse_error::bad_target:
+            return "the request target is empty or holds control characters";
+        case parse_error::bad_version:
+            return "the request line does not end in HTTP/1.0 or HTTP/1.1";
+        case parse_error::bare_cr:
+            return "a line holds a carriage return that is not followed by a line feed";
+        case parse_error::bad_header:
+            return "a header line is not 'Name: value' (no space is allowed before the colon)";
         case parse_error::obsolete_line_folding:
             return "a header line starts with whitespace (obsolete line folding is not accepted)";
         case parse_error::no_header_end:
             return "the header section does not end with an empty line (was the capture cut short?)";
-        case parse_error::bad_content_length: return "Content-Length is not a decimal number";
+        case parse_error::bad_content_length:
+            return "Content-Length is not a decimal number";
         case parse_error::conflicting_length:
             return "the request has several Content-Length fields, or both Content-Length and Transfer-Encoding";
         case parse_error::unsupported_transfer_coding:
             return "Transfer-Encoding is not 'chunked' (compressed or other codings are not supported)";
         case parse_error::truncated_body:
             return "the body is shorter than Content-Length says (was the capture cut short?)";
-        case parse_error::bad_chunk: return "the chunked body is malformed";
+        case parse_error::bad_chunk:
+            return "the chunked body is malformed";
         case parse_error::trailing_data:
             return "there are bytes after the end of the message (Content-Length too small, a second "
                    "request, or a newline an editor added after the body)";
@@ -104,7 +116,9 @@ inline std::string_view describe(parse_error e) noexcept {
 
 namespace detail {
 
-constexpr char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr char lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) {
@@ -213,9 +227,12 @@ inline parse_error read_fields(line_reader& lines, const limits& lim, std::vecto
 }
 
 inline int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 

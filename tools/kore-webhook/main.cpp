@@ -37,7 +37,8 @@ printed. Run `kore-webhook <command> --help` for a command's options.
   --version    print the version
 )";
 
-inline constexpr std::string_view sign_help = R"(usage: kore-webhook sign --secret-file FILE --url URL [--method METHOD] [--body-file FILE | --body-file -]
+inline constexpr std::string_view sign_help =
+    R"(usage: kore-webhook sign --secret-file FILE --url URL [--method METHOD] [--body-file FILE | --body-file -]
 
 Prints the kore-signature (64 lowercase hex digits) KORE would send for this request.
 Exit status: 0 printed; 2 usage or I/O error.
@@ -74,7 +75,8 @@ inline int run_sign(const std::vector<std::string>& words, std::ostream& out, st
     }
     const auto parts = split_url(*url);
     if (!parts || kore::webhook::signed_url(*url).size() <= parts->scheme.size() + 3) {
-        throw usage_error("--url must be the absolute http(s) callback URL as registered with KORE, got '" + *url + "'");
+        throw usage_error("--url must be the absolute http(s) callback URL as registered with KORE, got '" + *url +
+                          "'");
     }
     const std::vector<secret> secrets = load_secrets(args, err);
     if (secrets.size() != 1) {

@@ -30,7 +30,8 @@
 
 namespace kore_cli {
 
-inline constexpr std::string_view send_help = R"(usage: kore-webhook send --secret-file FILE --url URL [--event NAME | --body-file FILE [--content-type TYPE]]
+inline constexpr std::string_view send_help =
+    R"(usage: kore-webhook send --secret-file FILE --url URL [--event NAME | --body-file FILE [--content-type TYPE]]
                          [--method POST|GET] [--tamper MODE] [--retries N] [options]
 
 Delivers a signed KORE-style callback to URL over plain HTTP and prints the response status and body.
@@ -77,8 +78,8 @@ connection error.
   -h, --help             this text
 )";
 
-inline constexpr std::string_view tamper_modes[] = {"body",    "signature",        "unsigned", "missing",
-                                                    "replay",  "length-extension", "wrong-url"};
+inline constexpr std::string_view tamper_modes[] = {"body",   "signature",        "unsigned", "missing",
+                                                    "replay", "length-extension", "wrong-url"};
 
 // Everything that defines a delivery, decided before anything is sent.
 struct send_plan {
@@ -86,10 +87,10 @@ struct send_plan {
     std::string event_name;  // or "body-file"
     std::string method = "POST";
     std::string content_type;
-    std::string body;         // as sent
-    std::string signature;    // header value (when sent)
+    std::string body;       // as sent
+    std::string signature;  // header value (when sent)
     bool send_signature = true;
-    http::outgoing request;   // the wire form of the first delivery
+    http::outgoing request;      // the wire form of the first delivery
     std::size_t deliveries = 1;  // 2 for replay
     std::size_t retries = 2;
     std::chrono::milliseconds retry_delay{500};
@@ -171,7 +172,9 @@ inline std::pair<std::string, std::string> split_header(const std::string& text)
     return {name, value};
 }
 
-inline bool iequal(std::string_view a, std::string_view b) { return http::detail::iequal(a, b); }
+inline bool iequal(std::string_view a, std::string_view b) {
+    return http::detail::iequal(a, b);
+}
 
 }  // namespace detail
 
@@ -186,11 +189,13 @@ inline send_plan make_plan(const send_settings& s, std::string_view secret, std:
 
     const auto url = split_url(s.registered_url);
     if (!url || kore::webhook::signed_url(s.registered_url).size() <= url->scheme.size() + 3) {
-        throw usage_error("--url must be an absolute http(s) URL as registered with KORE, got '" + s.registered_url + "'");
+        throw usage_error("--url must be an absolute http(s) URL as registered with KORE, got '" + s.registered_url +
+                          "'");
     }
     if (url->is_https() && !s.connect && !s.dry_run) {
-        throw usage_error("send delivers over plain http only; for an https URL use --connect HOST:PORT (a local "
-                          "plain-http port; the https URL is still what is signed) or --dry-run");
+        throw usage_error(
+            "send delivers over plain http only; for an https URL use --connect HOST:PORT (a local "
+            "plain-http port; the https URL is still what is signed) or --dry-run");
     }
     if (!http::detail::is_token(s.method)) {
         throw usage_error("--method must be an HTTP method such as POST or GET, got '" + s.method + "'");
@@ -211,7 +216,7 @@ inline send_plan make_plan(const send_settings& s, std::string_view secret, std:
     if (s.body) {
         plan.event_name = "body-file";
         body = *s.body;
-        plan.content_type = s.content_type ? *s.content_type
+        plan.content_type = s.content_type                ? *s.content_type
                             : json::looks_like_json(body) ? std::string(json_content_type)
                                                           : std::string(form_content_type);
     } else {
@@ -278,9 +283,8 @@ inline send_plan make_plan(const send_settings& s, std::string_view secret, std:
         plan.deliveries = 2;
     } else if (s.tamper == "length-extension") {
         const std::string suffix = json_body ? ",{\"admin\":true}" : "&SimStatus=deactivated&admin=true";
-        const auto forged = kore::webhook::forge::extend(plan.signature, secret.size(), s.method,
-                                                         kore::webhook::signed_url(s.registered_url), signed_body,
-                                                         suffix);
+        const auto forged = kore::webhook::forge::extend(
+            plan.signature, secret.size(), s.method, kore::webhook::signed_url(s.registered_url), signed_body, suffix);
         sent_body = forged.body;
         plan.signature = forged.signature;
     }
@@ -355,7 +359,9 @@ inline http::outgoing delivery_request(const send_plan& plan, std::size_t index,
     return req;
 }
 
-inline bool retryable(int status) { return status == 408 || status == 423 || status == 429 || status >= 500; }
+inline bool retryable(int status) {
+    return status == 408 || status == 423 || status == 429 || status >= 500;
+}
 
 // Delivers every request of the plan, retrying like KORE. Progress goes to `log`.
 // Throws io_error when a delivery cannot get any answer.

@@ -69,8 +69,7 @@ inline std::optional<url_parts> split_url(std::string_view url) {
     out.host = std::string(authority.substr(0, port_colon));
     if (port_colon != std::string_view::npos) {
         out.port = std::string(authority.substr(port_colon + 1));
-        if (out.port.empty() || out.port.size() > 5 ||
-            out.port.find_first_not_of("0123456789") != std::string::npos) {
+        if (out.port.empty() || out.port.size() > 5 || out.port.find_first_not_of("0123456789") != std::string::npos) {
             return std::nullopt;
         }
     }

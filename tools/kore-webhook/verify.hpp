@@ -15,15 +15,16 @@
 #include <kore/webhook/adapters/common.hpp>
 
 #include <optional>
-#include <string_view>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
 namespace kore_cli {
 
-inline constexpr std::string_view verify_help = R"(usage: kore-webhook verify --secret-file FILE [...] --url URL --request-file REQUEST [--explain]
+inline constexpr std::string_view verify_help =
+    R"(usage: kore-webhook verify --secret-file FILE [...] --url URL --request-file REQUEST [--explain]
        kore-webhook verify --secret-file FILE [...] --url URL --method METHOD
                            [--body-file BODY] [--signature SIG | --no-signature] [--explain]
 
@@ -122,7 +123,8 @@ inline int run_verify(const std::vector<std::string>& words, std::ostream& out, 
     }
     const auto url = args.get("--url");
     if (!url) {
-        throw usage_error("verify needs --url: the callback URL as registered with KORE (see: kore-webhook verify --help)");
+        throw usage_error(
+            "verify needs --url: the callback URL as registered with KORE (see: kore-webhook verify --help)");
     }
     const bool from_request = args.has("--request-file");
     if (from_request) {
@@ -186,7 +188,8 @@ inline int run_verify(const std::vector<std::string>& words, std::ostream& out, 
     // A URL or method the library cannot sign with is a mistake on the command line, not a verdict.
     const std::error_code setup = v.start(c.method, *url).error();
     if (setup == kore::webhook::errc::invalid_url) {
-        throw usage_error("--url must be the absolute http(s) callback URL as registered with KORE, got '" + *url + "'");
+        throw usage_error("--url must be the absolute http(s) callback URL as registered with KORE, got '" + *url +
+                          "'");
     }
     if (setup == kore::webhook::errc::invalid_method) {
         throw usage_error("--method must be an HTTP method such as POST or GET, got '" + c.method + "'");
@@ -196,7 +199,8 @@ inline int run_verify(const std::vector<std::string>& words, std::ostream& out, 
     if (verdict.verified()) {
         out << "verified\n";
         if (secrets.size() > 1) {
-            err << "note: the signature was made with the secret from " << secrets[verdict.secret_index()].label << "\n";
+            err << "note: the signature was made with the secret from " << secrets[verdict.secret_index()].label
+                << "\n";
         }
         if (verdict.json_normalized()) {
             err << "note: it matched only once insignificant JSON whitespace was removed from the body\n";

@@ -18,12 +18,11 @@ int main() {
 
     const auto genuine = verifier.verify(method, url, body, std::optional<std::string_view>{signature});
     if (!genuine) {
-        std::fprintf(stderr, "consumer: published vector K1 did not verify: %s\n",
-                     genuine.error().message().c_str());
+        std::fprintf(stderr, "consumer: published vector K1 did not verify: %s\n", genuine.error().message().c_str());
         return 1;
     }
-    const auto tampered = verifier.verify(method, url, "field1=value1&field2=value3",
-                                          std::optional<std::string_view>{signature});
+    const auto tampered =
+        verifier.verify(method, url, "field1=value1&field2=value3", std::optional<std::string_view>{signature});
     if (tampered) {
         std::fprintf(stderr, "consumer: a tampered body verified\n");
         return 1;

@@ -39,7 +39,9 @@ namespace kore::webhook::adapters::beast {
 
 namespace detail {
 
-inline std::string_view view(boost::beast::string_view s) noexcept { return {s.data(), s.size()}; }
+inline std::string_view view(boost::beast::string_view s) noexcept {
+    return {s.data(), s.size()};
+}
 
 template <class Fields>
 signature_lookup find_signature(const Fields& fields) {
@@ -72,9 +74,9 @@ result verify(const verifier& v, std::string_view registered_url, SyncReadStream
     const signature_lookup signature = detail::find_signature(req.base());
     const std::string_view method = detail::view(req.method_string());
     const auto declared = parser.content_length();
-    if (const auto ec = check_before_body(method, target_has_query(detail::view(req.target())), signature,
-                                          declared ? std::optional<std::uint64_t>(*declared) : std::nullopt,
-                                          v.get_options())) {
+    if (const auto ec =
+            check_before_body(method, target_has_query(detail::view(req.target())), signature,
+                              declared ? std::optional<std::uint64_t>(*declared) : std::nullopt, v.get_options())) {
         return result::refused(ec);
     }
     auto body = v.start(method, registered_url);
@@ -104,8 +106,8 @@ result verify(const verifier& v, std::string_view registered_url,
               const boost::beast::http::request<boost::beast::http::string_body, Fields>& req) {
     const signature_lookup signature = detail::find_signature(req.base());
     const std::string_view method = detail::view(req.method_string());
-    if (const auto ec = check_before_body(method, target_has_query(detail::view(req.target())), signature,
-                                          std::nullopt, v.get_options())) {
+    if (const auto ec = check_before_body(method, target_has_query(detail::view(req.target())), signature, std::nullopt,
+                                          v.get_options())) {
         return result::refused(ec);
     }
     return v.verify(method, registered_url, req.body(), signature.header());

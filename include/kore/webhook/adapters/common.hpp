@@ -131,7 +131,9 @@ inline int http_status(std::error_code error) noexcept {
     }
 }
 
-inline int http_status(const result& verdict) noexcept { return http_status(verdict.error()); }
+inline int http_status(const result& verdict) noexcept {
+    return http_status(verdict.error());
+}
 
 // The response body adapters' examples send on a refusal: the error's name and nothing else
 // ("signature_mismatch"), never the expected digest or anything derived from the secret.
@@ -175,8 +177,7 @@ private:
 // Spec 3.5: a GET callback's data is in its query, which KORE does not sign. A GET whose request
 // target carries a query is refused unless the application opted in (options::allow_get_query),
 // and then it must treat the query as unauthenticated input.
-inline std::error_code check_get_query(std::string_view method, bool has_query,
-                                       const options& opts) noexcept {
+inline std::error_code check_get_query(std::string_view method, bool has_query, const options& opts) noexcept {
     if (method == "GET" && has_query && !opts.allow_get_query) {
         return make_error_code(errc::query_not_signed);
     }
@@ -203,10 +204,8 @@ constexpr std::optional<std::uint64_t> parse_content_length(std::string_view tex
 // Everything an adapter can decide before reading a byte of the body, in the order every adapter
 // applies it: a repeated signature header, the GET-query rule, a declared body that is already
 // over options::max_body_size (refused without reading it).
-inline std::error_code check_before_body(std::string_view method, bool has_query,
-                                         const signature_lookup& signature,
-                                         std::optional<std::uint64_t> content_length,
-                                         const options& opts) noexcept {
+inline std::error_code check_before_body(std::string_view method, bool has_query, const signature_lookup& signature,
+                                         std::optional<std::uint64_t> content_length, const options& opts) noexcept {
     if (signature.duplicate()) {
         return make_error_code(errc::duplicate_signature);
     }
@@ -260,8 +259,8 @@ constexpr bool is_host_text(std::string_view host) noexcept {
         return false;
     }
     for (const char c : host) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                        c == '-' || c == ':' || c == '[' || c == ']';
         if (!ok) {
             return false;
         }

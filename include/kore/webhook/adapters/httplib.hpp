@@ -87,8 +87,8 @@ inline result verify(const verifier& v, std::string_view registered_url, const :
 // A route whose body cpp-httplib has already read into req.body (GET routes, plain handlers).
 inline result verify(const verifier& v, std::string_view registered_url, const ::httplib::Request& req) {
     const signature_lookup signature = detail::find_signature(req);
-    if (const auto ec = check_before_body(req.method, target_has_query(req.target), signature,
-                                          std::nullopt, v.get_options())) {
+    if (const auto ec =
+            check_before_body(req.method, target_has_query(req.target), signature, std::nullopt, v.get_options())) {
         return result::refused(ec);
     }
     return v.verify(req.method, registered_url, req.body, signature.header());

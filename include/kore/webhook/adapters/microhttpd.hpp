@@ -79,9 +79,9 @@ private:
 // One call of the access handler, with its arguments. Returns std::nullopt while the request is
 // still being read (answer MHD_YES), the verdict when it is time to queue the response.
 // `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
-inline std::optional<result> step(const verifier& v, std::string_view registered_url,
-                                  struct MHD_Connection* connection, const char* method, const char* upload_data,
-                                  std::size_t* upload_data_size, void** req_cls) {
+inline std::optional<result> step(const verifier& v, std::string_view registered_url, struct MHD_Connection* connection,
+                                  const char* method, const char* upload_data, std::size_t* upload_data_size,
+                                  void** req_cls) {
     auto* state = static_cast<request_state*>(*req_cls);
     if (state == nullptr) {
         state = new request_state(v, registered_url, connection, method != nullptr ? method : "");

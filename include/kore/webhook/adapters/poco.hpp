@@ -41,8 +41,8 @@ inline result verify(const verifier& v, std::string_view registered_url, Poco::N
         declared = static_cast<std::uint64_t>(req.getContentLength64());
     }
     const std::string& method = req.getMethod();
-    if (const auto ec = check_before_body(method, target_has_query(req.getURI()), signature, declared,
-                                          v.get_options())) {
+    if (const auto ec =
+            check_before_body(method, target_has_query(req.getURI()), signature, declared, v.get_options())) {
         return result::refused(ec);
     }
     auto body = v.start(method, registered_url);
