@@ -112,6 +112,9 @@ TEST_CASE("a forgery of the second secret during a rotation is length_extension"
         const auto by_first = verifier.verify(method, url, f.body, kw::sign(first, method, url, f.body));
         CHECK(by_first.verified());
         CHECK(by_first.secret_index() == 0);
+        const auto streamed = stream_verify(verifier, method, url, f.body, kw::sign(first, method, url, f.body), {1});
+        CHECK(streamed.verified());
+        CHECK(streamed.secret_index() == 0);
     }
 }
 
