@@ -61,7 +61,7 @@ void baseline_sha256(benchmark::State& state, const std::string& body) {
         benchmark::DoNotOptimize(out);
     }
     EVP_MD_free(md);
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(body.size()));
 }
 
 void verify(benchmark::State& state, const kw::verifier& v, const std::string& body, const std::string& signature) {
@@ -69,7 +69,7 @@ void verify(benchmark::State& state, const kw::verifier& v, const std::string& b
         auto r = v.verify("POST", url, body, std::optional<std::string_view>(signature));
         benchmark::DoNotOptimize(r);
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(body.size()));
 }
 
 void stream(benchmark::State& state, const kw::verifier& v, const std::string& body, const std::string& signature,
@@ -82,7 +82,7 @@ void stream(benchmark::State& state, const kw::verifier& v, const std::string& b
         auto r = s.finish(std::optional<std::string_view>(signature));
         benchmark::DoNotOptimize(r);
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(body.size()));
 }
 
 // Collects every run, then prints each time as a ratio to "baseline/<size>" of the same size.

@@ -34,8 +34,12 @@ void* counted_allocate_aligned(std::size_t size, std::align_val_t align) {
 
 }  // namespace
 
-void* operator new(std::size_t size) { return counted_allocate(size); }
-void* operator new[](std::size_t size) { return counted_allocate(size); }
+void* operator new(std::size_t size) {
+    return counted_allocate(size);
+}
+void* operator new[](std::size_t size) {
+    return counted_allocate(size);
+}
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
     try {
         return counted_allocate(size);
@@ -50,8 +54,12 @@ void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
         return nullptr;
     }
 }
-void* operator new(std::size_t size, std::align_val_t align) { return counted_allocate_aligned(size, align); }
-void* operator new[](std::size_t size, std::align_val_t align) { return counted_allocate_aligned(size, align); }
+void* operator new(std::size_t size, std::align_val_t align) {
+    return counted_allocate_aligned(size, align);
+}
+void* operator new[](std::size_t size, std::align_val_t align) {
+    return counted_allocate_aligned(size, align);
+}
 void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
     try {
         return counted_allocate_aligned(size, align);
@@ -67,18 +75,42 @@ void* operator new[](std::size_t size, std::align_val_t align, const std::nothro
     }
 }
 
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
 
 using namespace kore_unit;
 namespace forge = kore::webhook::forge;
@@ -115,7 +147,8 @@ std::vector<request> requests() {
     return {
         {"match, first secret", form, kw::sign(secret_a, "POST", url, form), std::error_code(), false},
         {"match, second secret", form, kw::sign(secret_b, "POST", url, form), std::error_code(), false},
-        {"mismatch", form, kw::sign("unknown", "POST", url, form), kw::make_error_code(kw::errc::signature_mismatch), false},
+        {"mismatch", form, kw::sign("unknown", "POST", url, form), kw::make_error_code(kw::errc::signature_mismatch),
+         false},
         {"JSON fallback", json_spaced, kw::sign(secret_b, "POST", url, json_compact), std::error_code(), true},
         {"JSON fallback, mismatch", json_spaced, kw::sign("unknown", "POST", url, json_compact),
          kw::make_error_code(kw::errc::signature_mismatch), false},

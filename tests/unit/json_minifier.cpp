@@ -49,9 +49,9 @@ TEST_CASE("insignificant whitespace is removed and nothing else changes") {
         {"{ \"a\" : [ 1 , 2 ] }", R"({"a":[1,2]})"},
         {" \t\r\n{\"a\":1}\n", R"({"a":1})"},
         {"[ true , false , null ]", "[true,false,null]"},
-        {"{ \"b\" : 1 , \"a\" : 2 }", R"({"b":1,"a":2})"},  // key order kept
+        {"{ \"b\" : 1 , \"a\" : 2 }", R"({"b":1,"a":2})"},           // key order kept
         {"[ 1.50 , 1E+2 , -0 , 1e-007 ]", "[1.50,1E+2,-0,1e-007]"},  // number spellings kept
-        {"[ \"\\u00E9\" , \"\\/\" ]", R"(["\u00E9","\/"])"},  // escapes kept
+        {"[ \"\\u00E9\" , \"\\/\" ]", R"(["\u00E9","\/"])"},         // escapes kept
         {"[ {} , [ ] , { } ]", "[{},[],{}]"},
         {" 42 ", "42"},
         {"\"top\"\n", "\"top\""},
@@ -167,20 +167,20 @@ TEST_CASE("nesting up to max_depth is accepted, one level deeper is refused") {
 }
 
 TEST_CASE("invalid JSON is refused by the minifier") {
-    const std::string in = GENERATE(as<std::string>{},
-        "[1,]", "{\"a\":1,}", "[1 , ]", ",", "[,1]",         // trailing or stray commas
-        "01", "[01]", "-01", "00",                           // leading zeros
-        "1.", "[1.]", ".5", "1.e3", "-", "[-]", "+1",        // broken numbers
-        "1e", "1e+", "1E-", "[1e]",
-        "tru", "nul", "fals", "True", "nulll", "[truee]",    // broken literals
-        "[1", "{\"a\":1", "\"abc", "[[]", "{",               // unclosed
-        "]", "}", "[}", "{]", "[1}",                         // bad closers
-        "1 2", "{} {}", "[] 1", "\"a\" \"b\"", "1 x", "null null",  // two top-level values
-        std::string("\"a\nb\""), std::string("\"a\tb\""), std::string("\"\x01\""), std::string("\"\x1f\""),  // raw control chars
-        std::string("\"a\0b\"", 5), std::string("[1]\0", 4), std::string("\0", 1),                          // NUL
-        "{\"a\" 1}", "{1:2}", "{\"a\":}", "{:1}", "[1 2]", "{\"a\":1 \"b\":2}", "{\"a\",1}",
-        "", " ", "\n\t ",                                    // no value at all
-        "'a'", "[1]x", "\xef\xbb\xbf[1]");                  // quotes, junk, a byte order mark
+    const std::string in =
+        GENERATE(as<std::string>{}, "[1,]", "{\"a\":1,}", "[1 , ]", ",", "[,1]",  // trailing or stray commas
+                 "01", "[01]", "-01", "00",                                       // leading zeros
+                 "1.", "[1.]", ".5", "1.e3", "-", "[-]", "+1",                    // broken numbers
+                 "1e", "1e+", "1E-", "[1e]", "tru", "nul", "fals", "True", "nulll", "[truee]",  // broken literals
+                 "[1", "{\"a\":1", "\"abc", "[[]", "{",                                         // unclosed
+                 "]", "}", "[}", "{]", "[1}",                                                   // bad closers
+                 "1 2", "{} {}", "[] 1", "\"a\" \"b\"", "1 x", "null null",                     // two top-level values
+                 std::string("\"a\nb\""), std::string("\"a\tb\""), std::string("\"\x01\""),
+                 std::string("\"\x1f\""),                                                    // raw control chars
+                 std::string("\"a\0b\"", 5), std::string("[1]\0", 4), std::string("\0", 1),  // NUL
+                 "{\"a\" 1}", "{1:2}", "{\"a\":}", "{:1}", "[1 2]", "{\"a\":1 \"b\":2}", "{\"a\",1}", "", " ",
+                 "\n\t ",                            // no value at all
+                 "'a'", "[1]x", "\xef\xbb\xbf[1]");  // quotes, junk, a byte order mark
     CAPTURE(in);
     const auto m = minify(in);
     CHECK_FALSE(m.complete);
@@ -194,8 +194,9 @@ TEST_CASE("valid numbers of every shape are accepted") {
 }
 
 TEST_CASE("every chunking gives the same minified text and verdict") {
-    const std::string in = GENERATE(as<std::string>{}, R"({ "a\"b" : [ 1.5e-3 , "x \\" , true , null ] , "u" : "\u12aB" } )",
-                                    "[ 01 ]", "[ \"\\u12G4\" ]", " 12 ", "{ \"k\" : tru }");
+    const std::string in =
+        GENERATE(as<std::string>{}, R"({ "a\"b" : [ 1.5e-3 , "x \\" , true , null ] , "u" : "\u12aB" } )", "[ 01 ]",
+                 "[ \"\\u12G4\" ]", " 12 ", "{ \"k\" : tru }");
     CAPTURE(in);
     const auto whole = minify(in);
     for (std::size_t piece = 1; piece <= in.size(); ++piece) {
@@ -245,8 +246,8 @@ TEST_CASE("whitespace inside JSON strings is signed: removing it does not verify
 
 TEST_CASE("invalid JSON gets no second try, even when its naive minification matches") {
     struct pair {
-        std::string body;     // what arrives
-        std::string naive;    // whitespace removed outside quotes, without validating
+        std::string body;   // what arrives
+        std::string naive;  // whitespace removed outside quotes, without validating
     };
     const pair p = GENERATE(values<pair>({
         {"[1, 2,]", "[1,2,]"},
@@ -257,7 +258,7 @@ TEST_CASE("invalid JSON gets no second try, even when its naive minification mat
         {"[tru, 1]", "[tru,1]"},
         {"[1, 2", "[1,2"},
         {"1 2", "12"},
-        {"[- 1]", "[-1]"},   // whitespace inside a token: naive removal would make it valid
+        {"[- 1]", "[-1]"},  // whitespace inside a token: naive removal would make it valid
         {"[1. 5]", "[1.5]"},
         {"[1 .5]", "[1.5]"},
         {"[1e 5]", "[1e5]"},

@@ -33,7 +33,9 @@ std::string text_body(std::size_t n) {
     return s;
 }
 
-std::size_t prefix_length(std::string_view secret) { return secret.size() + method.size() + kw::signed_url(url).size(); }
+std::size_t prefix_length(std::string_view secret) {
+    return secret.size() + method.size() + kw::signed_url(url).size();
+}
 
 }  // namespace
 
@@ -80,16 +82,16 @@ TEST_CASE("forgeries for many secret and body lengths around block boundaries ar
 
 TEST_CASE("streamed forgeries are length_extension however they are chunked") {
     const std::size_t secret_length = GENERATE(std::size_t{7}, std::size_t{40});
-    const std::size_t piece = GENERATE(std::size_t{1}, std::size_t{3}, std::size_t{63}, std::size_t{64}, std::size_t{65},
-                                       std::size_t{71}, std::size_t{72}, std::size_t{73});
+    const std::size_t piece = GENERATE(std::size_t{1}, std::size_t{3}, std::size_t{63}, std::size_t{64},
+                                       std::size_t{65}, std::size_t{71}, std::size_t{72}, std::size_t{73});
     CAPTURE(secret_length, piece);
     const std::string secret = secret_of_length(secret_length);
     const kw::verifier verifier(secret);
     for (const std::size_t body_length : {0U, 1U, 20U, 55U, 56U, 63U, 64U, 65U, 119U, 120U, 128U, 200U}) {
         CAPTURE(body_length);
         const std::string body = text_body(body_length);
-        const auto f =
-            forge::extend(kw::sign(secret, method, url, body), secret_length, method, kw::signed_url(url), body, "&x=1");
+        const auto f = forge::extend(kw::sign(secret, method, url, body), secret_length, method, kw::signed_url(url),
+                                     body, "&x=1");
         CHECK(stream_verify(verifier, method, url, f.body, f.signature, pieces_of(piece, f.body.size())).error() ==
               kw::errc::length_extension);
     }
@@ -154,10 +156,18 @@ TEST_CASE("bodies with 0x80 and NUL bytes that are not glue still verify") {
         REQUIRE(verifier.verify(method, url, body_with_glue, kw::sign(secret, method, url, body_with_glue)).error() ==
                 kw::errc::length_extension);
         std::string body = body_with_glue;
-        SECTION("0x81 instead of 0x80") { body[original.size()] = '\x81'; }
-        SECTION("a non-zero byte in the zero run") { body[original.size() + 1] = '\x01'; }
-        SECTION("a length field one byte off") { body[original.size() + glue.size() - 1] ^= 0x08; }
-        SECTION("a length field with bits not a multiple of 8") { body[original.size() + glue.size() - 1] ^= 0x01; }
+        SECTION("0x81 instead of 0x80") {
+            body[original.size()] = '\x81';
+        }
+        SECTION("a non-zero byte in the zero run") {
+            body[original.size() + 1] = '\x01';
+        }
+        SECTION("a length field one byte off") {
+            body[original.size() + glue.size() - 1] ^= 0x08;
+        }
+        SECTION("a length field with bits not a multiple of 8") {
+            body[original.size() + glue.size() - 1] ^= 0x01;
+        }
         CAPTURE(body.size());
         REQUIRE(body != body_with_glue);
         const auto r = verifier.verify(method, url, body, kw::sign(secret, method, url, body));
@@ -203,7 +213,8 @@ TEST_CASE("glue that matches another secret length is not flagged for this secre
     const std::string body = text_body(30);
     // A forgery made for a 17-byte secret, legitimately signed with the 16-byte one.
     const std::string other = secret_of_length(17);
-    const auto f = forge::extend(kw::sign(other, method, url, body), other.size(), method, kw::signed_url(url), body, "&x");
+    const auto f =
+        forge::extend(kw::sign(other, method, url, body), other.size(), method, kw::signed_url(url), body, "&x");
     CHECK(verifier.verify(method, url, f.body, kw::sign(secret, method, url, f.body)).verified());
 }
 

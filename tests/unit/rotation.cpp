@@ -62,7 +62,8 @@ TEST_CASE("every one of max_secrets secrets verifies with its own index") {
         const auto r = verifier.verify("POST", url, body, kw::sign(copy[i], "POST", url, body));
         CHECK(r.verified());
         CHECK(r.secret_index() == i);
-        CHECK(stream_verify(verifier, "POST", url, body, kw::sign(copy[i], "POST", url, body), {7}).secret_index() == i);
+        CHECK(stream_verify(verifier, "POST", url, body, kw::sign(copy[i], "POST", url, body), {7}).secret_index() ==
+              i);
     }
 }
 
@@ -93,8 +94,12 @@ TEST_CASE("an empty list of secrets is refused with std::invalid_argument") {
 }
 
 TEST_CASE("an empty secret is refused with std::invalid_argument") {
-    SECTION("alone") { CHECK_THROWS_AS(kw::verifier(std::string_view()), std::invalid_argument); }
-    SECTION("alone, as an empty string") { CHECK_THROWS_AS(kw::verifier(""), std::invalid_argument); }
+    SECTION("alone") {
+        CHECK_THROWS_AS(kw::verifier(std::string_view()), std::invalid_argument);
+    }
+    SECTION("alone, as an empty string") {
+        CHECK_THROWS_AS(kw::verifier(""), std::invalid_argument);
+    }
     SECTION("first of a list") {
         CHECK_THROWS_AS(kw::verifier(std::vector<std::string>{"", old_secret}), std::invalid_argument);
     }
@@ -114,9 +119,15 @@ TEST_CASE("the exception text never contains a secret") {
     const std::string a = "TOPSECRET-alpha-4242";
     const std::string b = "TOPSECRET-bravo-9999";
     std::vector<std::string> list;
-    SECTION("too many") { list = {a, b, a, b, a}; }
-    SECTION("an empty one after real ones") { list = {a, b, ""}; }
-    SECTION("an empty one before real ones") { list = {"", a, b}; }
+    SECTION("too many") {
+        list = {a, b, a, b, a};
+    }
+    SECTION("an empty one after real ones") {
+        list = {a, b, ""};
+    }
+    SECTION("an empty one before real ones") {
+        list = {"", a, b};
+    }
     REQUIRE_FALSE(list.empty());
     try {
         const kw::verifier verifier(list);
@@ -135,7 +146,8 @@ TEST_CASE("a secret is used as raw bytes, NUL and non-ASCII included") {
     const std::string raw("se\0cr\xc3\xa9t\xff", 9);
     const kw::verifier verifier(std::vector<std::string>{raw});
     CHECK(verifier.verify("POST", url, body, kw::sign(raw, "POST", url, body)).verified());
-    CHECK(verifier.verify("POST", url, body, kw::sign("se", "POST", url, body)).error() == kw::errc::signature_mismatch);
+    CHECK(verifier.verify("POST", url, body, kw::sign("se", "POST", url, body)).error() ==
+          kw::errc::signature_mismatch);
     const kw::verifier from_view{std::string_view(raw)};
     CHECK(from_view.verify("POST", url, body, kw::sign(raw, "POST", url, body)).verified());
 }

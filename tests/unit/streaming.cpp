@@ -111,7 +111,8 @@ public:
             case 0:
                 return text + " ,";
             case 1:
-                return text.empty() ? "[" : text.substr(0, text.size() - 1 - below(std::min<std::size_t>(3, text.size())));
+                return text.empty() ? "["
+                                    : text.substr(0, text.size() - 1 - below(std::min<std::size_t>(3, text.size())));
             case 2:
                 return "[01, " + text + "]";
             case 3:
@@ -158,8 +159,8 @@ private:
     }
 
     std::string string_literal() {
-        static const std::array<std::string_view, 9> pieces = {"a", " ", "  x ", "\\\"", "\\\\", "\\u00e9", "\\/",
-                                                               "\xc3\xa9", "\x80"};
+        static const std::array<std::string_view, 9> pieces = {"a",       " ",   "  x ",     "\\\"", "\\\\",
+                                                               "\\u00e9", "\\/", "\xc3\xa9", "\x80"};
         std::string out = "\"";
         const std::size_t n = below(5);
         for (std::size_t i = 0; i < n; ++i) {
@@ -246,9 +247,10 @@ TEST_CASE("a stream reaches the one-shot verdict for random requests and chunkin
                 gen.json(body, compact);
                 body = gen.corrupt(body);
                 signed_body = body;
-                signed_body.erase(std::remove_if(signed_body.begin(), signed_body.end(),
-                                                 [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }),
-                                  signed_body.end());
+                signed_body.erase(
+                    std::remove_if(signed_body.begin(), signed_body.end(),
+                                   [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }),
+                    signed_body.end());
                 break;
             }
             case 3:
@@ -260,9 +262,9 @@ TEST_CASE("a stream reaches the one-shot verdict for random requests and chunkin
                 kind = "forged";
                 const std::size_t which = gen.below(config.secret_count);
                 const std::string original = gen.chance(50) ? gen.form_body() : gen.binary_body(gen.below(150));
-                const auto f = forge::extend(kw::sign(secrets[which], method, url, original), secrets[which].size(),
-                                             method, kw::signed_url(url), original,
-                                             gen.chance(20) ? std::string() : gen.form_body());
+                const auto f =
+                    forge::extend(kw::sign(secrets[which], method, url, original), secrets[which].size(), method,
+                                  kw::signed_url(url), original, gen.chance(20) ? std::string() : gen.form_body());
                 body = f.body;
                 signed_body = body;
                 forged_signature = f.signature;
@@ -298,7 +300,8 @@ TEST_CASE("a stream reaches the one-shot verdict for random requests and chunkin
                 header = " " + upper(kw::sign(secrets[gen.below(2)], method, url, signed_body)) + "\t";
                 break;
             default:
-                header = forged_signature ? *forged_signature : kw::sign(secrets[gen.below(2)], method, url, signed_body);
+                header =
+                    forged_signature ? *forged_signature : kw::sign(secrets[gen.below(2)], method, url, signed_body);
                 break;
         }
         std::optional<std::string_view> header_view;
@@ -330,9 +333,9 @@ TEST_CASE("a stream reaches the one-shot verdict for random requests and chunkin
     CHECK(disagreements == 0);
 
     // The comparison only means something if every kind of verdict came up.
-    for (const char* outcome : {"ok raw index 0", "ok raw index 1", "ok json index 0", "ok json index 1",
-                                "ok unsigned", "length_extension", "body_too_large", "signature_mismatch",
-                                "malformed_signature", "unsigned_request", "missing_signature"}) {
+    for (const char* outcome :
+         {"ok raw index 0", "ok raw index 1", "ok json index 0", "ok json index 1", "ok unsigned", "length_extension",
+          "body_too_large", "signature_mismatch", "malformed_signature", "unsigned_request", "missing_signature"}) {
         CAPTURE(outcome);
         CHECK(seen[outcome] > 10);
     }

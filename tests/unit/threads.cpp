@@ -24,8 +24,12 @@ struct request {
     verdict expected;
 };
 
-verdict verified(std::size_t index, bool json) { return {true, {}, true, false, json, index}; }
-verdict refused(kw::errc e) { return {false, kw::make_error_code(e), false, false, false, 0}; }
+verdict verified(std::size_t index, bool json) {
+    return {true, {}, true, false, json, index};
+}
+verdict refused(kw::errc e) {
+    return {false, kw::make_error_code(e), false, false, false, 0};
+}
 
 std::vector<request> requests() {
     std::vector<request> out;
@@ -44,8 +48,7 @@ std::vector<request> requests() {
         out.push_back({"POST", form, std::string("zz"), refused(kw::errc::malformed_signature)});
         out.push_back({"POST", form, std::nullopt, refused(kw::errc::missing_signature)});
         out.push_back({"POST", form, std::string(" "), refused(kw::errc::unsigned_request)});
-        out.push_back({"POST", std::string(2000 + i, 'x'),
-                       kw::sign(secret, "POST", url, std::string(2000 + i, 'x')),
+        out.push_back({"POST", std::string(2000 + i, 'x'), kw::sign(secret, "POST", url, std::string(2000 + i, 'x')),
                        refused(kw::errc::body_too_large)});
         out.push_back({"GET", "", kw::sign(secret, "GET", url, ""), verified(index, false)});
     }

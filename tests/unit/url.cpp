@@ -53,17 +53,17 @@ TEST_CASE("nothing else in the URL is normalised: each spelling signs differentl
     const std::string signature = kw::sign(secret, "POST", registered, body);
     const kw::verifier verifier(secret);
     const std::string variant = GENERATE(as<std::string>{},
-                                         "https://testendpoint.com/hook/",      // trailing slash
-                                         "https://TESTENDPOINT.com/hook",       // host case
-                                         "https://TestEndpoint.COM/hook",       // host case
-                                         "HTTPS://testendpoint.com/hook",       // scheme case
-                                         "https://testendpoint.com:443/hook",   // explicit default port
-                                         "https://testendpoint.com:8443/hook",  // explicit port
-                                         "http://testendpoint.com/hook",        // scheme
-                                         "https://testendpoint.com/Hook",       // path case
-                                         "https://testendpoint.com//hook",      // doubled slash
-                                         "https://testendpoint.com/./hook",     // dot segment
-                                         "https://testendpoint.com/ho%6Fk",     // percent-encoding
+                                         "https://testendpoint.com/hook/",       // trailing slash
+                                         "https://TESTENDPOINT.com/hook",        // host case
+                                         "https://TestEndpoint.COM/hook",        // host case
+                                         "HTTPS://testendpoint.com/hook",        // scheme case
+                                         "https://testendpoint.com:443/hook",    // explicit default port
+                                         "https://testendpoint.com:8443/hook",   // explicit port
+                                         "http://testendpoint.com/hook",         // scheme
+                                         "https://testendpoint.com/Hook",        // path case
+                                         "https://testendpoint.com//hook",       // doubled slash
+                                         "https://testendpoint.com/./hook",      // dot segment
+                                         "https://testendpoint.com/ho%6Fk",      // percent-encoding
                                          "https://user@testendpoint.com/hook");  // userinfo
     CAPTURE(variant);
     CHECK(kw::sign(secret, "POST", variant, body) != signature);
@@ -113,8 +113,8 @@ TEST_CASE("target_has_query tells when a request target carries an unsigned quer
     SECTION("no query") {
         CHECK_FALSE(kw::target_has_query("/cb"));
         CHECK_FALSE(kw::target_has_query(""));
-        CHECK_FALSE(kw::target_has_query("/cb?"));      // an empty query carries nothing
-        CHECK_FALSE(kw::target_has_query("/cb?#x"));    // nor does one emptied by a fragment
+        CHECK_FALSE(kw::target_has_query("/cb?"));       // an empty query carries nothing
+        CHECK_FALSE(kw::target_has_query("/cb?#x"));     // nor does one emptied by a fragment
         CHECK_FALSE(kw::target_has_query("/cb#a?b=1"));  // '?' inside the fragment
         CHECK_FALSE(kw::target_has_query("/cb#"));
     }

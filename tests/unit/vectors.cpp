@@ -15,7 +15,9 @@ kw::options without_json_fallback() {
     return o;
 }
 
-bool is_k2_spaced(const vector_case& v) { return v.id == "K2-spaced"; }
+bool is_k2_spaced(const vector_case& v) {
+    return v.id == "K2-spaced";
+}
 
 }  // namespace
 
@@ -54,8 +56,8 @@ TEST_CASE("every published vector verifies as a stream, whole or byte by byte") 
     for (const auto& v : load_kore_vectors("vectors")) {
         CAPTURE(v.id, piece);
         const kw::verifier verifier(v.secret);
-        const auto r = stream_verify(verifier, v.method, v.registered_url, v.body, v.signature,
-                                     pieces_of(piece, v.body.size()));
+        const auto r =
+            stream_verify(verifier, v.method, v.registered_url, v.body, v.signature, pieces_of(piece, v.body.size()));
         CHECK(r.verified());
         CHECK(r.json_normalized() == is_k2_spaced(v));
     }

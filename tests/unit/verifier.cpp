@@ -17,7 +17,9 @@ constexpr std::string_view secret = "verifier-test-secret";
 constexpr std::string_view url = "https://hooks.example.com/kore?route=sim";
 constexpr std::string_view body = "SimSid=HS123&Status=active";
 
-std::string good_signature() { return kw::sign(secret, "POST", url, body); }
+std::string good_signature() {
+    return kw::sign(secret, "POST", url, body);
+}
 
 }  // namespace
 
@@ -201,8 +203,7 @@ TEST_CASE("the safe options are the defaults") {
 }
 
 TEST_CASE("verify is usable on a const verifier and does not throw") {
-    static_assert(noexcept(std::declval<const kw::verifier&>().verify("", "", "", std::nullopt)),
-                  "verify is noexcept");
+    static_assert(noexcept(std::declval<const kw::verifier&>().verify("", "", "", std::nullopt)), "verify is noexcept");
     static_assert(noexcept(std::declval<const kw::verifier&>().start("", "")), "start is noexcept");
     static_assert(std::is_nothrow_move_constructible<kw::stream>::value, "streams move without throwing");
     static_assert(!std::is_copy_constructible<kw::stream>::value, "a stream is not copied");

@@ -86,7 +86,8 @@ inline std::string_view describe(parse_error e) noexcept {
         case parse_error::bad_method:
             return "the method in the request line is not an HTTP token";
         case parse_error::bad_target:
-            return "the request target is empty or holds control characters";
+            return "the request target is not '/path', an absolute http(s) URL or '*', or holds control "
+                   "characters";
         case parse_error::bad_version:
             return "the request line does not end in HTTP/1.0 or HTTP/1.1";
         case parse_error::bare_cr:
@@ -329,7 +330,11 @@ inline parse_result parse(std::string_view raw, const limits& lim = {}) {
     if (!detail::is_token(method)) {
         return fail(parse_error::bad_method, 0);
     }
-    if (target.empty()) {
+    // RFC 9112 3.2: origin-form ("/path?q"), absolute-form ("http://host/path") or "*". A capture
+    // that starts anywhere else is not a request line (authority-form is CONNECT's alone).
+    const bool origin_form = !target.empty() && target.front() == '/';
+    const bool absolute_form = target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0;
+    if (!origin_form && !absolute_form && target != "*") {
         return fail(parse_error::bad_target, sp1 + 1);
     }
     for (const char c : target) {

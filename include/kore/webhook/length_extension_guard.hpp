@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace kore::webhook::detail {
@@ -41,8 +42,8 @@ public:
             tail_size_ = tail_.size();
         } else {
             const std::size_t keep = std::min(tail_size_, tail_.size() - chunk_.size());
-            std::copy(tail_.begin() + static_cast<std::ptrdiff_t>(tail_size_ - keep),
-                      tail_.begin() + static_cast<std::ptrdiff_t>(tail_size_), tail_.begin());
+            // The kept bytes move towards the front, possibly onto themselves: memmove, not copy.
+            std::memmove(tail_.data(), tail_.data() + (tail_size_ - keep), keep);
             std::copy(chunk_.begin(), chunk_.end(), tail_.begin() + static_cast<std::ptrdiff_t>(keep));
             tail_size_ = keep + chunk_.size();
         }

@@ -1,0 +1,35 @@
+# README's "Integration in 15 lines" must be, word for word, the code examples/quickstart.cpp
+# builds and runs: a README example that drifts from working code fails here.
+# Usage: cmake -DSOURCE_DIR=<repo> -P readme_snippet.cmake
+file(READ "${SOURCE_DIR}/README.md" readme)
+file(READ "${SOURCE_DIR}/examples/quickstart.cpp" program)
+
+string(FIND "${readme}" "## Integration in 15 lines" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "README.md has no '## Integration in 15 lines' section")
+endif()
+string(SUBSTRING "${readme}" ${at} -1 readme)
+string(FIND "${readme}" "#include <kore/webhook.hpp>\n\n" begin)
+math(EXPR begin "${begin} + 29")
+string(SUBSTRING "${readme}" ${begin} -1 readme)
+string(FIND "${readme}" "\n```" end)
+math(EXPR length "${end} + 1")
+string(SUBSTRING "${readme}" 0 ${length} in_readme)
+
+string(FIND "${program}" "// --- README snippet starts here ---\n" begin)
+string(FIND "${program}" "// --- README snippet ends here ---" end)
+if(begin EQUAL -1 OR end EQUAL -1)
+  message(FATAL_ERROR "examples/quickstart.cpp lost its README snippet markers")
+endif()
+math(EXPR begin "${begin} + 38")
+math(EXPR length "${end} - ${begin}")
+string(SUBSTRING "${program}" ${begin} ${length} in_program)
+
+string(STRIP "${in_readme}" in_readme)
+string(STRIP "${in_program}" in_program)
+if(NOT in_readme STREQUAL in_program)
+  message(FATAL_ERROR "README snippet and examples/quickstart.cpp differ.\n--- README:\n${in_readme}\n--- program:\n${in_program}")
+endif()
+string(REGEX MATCHALL "\n" lines "${in_program}")
+list(LENGTH lines count)
+message(STATUS "README snippet matches examples/quickstart.cpp (${count} lines)")
