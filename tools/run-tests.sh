@@ -28,14 +28,28 @@ build tsan unit.threads -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithD
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1
-status=0
+status=0 passed=0 failed=0
+# run_ctest <build> [ctest args]: runs one build's tests and adds its counts to the totals.
+run_ctest() {
+  local name=$1; shift
+  local log="build/${name}/ctest-summary.log"
+  ctest --test-dir "build/${name}" -j "${jobs}" --output-on-failure "$@" | tee "${log}" || status=1
+  local total failures
+  total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "${log}" | tail -n 1)
+  failures=$(sed -n 's/.*, \([0-9]*\) tests failed out of.*/\1/p' "${log}" | tail -n 1)
+  if [ -z "${total}" ]; then status=1; return; fi
+  passed=$((passed + total - failures)) failed=$((failed + failures))
+  [ "${failures}" -eq 0 ] || status=1
+}
 for name in gcc clang asan; do
   echo "=== ${name}: ctest"
-  ctest --test-dir "build/${name}" -j "${jobs}" --output-on-failure || status=1
+  run_ctest "${name}"
 done
 echo "=== tsan: ctest (threading test)"
-ctest --test-dir build/tsan -R '^unit\.threads' --output-on-failure || status=1
+run_ctest tsan -R '^unit\.threads'
 
+echo "=== all builds (gcc, clang, asan+ubsan, tsan)"
+echo "ctest: ${passed} passed, ${failed} failed"
 if [ "${status}" -ne 0 ]; then
   echo "run-tests: FAILED (see the ctest output above)" >&2
 fi
