@@ -59,9 +59,7 @@ int handle(struct mg_connection* conn, void* data) {
                 kore::webhook::adapters::civetweb::verify(self.verifier, self.config.registered_url, conn);
             status = kore::webhook::adapters::http_status(verdict);
             error_name = kore::webhook::adapters::error_body(verdict);
-            read_whole_body = verdict.error() != kore::webhook::errc::body_too_large &&
-                              verdict.error() != kore::webhook::errc::duplicate_signature &&
-                              verdict.error() != kore::webhook::errc::query_not_signed;
+            read_whole_body = !kore::webhook::adapters::body_left_unread(verdict.error());
             break;
         }
     }

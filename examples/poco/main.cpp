@@ -44,9 +44,7 @@ public:
                 const auto verdict = kore::webhook::adapters::poco::verify(verifier_, config_.registered_url, req);
                 status = kore::webhook::adapters::http_status(verdict);
                 error_name = kore::webhook::adapters::error_body(verdict);
-                read_whole_body = verdict.error() != kore::webhook::errc::body_too_large &&
-                                  verdict.error() != kore::webhook::errc::duplicate_signature &&
-                                  verdict.error() != kore::webhook::errc::query_not_signed;
+                read_whole_body = !kore::webhook::adapters::body_left_unread(verdict.error());
                 break;
             }
         }

@@ -150,6 +150,11 @@ private:
         return action::fail;
     }
 
+    action keep_in(state next) noexcept {
+        state_ = next;
+        return action::keep;
+    }
+
     action drop_whitespace() noexcept {
         removed_whitespace_ = true;
         return action::drop;
@@ -189,8 +194,7 @@ private:
     action start_literal(std::string_view word) noexcept {
         literal_ = word;
         literal_pos_ = 1;
-        state_ = state::literal;
-        return action::keep;
+        return keep_in(state::literal);
     }
 
     action begin_value(unsigned char c) noexcept {
@@ -201,14 +205,11 @@ private:
                 return open(false);
             case '"':
                 string_is_key_ = false;
-                state_ = state::string;
-                return action::keep;
+                return keep_in(state::string);
             case '-':
-                state_ = state::number_minus;
-                return action::keep;
+                return keep_in(state::number_minus);
             case '0':
-                state_ = state::number_zero;
-                return action::keep;
+                return keep_in(state::number_zero);
             case 't':
                 return start_literal("true");
             case 'f':
@@ -217,8 +218,7 @@ private:
                 return start_literal("null");
             default:
                 if (c >= '1' && c <= '9') {
-                    state_ = state::number_int;
-                    return action::keep;
+                    return keep_in(state::number_int);
                 }
                 return fail();
         }
@@ -251,8 +251,7 @@ private:
                     return fail();
                 }
                 string_is_key_ = true;
-                state_ = state::string;
-                return action::keep;
+                return keep_in(state::string);
             case state::colon:
                 if (is_whitespace(c)) {
                     return drop_whitespace();
@@ -260,8 +259,7 @@ private:
                 if (c != ':') {
                     return fail();
                 }
-                state_ = state::value;
-                return action::keep;
+                return keep_in(state::value);
             case state::after_value:
                 if (is_whitespace(c)) {
                     return drop_whitespace();
@@ -292,14 +290,12 @@ private:
             case state::string_escape:
                 if (c == 'u') {
                     unicode_digits_ = 0;
-                    state_ = state::string_unicode;
-                    return action::keep;
+                    return keep_in(state::string_unicode);
                 }
                 if (std::string_view("\"\\/bfnrt").find(static_cast<char>(c)) == std::string_view::npos) {
                     return fail();
                 }
-                state_ = state::string;
-                return action::keep;
+                return keep_in(state::string);
             case state::string_unicode:
                 if (!is_hex(c)) {
                     return fail();
@@ -323,41 +319,35 @@ private:
                     return action::keep;
                 }
                 if (c == '.') {
-                    state_ = state::number_dot;
-                    return action::keep;
+                    return keep_in(state::number_dot);
                 }
                 if (c == 'e' || c == 'E') {
-                    state_ = state::number_e;
-                    return action::keep;
+                    return keep_in(state::number_e);
                 }
                 return end_number(c);
             case state::number_dot:
                 if (!is_digit(c)) {
                     return fail();
                 }
-                state_ = state::number_frac;
-                return action::keep;
+                return keep_in(state::number_frac);
             case state::number_frac:
                 if (is_digit(c)) {
                     return action::keep;
                 }
                 if (c == 'e' || c == 'E') {
-                    state_ = state::number_e;
-                    return action::keep;
+                    return keep_in(state::number_e);
                 }
                 return end_number(c);
             case state::number_e:
                 if (c == '+' || c == '-') {
-                    state_ = state::number_e_sign;
-                    return action::keep;
+                    return keep_in(state::number_e_sign);
                 }
                 [[fallthrough]];
             case state::number_e_sign:
                 if (!is_digit(c)) {
                     return fail();
                 }
-                state_ = state::number_exp;
-                return action::keep;
+                return keep_in(state::number_exp);
             case state::number_exp:
                 return is_digit(c) ? action::keep : end_number(c);
             case state::literal:

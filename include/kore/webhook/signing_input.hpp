@@ -8,6 +8,7 @@
 #include <kore/webhook/digest.hpp>
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/options.hpp>
+#include <kore/webhook/result.hpp>
 #include <kore/webhook/signature_header.hpp>
 #include <kore/webhook/url.hpp>
 
@@ -69,6 +70,21 @@ std::error_code read_signature(std::optional<std::string_view> header, const opt
     }
     state = header_state::signature;
     return {};
+}
+
+// The header's verdict, when it settles the request on its own (a refusal, or an unsigned
+// request accepted by option); std::nullopt when `expected` holds a digest to compare.
+template <class Scheme>
+std::optional<basic_result<Scheme>> judge_header(std::optional<std::string_view> header, const options& opts,
+                                                 typename Scheme::digest_type& expected) noexcept {
+    header_state state = header_state::signature;
+    if (const auto ec = read_signature<Scheme>(header, opts, expected, state)) {
+        return basic_result<Scheme>::refused(ec);
+    }
+    if (state == header_state::accepted_unsigned) {
+        return basic_result<Scheme>::accepted_unsigned();
+    }
+    return std::nullopt;
 }
 
 inline constexpr std::size_t no_match = static_cast<std::size_t>(-1);

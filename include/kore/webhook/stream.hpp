@@ -88,12 +88,8 @@ public:
             return result_type::refused(error_);
         }
         digest_type expected{};
-        detail::header_state header = detail::header_state::signature;
-        if (const auto ec = detail::read_signature<Scheme>(signature_header, options_, expected, header)) {
-            return result_type::refused(ec);
-        }
-        if (header == detail::header_state::accepted_unsigned) {
-            return result_type::accepted_unsigned();
+        if (auto settled = detail::judge_header<Scheme>(signature_header, options_, expected)) {
+            return *settled;
         }
         std::array<digest_type, max_secrets> computed{};
         for (std::size_t i = 0; i < lane_count_; ++i) {

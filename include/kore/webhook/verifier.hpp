@@ -68,12 +68,8 @@ public:
             return result_type::refused(make_error_code(errc::body_too_large));
         }
         digest_type expected{};
-        detail::header_state header = detail::header_state::signature;
-        if (const auto ec = detail::read_signature<Scheme>(signature_header, options_, expected, header)) {
-            return result_type::refused(ec);
-        }
-        if (header == detail::header_state::accepted_unsigned) {
-            return result_type::accepted_unsigned();
+        if (auto settled = detail::judge_header<Scheme>(signature_header, options_, expected)) {
+            return *settled;
         }
 
         const std::string_view url = signed_url(registered_url);

@@ -218,6 +218,12 @@ inline std::error_code check_before_body(std::string_view method, bool has_query
     return {};
 }
 
+// True when a refusal may have left body bytes unread (decided before the body, or the body
+// passed the limit on the way): the connection then cannot carry another request.
+inline bool body_left_unread(std::error_code error) noexcept {
+    return error == errc::body_too_large || error == errc::duplicate_signature || error == errc::query_not_signed;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Opt-in, and not recommended: rebuilding the signed URL from the request.
 //
