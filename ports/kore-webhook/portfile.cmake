@@ -15,6 +15,7 @@ vcpkg_cmake_configure(
         -DKORE_WEBHOOK_BUILD_TESTS=OFF
         -DKORE_WEBHOOK_BUILD_EXAMPLES=OFF
         -DKORE_WEBHOOK_BUILD_TOOLS=OFF
+        -DKORE_WEBHOOK_BUILD_BENCH=OFF
         -DKORE_WEBHOOK_INSTALL=ON
 )
 vcpkg_cmake_install()
