@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, from Debian, every package the build, the tests, the examples and the benchmarks use.
 # Idempotent: packages already present are left alone; apt's lists are refreshed only when
-# something is missing (pass --update to refresh them anyway, as CI does).
+# something is missing (pass --update to refresh them anyway, as CI does). `--demo` installs only
+# what `kore-webhook demo` needs.
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,15 @@ packages=(
   libssl-dev catch2 nlohmann-json3-dev libbenchmark-dev
   libcpp-httplib-dev libboost-dev libpoco-dev libcivetweb-dev libpistache-dev libmicrohttpd-dev
 )
+
+update=no
+for arg in "$@"; do
+  case "${arg}" in
+    --update) update=yes ;;
+    --demo) packages=(g++ cmake ninja-build pkg-config libssl-dev libcpp-httplib-dev) ;;
+    *) echo "install-deps: unknown option ${arg} (--update, --demo)" >&2; exit 2 ;;
+  esac
+done
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (apt-get install needs it)" >&2
@@ -20,7 +30,7 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
-if [ "${1:-}" = "--update" ] || [ ${#missing[@]} -gt 0 ]; then
+if [ "${update}" = yes ] || [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}"
 fi

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash tools/install-deps.sh
+bash tools/install-deps.sh --demo
 cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DKORE_WEBHOOK_BUILD_TESTS=OFF -DKORE_WEBHOOK_BUILD_EXAMPLES=OFF -DKORE_WEBHOOK_BUILD_BENCH=OFF >/dev/null
 cmake --build build/demo --target kore-webhook -j "$(nproc)" >/dev/null
