@@ -141,6 +141,26 @@ inline bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
+// A command line the tool must refuse as a usage or I/O error, and what the message must say.
+struct usage_case {
+    std::vector<std::string> args;
+    const char* message;
+};
+
+// Each case exits 2, prints nothing on stdout, explains itself on stderr, and never echoes the
+// secret's value.
+template <std::size_t N>
+void check_usage_errors(const usage_case (&cases)[N], const std::string& secret_value) {
+    for (const auto& c : cases) {
+        INFO(c.message);
+        const auto r = run(c.args);
+        CHECK(r.status == 2);
+        CHECK(r.out.empty());
+        CHECK(contains(r.err, c.message));
+        CHECK_FALSE(contains(r.err, secret_value));
+    }
+}
+
 // The published KORE vectors (tests/vectors/kore-signature.json).
 struct vector_case {
     std::string id, secret, method, registered_url, body, signature;

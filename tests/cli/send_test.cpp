@@ -153,10 +153,7 @@ TEST_CASE("send: usage, I/O and connection errors exit 2") {
         closed_port = gone.port();
     }
     const std::string key = key_file();
-    const struct {
-        std::vector<std::string> args;
-        const char* message;
-    } cases[] = {
+    const usage_case cases[] = {
         {{"send", "--secret-file", key}, "send needs --url"},
         {{"send", "--url", "http://127.0.0.1:9/"}, "exactly one secret"},
         {{"send", "--secret-file", key, "--url", "https://hooks.example.com/kore"}, "plain http only"},
@@ -171,14 +168,7 @@ TEST_CASE("send: usage, I/O and connection errors exit 2") {
           "--retries", "0"},
          "cannot connect"},
     };
-    for (const auto& c : cases) {
-        INFO(c.message);
-        const auto r = run(c.args);
-        CHECK(r.status == 2);
-        CHECK(r.out.empty());
-        CHECK(contains(r.err, c.message));
-        CHECK_FALSE(contains(r.err, active));
-    }
+    check_usage_errors(cases, active);
 }
 
 TEST_CASE("send --connect delivers to a local port while signing the https URL") {

@@ -80,10 +80,7 @@ TEST_CASE("sign: --secret works but warns; the secret is never echoed") {
 
 TEST_CASE("sign: mistakes exit 2 with a message") {
     const std::string secret = scratch().file("sign-err-secret", "s3cret-value");
-    const struct {
-        std::vector<std::string> args;
-        const char* message;
-    } cases[] = {
+    const usage_case cases[] = {
         {{"sign", "--url", "https://x/"}, "sign uses exactly one secret"},
         {{"sign", "--secret-file", secret}, "sign needs --url"},
         {{"sign", "--secret-file", secret, "--secret-file", secret, "--url", "https://x/"}, "exactly one secret"},
@@ -97,14 +94,7 @@ TEST_CASE("sign: mistakes exit 2 with a message") {
         {{"frobnicate"}, "unknown command 'frobnicate'"},
         {{}, "usage: kore-webhook <command>"},
     };
-    for (const auto& c : cases) {
-        const auto r = run(c.args);
-        INFO(c.message);
-        CHECK(r.status == 2);
-        CHECK(r.out.empty());
-        CHECK(contains(r.err, c.message));
-        CHECK_FALSE(contains(r.err, "s3cret-value"));
-    }
+    check_usage_errors(cases, "s3cret-value");
 }
 
 TEST_CASE("every command has --help, and --version prints the library version") {

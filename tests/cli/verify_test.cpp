@@ -160,10 +160,7 @@ TEST_CASE("verify: usage and I/O errors exit 2") {
     const std::string good = scratch().file("good.http", request("POST", "/", {"kore-signature: " + k1_sig}, k1_body));
     const std::string whole = request("POST", "/", {"kore-signature: " + k1_sig}, k1_body);
     const std::string cut = scratch().file("cut.http", whole.substr(0, whole.size() - 5));
-    const struct {
-        std::vector<std::string> args;
-        const char* message;
-    } cases[] = {
+    const usage_case cases[] = {
         {{"verify", "--secret-file", secret, "--request-file", good}, "verify needs --url"},
         {{"verify", "--url", k1_url, "--request-file", good}, "verify needs a secret"},
         {{"verify", "--secret-file", secret, "--url", k1_url}, "verify needs --request-file"},
@@ -181,14 +178,7 @@ TEST_CASE("verify: usage and I/O errors exit 2") {
         {{"verify", "--secret-file", secret, "--url", k1_url, "--request-file", good, "--max-body-size", "x"},
          "--max-body-size needs a number"},
     };
-    for (const auto& c : cases) {
-        INFO(c.message);
-        const auto r = run(c.args);
-        CHECK(r.status == 2);
-        CHECK(r.out.empty());
-        CHECK(contains(r.err, c.message));
-        CHECK_FALSE(contains(r.err, "v2-secret-value"));
-    }
+    check_usage_errors(cases, "v2-secret-value");
     const auto truncated = run({"verify", "--secret-file", secret, "--url", k1_url, "--request-file", cut});
     CHECK(contains(truncated.err, "shorter than Content-Length"));
 }
