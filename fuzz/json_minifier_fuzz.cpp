@@ -1,7 +1,7 @@
 // The minifier against nlohmann/json: for ASCII input both must agree on whether the text is
 // JSON, and when it is, the minified text must be the same JSON value with no whitespace left
 // outside strings, and feeding it in pieces must change nothing.
-#include <kore/webhook/json_minifier.hpp>
+#include <kore/webhook/detail/json_minifier.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstddef>

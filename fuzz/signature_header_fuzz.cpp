@@ -1,5 +1,6 @@
 // Header decoding: whatever the bytes, a decoded KORE header re-encodes to the trimmed input in
 // lower case, and Twilio's base64 round-trips exactly.
+#include <kore/webhook/detail/http_text.hpp>
 #include <kore/webhook/scheme.hpp>
 #include <kore/webhook/signature_header.hpp>
 #include <kore/webhook/twilio.hpp>

@@ -2,7 +2,8 @@
 #define KORE_WEBHOOK_HPP
 
 // kore-webhook: verify that a webhook callback came from KORE Wireless and was not altered.
-// One include for everything; each header below has one job.
+// One include for the KORE verifier. The legacy Twilio scheme is <kore/webhook/twilio.hpp>, the
+// server adapters are <kore/webhook/adapters/...>; docs/api.md lists every public header.
 
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/options.hpp>
@@ -11,7 +12,6 @@
 #include <kore/webhook/sign.hpp>
 #include <kore/webhook/signature_header.hpp>
 #include <kore/webhook/stream.hpp>
-#include <kore/webhook/twilio.hpp>
 #include <kore/webhook/url.hpp>
 #include <kore/webhook/verifier.hpp>
 #include <kore/webhook/version.hpp>

@@ -190,3 +190,22 @@ TEST_CASE("an empty Twilio token or list is refused at construction") {
     CHECK_THROWS_AS(tw::verifier{std::vector<std::string>{}}, std::invalid_argument);
     CHECK_THROWS_AS(tw::sign("", t1_url, {}), std::invalid_argument);
 }
+
+TEST_CASE("Twilio refusals speak of X-Twilio-Signature, not of kore-signature") {
+    const tw::verifier verifier{"12345"};
+    for (const auto& header : {std::optional<std::string_view>(), std::optional<std::string_view>(""),
+                               std::optional<std::string_view>("not base64"),
+                               std::optional<std::string_view>("GvWf1cFY/Q7PnoempGyD5oXAezc=")}) {
+        const auto r = verifier.verify(t1_url, {}, header);
+        INFO(r.error_name());
+        REQUIRE_FALSE(r);
+        CHECK(r.message().find("X-Twilio-Signature") != std::string::npos);
+        CHECK(r.message().find("kore-signature") == std::string::npos);
+    }
+}
+
+TEST_CASE("the Twilio umbrella is separate from the KORE one") {
+    // twilio.hpp brings the legacy verifier, signer and result; the KORE verifier is not needed.
+    CHECK(std::string_view(tw::signature_header_name) == "X-Twilio-Signature");
+    CHECK(tw::sign("12345", t1_url, {}).size() == 28);
+}

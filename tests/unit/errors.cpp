@@ -30,6 +30,9 @@ const std::vector<std::pair<kw::errc, std::string_view>>& all_errors() {
         {kw::errc::query_not_signed, "query_not_signed"},
         {kw::errc::stream_finished, "stream_finished"},
         {kw::errc::crypto_failure, "crypto_failure"},
+        {kw::errc::body_hash_mismatch, "body_hash_mismatch"},
+        {kw::errc::malformed_body, "malformed_body"},
+        {kw::errc::moved_from, "moved_from"},
     };
     return table;
 }
@@ -341,4 +344,23 @@ TEST_CASE("no error message contains the secret or a digest") {
         CHECK(message.find(secret) == std::string::npos);
         CHECK(message.find(signature) == std::string::npos);
     }
+}
+
+// ---- results only verifiers can make --------------------------------------------------------------
+
+TEST_CASE("a refusal built from an empty error code is still a refusal") {
+    const auto r = kw::result::refused(std::error_code());
+    CHECK_FALSE(static_cast<bool>(r));
+    CHECK_FALSE(r.verified());
+    CHECK_FALSE(r.is_unsigned());
+    CHECK(r.error() == kw::errc::signature_mismatch);
+    CHECK(r.replay_key().empty());
+}
+
+TEST_CASE("a result's message names the kore-signature header for header refusals") {
+    const kw::verifier verifier(secret);
+    const auto r = verifier.verify("POST", url, body, std::nullopt);
+    CHECK(r.message() == r.error().message());
+    CHECK(r.message().find("kore-signature") != std::string::npos);
+    CHECK(verifier.verify("POST", url, body, kw::sign(secret, "POST", url, body)).message().empty());
 }

@@ -149,6 +149,34 @@ TEST_CASE("a moved verifier keeps working") {
     }
 }
 
+TEST_CASE("a moved-from verifier refuses everything with moved_from, not a crypto failure") {
+    kw::verifier original(secret);
+    const kw::verifier moved(std::move(original));
+    // NOLINTNEXTLINE(bugprone-use-after-move): using the moved-from object is the point
+    const kw::verifier& left = original;
+    CHECK(left.secret_count() == 0);
+    CHECK(left.verify("POST", url, body, good_signature()).error() == kw::errc::moved_from);
+    auto s = left.start("POST", url);
+    CHECK(s.error() == kw::errc::moved_from);
+    s.update(body);
+    CHECK(s.finish(good_signature()).error() == kw::errc::moved_from);
+    CHECK(moved.verify("POST", url, body, good_signature()).verified());
+}
+
+TEST_CASE("a moved-from stream finishes with moved_from; the stream it moved to carries on") {
+    const kw::verifier verifier(secret);
+    auto original = verifier.start("POST", url);
+    original.update(body.substr(0, 5));
+    auto moved = std::move(original);
+    // NOLINTNEXTLINE(bugprone-use-after-move): using the moved-from object is the point
+    auto& left = original;
+    left.update(body.substr(5));
+    CHECK(left.error() == kw::errc::moved_from);
+    CHECK(left.finish(good_signature()).error() == kw::errc::moved_from);
+    moved.update(body.substr(5));
+    CHECK(moved.finish(good_signature()).verified());
+}
+
 TEST_CASE("a stream outlives the verifier that started it") {
     auto verifier = std::make_unique<kw::verifier>(std::vector<std::string>{"old-secret", std::string(secret)});
     const std::string json = "{ \"a\" : 1 }";

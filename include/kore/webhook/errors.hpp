@@ -20,11 +20,12 @@ enum class errc {
     duplicate_signature,    // more than one kore-signature header
     invalid_method,         // the method is empty or not an HTTP token
     invalid_url,            // the registered URL is empty once query and fragment are cut
-    query_not_signed,       // a GET callback carries a query, which KORE does not sign
+    query_not_signed,       // the request carries a query the registered URL does not have: KORE signs no query
     stream_finished,        // finish() was already called on this stream
     crypto_failure,         // OpenSSL reported an error while hashing
     body_hash_mismatch,     // legacy Twilio JSON: bodySHA256 in the URL absent or not the body's hash
     malformed_body,         // legacy Twilio form body: not valid application/x-www-form-urlencoded
+    moved_from,             // the verifier or stream was moved from and holds no secret any more
 };
 
 namespace detail {
@@ -62,11 +63,13 @@ constexpr errc_text describe(errc e) noexcept {
         case errc::invalid_method:
             return {"invalid_method", "the HTTP method is empty or not a valid HTTP token"};
         case errc::invalid_url:
-            return {"invalid_url", "the registered URL is empty once its query and fragment are removed"};
+            return {"invalid_url",
+                    "the registered URL is not an absolute http(s) URL (pass the URL registered with KORE, "
+                    "not the request's path)"};
         case errc::query_not_signed:
             return {"query_not_signed",
-                    "a GET callback carries a query string, which KORE does not sign; its parameters "
-                    "are not authenticated"};
+                    "the request carries a query string that the registered URL does not have; KORE signs "
+                    "no query, so these parameters are not authenticated"};
         case errc::stream_finished:
             return {"stream_finished", "finish() was already called on this verification stream"};
         case errc::crypto_failure:
@@ -77,6 +80,10 @@ constexpr errc_text describe(errc e) noexcept {
                     "Twilio JSON callbacks sign the URL and carry the body's hash in it)"};
         case errc::malformed_body:
             return {"malformed_body", "the form body is not valid application/x-www-form-urlencoded (a bad %-escape)"};
+        case errc::moved_from:
+            return {"moved_from",
+                    "this verifier or stream was moved from and holds no secret any more: use the object it "
+                    "was moved to (a programming error in the receiver, not a bad request)"};
     }
     return {"unknown", "unknown kore-webhook error"};
 }

@@ -18,10 +18,10 @@ struct options {
     // Larger bodies are refused with errc::body_too_large before any hashing.
     std::size_t max_body_size = default_max_body_size;
     // When the raw body does not match and is one valid JSON text, verify once more over the body
-    // without insignificant whitespace (spec 2: KORE may sign the minified JSON).
+    // without insignificant whitespace (docs/protocol.md, section 2: KORE may sign the minified JSON).
     bool json_whitespace_fallback = true;
     // Used by the server adapters: a GET whose request target carries a query is refused with
-    // errc::query_not_signed, because KORE does not sign the query (spec 3.5).
+    // errc::query_not_signed, because KORE does not sign the query (docs/protocol.md, section 3.5).
     bool allow_get_query = false;
 };
 

@@ -1,33 +1,30 @@
 #ifndef KORE_WEBHOOK_SCHEME_HPP
 #define KORE_WEBHOOK_SCHEME_HPP
 
-// A signature scheme tells basic_verifier which digest to use and how the header encodes it.
-// kore_sha256 is KORE's: lowercase hex SHA-256 over secret || METHOD || URL || body.
-//
-// A Scheme provides:
-//   digest_type                                   std::array<unsigned char, N>
-//   static constexpr const char* digest_name      an OpenSSL algorithm name for EVP_MD_fetch
-//   static constexpr bool secret_prefix_sha256    the guard against SHA-256 length extension applies
-//   static bool decode_signature(std::string_view trimmed, digest_type&) noexcept
-//   static std::string encode_signature(const digest_type&)
+// KORE's signature scheme as a result sees it: what the verified digest is and how the header
+// spells it (lowercase hex SHA-256; docs/protocol.md, section 2).
 
-#include <kore/webhook/signature_header.hpp>
+#include <kore/webhook/detail/hex.hpp>
+#include <kore/webhook/errors.hpp>
 
 #include <array>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace kore::webhook {
 
 struct kore_sha256 {
     using digest_type = std::array<unsigned char, 32>;
-    static constexpr const char* digest_name = "SHA256";
-    static constexpr bool secret_prefix_sha256 = true;
+    static constexpr std::string_view header_name = "kore-signature";
 
+    // Exactly 64 hex digits, either case (the value is already trimmed of optional whitespace).
     static bool decode_signature(std::string_view trimmed, digest_type& out) noexcept {
         return detail::decode_hex(trimmed, out);
     }
     static std::string encode_signature(const digest_type& digest) { return detail::encode_hex(digest); }
+    // The category's own messages already speak of kore-signature.
+    static std::string message(std::error_code error) { return error.message(); }
 };
 
 }  // namespace kore::webhook

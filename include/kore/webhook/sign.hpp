@@ -1,11 +1,12 @@
 #ifndef KORE_WEBHOOK_SIGN_HPP
 #define KORE_WEBHOOK_SIGN_HPP
 
-// Computing a signature as KORE does: for tests, simulators and the command-line tool.
+// Computing a signature as KORE does: for tests, simulators and the command-line tool. It builds
+// the signed string through the same function the verifier uses (detail/signing_input.hpp).
 
-#include <kore/webhook/digest.hpp>
+#include <kore/webhook/detail/digest.hpp>
+#include <kore/webhook/detail/signing_input.hpp>
 #include <kore/webhook/scheme.hpp>
-#include <kore/webhook/url.hpp>
 
 #include <stdexcept>
 #include <string>
@@ -21,11 +22,12 @@ inline std::string sign(std::string_view secret, std::string_view method, std::s
         throw std::invalid_argument("kore-webhook: a webhook secret must not be empty");
     }
     // Fetched once per program; never modified after that.
-    static const detail::evp_md_ptr md = detail::fetch_digest(kore_sha256::digest_name);
+    static const detail::evp_md_ptr md = detail::fetch_digest("SHA256");
+    detail::keyed_secret keyed;
     detail::hash_state state;
     kore_sha256::digest_type digest{};
-    if (!state.init(md.get()) || !state.update(secret) || !state.update(method) || !state.update(signed_url(url)) ||
-        !state.update(body) || !state.finish(digest)) {
+    if (!keyed.init(md.get(), secret) || !keyed.begin(state, method, url) || !state.update(body) ||
+        !state.finish(digest)) {
         throw std::runtime_error("kore-webhook: OpenSSL failed to compute SHA-256");
     }
     return kore_sha256::encode_signature(digest);

@@ -1,147 +1,15 @@
 #ifndef KORE_WEBHOOK_SIGNATURE_HEADER_HPP
 #define KORE_WEBHOOK_SIGNATURE_HEADER_HPP
 
-// Parsing signature header values: trim, check, decode (hex for KORE, base64 for legacy Twilio).
+// The name of the header that carries KORE's signature. HTTP header names are case-insensitive;
+// KORE sends it in lower case.
 
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string>
 #include <string_view>
 
 namespace kore::webhook {
 
 inline constexpr std::string_view signature_header_name = "kore-signature";
 
-namespace detail {
-
-// RFC 9110 optional whitespace: space and horizontal tab only.
-constexpr std::string_view trim_ows(std::string_view value) noexcept {
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-        value.remove_prefix(1);
-    }
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-        value.remove_suffix(1);
-    }
-    return value;
-}
-
-constexpr int hex_digit_value(char c) noexcept {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-// Exactly 2*N hex digits of either case, or false. The header is public data, so branching on
-// its characters reveals nothing; the secret-dependent comparison happens elsewhere.
-template <std::size_t N>
-constexpr bool decode_hex(std::string_view text, std::array<unsigned char, N>& out) noexcept {
-    if (text.size() != 2 * N) {
-        return false;
-    }
-    for (std::size_t i = 0; i < N; ++i) {
-        const int high = hex_digit_value(text[2 * i]);
-        const int low = hex_digit_value(text[2 * i + 1]);
-        if (high < 0 || low < 0) {
-            return false;
-        }
-        out[i] = static_cast<unsigned char>((high << 4) | low);
-    }
-    return true;
-}
-
-template <std::size_t N>
-std::string encode_hex(const std::array<unsigned char, N>& bytes) {
-    constexpr std::string_view digits = "0123456789abcdef";
-    std::string text(2 * N, '0');
-    for (std::size_t i = 0; i < N; ++i) {
-        text[2 * i] = digits[bytes[i] >> 4];
-        text[2 * i + 1] = digits[bytes[i] & 0x0f];
-    }
-    return text;
-}
-
-constexpr int base64_value(char c) noexcept {
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+') {
-        return 62;
-    }
-    if (c == '/') {
-        return 63;
-    }
-    return -1;
-}
-
-constexpr std::size_t base64_length(std::size_t bytes) noexcept {
-    return (bytes + 2) / 3 * 4;
-}
-
-// Standard base64 with padding, exactly the length N bytes encode to, and no bits set past the
-// end (so one digest has exactly one accepted spelling).
-template <std::size_t N>
-constexpr bool decode_base64(std::string_view text, std::array<unsigned char, N>& out) noexcept {
-    if (text.size() != base64_length(N)) {
-        return false;
-    }
-    const std::size_t padding = (3 - N % 3) % 3;
-    std::uint32_t bits = 0;
-    int bit_count = 0;
-    std::size_t written = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (i >= text.size() - padding) {
-            if (text[i] != '=') {
-                return false;
-            }
-            continue;
-        }
-        const int value = base64_value(text[i]);
-        if (value < 0) {
-            return false;
-        }
-        bits = (bits << 6) | static_cast<std::uint32_t>(value);
-        bit_count += 6;
-        if (bit_count >= 8) {
-            bit_count -= 8;
-            out[written++] = static_cast<unsigned char>((bits >> bit_count) & 0xffU);
-        }
-    }
-    return written == N && (bits & ((1U << bit_count) - 1U)) == 0;
-}
-
-template <std::size_t N>
-std::string encode_base64(const std::array<unsigned char, N>& bytes) {
-    constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string text;
-    text.reserve(base64_length(N));
-    for (std::size_t i = 0; i < N; i += 3) {
-        const std::size_t left = N - i;
-        const std::uint32_t chunk = (std::uint32_t{bytes[i]} << 16) |
-                                    (left > 1 ? std::uint32_t{bytes[i + 1]} << 8 : 0U) |
-                                    (left > 2 ? std::uint32_t{bytes[i + 2]} : 0U);
-        text.push_back(alphabet[(chunk >> 18) & 63U]);
-        text.push_back(alphabet[(chunk >> 12) & 63U]);
-        text.push_back(left > 1 ? alphabet[(chunk >> 6) & 63U] : '=');
-        text.push_back(left > 2 ? alphabet[chunk & 63U] : '=');
-    }
-    return text;
-}
-
-}  // namespace detail
 }  // namespace kore::webhook
 
 #endif

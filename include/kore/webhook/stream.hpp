@@ -2,16 +2,18 @@
 #define KORE_WEBHOOK_STREAM_HPP
 
 // Verification of a body that arrives in pieces, without buffering it. Reaches exactly the
-// verdict one-shot verify() reaches for the same bytes, however they are chunked.
+// verdict one-shot verify() reaches for the same bytes, however they are chunked: both hand their
+// digests to the same decision (detail/decision.hpp).
 
-#include <kore/webhook/digest.hpp>
+#include <kore/webhook/detail/decision.hpp>
+#include <kore/webhook/detail/digest.hpp>
+#include <kore/webhook/detail/json_minifier.hpp>
+#include <kore/webhook/detail/length_extension_guard.hpp>
+#include <kore/webhook/detail/request_check.hpp>
+#include <kore/webhook/detail/signing_input.hpp>
 #include <kore/webhook/errors.hpp>
-#include <kore/webhook/json_minifier.hpp>
-#include <kore/webhook/length_extension_guard.hpp>
 #include <kore/webhook/options.hpp>
 #include <kore/webhook/result.hpp>
-#include <kore/webhook/signing_input.hpp>
-#include <kore/webhook/url.hpp>
 
 #include <array>
 #include <cstddef>
@@ -19,23 +21,42 @@
 #include <optional>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace kore::webhook {
 
-template <class Scheme>
-class basic_verifier;
-
-template <class Scheme>
-class basic_stream {
+class stream {
 public:
-    using result_type = basic_result<Scheme>;
-    using digest_type = typename Scheme::digest_type;
-
-    basic_stream(basic_stream&&) noexcept = default;
-    basic_stream& operator=(basic_stream&&) noexcept = default;
-    basic_stream(const basic_stream&) = delete;
-    basic_stream& operator=(const basic_stream&) = delete;
-    ~basic_stream() = default;
+    // A moved-from stream ignores updates and finishes with errc::moved_from.
+    stream(stream&& other) noexcept
+        : options_(other.options_),
+          lanes_(std::move(other.lanes_)),
+          lane_count_(std::exchange(other.lane_count_, 0)),
+          window_(other.window_),
+          json_(other.json_),
+          body_size_(other.body_size_),
+          error_(std::exchange(other.error_, make_error_code(errc::moved_from))),
+          crypto_ok_(other.crypto_ok_),
+          json_forked_(other.json_forked_),
+          finished_(std::exchange(other.finished_, false)) {}
+    stream& operator=(stream&& other) noexcept {
+        if (this != &other) {
+            options_ = other.options_;
+            lanes_ = std::move(other.lanes_);
+            lane_count_ = std::exchange(other.lane_count_, 0);
+            window_ = other.window_;
+            json_ = other.json_;
+            body_size_ = other.body_size_;
+            error_ = std::exchange(other.error_, make_error_code(errc::moved_from));
+            crypto_ok_ = other.crypto_ok_;
+            json_forked_ = other.json_forked_;
+            finished_ = std::exchange(other.finished_, false);
+        }
+        return *this;
+    }
+    stream(const stream&) = delete;
+    stream& operator=(const stream&) = delete;
+    ~stream() = default;
 
     // Adds the next piece of the raw body. Once the body passes options::max_body_size, the rest
     // is ignored unhashed and finish() reports errc::body_too_large.
@@ -48,13 +69,11 @@ public:
             return;
         }
         body_size_ += chunk.size();
-        if constexpr (Scheme::secret_prefix_sha256) {
-            window_.advance(chunk);
-            for (std::size_t i = 0; i < lane_count_; ++i) {
-                lanes_[i].guard.scan(window_);
-            }
-            window_.retire_chunk();
+        window_.advance(chunk);
+        for (std::size_t i = 0; i < lane_count_; ++i) {
+            lanes_[i].guard.scan(window_);
         }
+        window_.retire_chunk();
         if (!options_.json_whitespace_fallback || json_.failed()) {
             update_raw(chunk);
         } else if (json_forked_) {
@@ -79,45 +98,16 @@ public:
     }
 
     // Ends the body and judges the signature header (std::nullopt: the header was absent).
-    result_type finish(std::optional<std::string_view> signature_header) noexcept {
+    [[nodiscard]] result finish(std::optional<std::string_view> signature_header) noexcept {
         if (finished_) {
-            return result_type::refused(make_error_code(errc::stream_finished));
+            return result::refused(make_error_code(errc::stream_finished));
         }
         finished_ = true;
         if (error_) {
-            return result_type::refused(error_);
+            return result::refused(error_);
         }
-        digest_type expected{};
-        if (auto settled = detail::judge_header<Scheme>(signature_header, options_, expected)) {
-            return *settled;
-        }
-        std::array<digest_type, max_secrets> computed{};
-        for (std::size_t i = 0; i < lane_count_; ++i) {
-            crypto_ok_ = lanes_[i].raw.finish(computed[i]) && crypto_ok_;
-        }
-        if (!crypto_ok_) {
-            return result_type::refused(make_error_code(errc::crypto_failure));
-        }
-        std::size_t match = detail::find_match(computed, lane_count_, expected);
-        if (match != detail::no_match) {
-            if (lanes_[match].guard.found()) {
-                return result_type::refused(make_error_code(errc::length_extension));
-            }
-            return result_type::verified_by(match, expected, false);
-        }
-        if (json_forked_ && json_.complete()) {
-            for (std::size_t i = 0; i < lane_count_; ++i) {
-                crypto_ok_ = lanes_[i].minified.finish(computed[i]) && crypto_ok_;
-            }
-            if (!crypto_ok_) {
-                return result_type::refused(make_error_code(errc::crypto_failure));
-            }
-            match = detail::find_match(computed, lane_count_, expected);
-            if (match != detail::no_match) {
-                return result_type::verified_by(match, expected, true);
-            }
-        }
-        return result_type::refused(make_error_code(errc::signature_mismatch));
+        computed_digests digests{*this};
+        return result::from(detail::decide(signature_header, options_, lane_count_, digests));
     }
 
     // An error already certain before the body ends (bad method or URL, body too large), so that
@@ -126,7 +116,7 @@ public:
     [[nodiscard]] std::uint64_t body_size() const noexcept { return body_size_; }
 
 private:
-    friend class basic_verifier<Scheme>;
+    friend class verifier;  // start() is the only way to begin a stream
 
     struct lane {
         detail::hash_state raw;
@@ -134,19 +124,41 @@ private:
         detail::length_extension_guard guard;
     };
 
-    basic_stream(const detail::keyed_secret* secrets, std::size_t count, const options& opts, std::string_view method,
-                 std::string_view registered_url) noexcept
+    // Copies what it needs from the keyed secrets: the stream never refers back to them.
+    stream(const detail::keyed_secret* secrets, std::size_t count, const options& opts, std::string_view method,
+           std::string_view registered_url) noexcept
         : options_(opts), lane_count_(count) {
         error_ = detail::check_request(method, registered_url);
         if (error_) {
             return;
         }
-        const std::string_view url = signed_url(registered_url);
         for (std::size_t i = 0; i < lane_count_; ++i) {
-            crypto_ok_ = detail::begin_signing_input(lanes_[i].raw, secrets[i], method, url) && crypto_ok_;
-            lanes_[i].guard = detail::length_extension_guard(detail::prefix_length(secrets[i], method, url));
+            crypto_ok_ = secrets[i].begin(lanes_[i].raw, method, registered_url) && crypto_ok_;
+            lanes_[i].guard = detail::length_extension_guard(secrets[i].prefix_length(method, registered_url));
         }
     }
+
+    // What detail::decide() asks of a verification, answered from the running digest states.
+    struct computed_digests {
+        stream& s;
+
+        bool raw_digests(detail::kore_digests& out) noexcept {
+            for (std::size_t i = 0; i < s.lane_count_; ++i) {
+                s.crypto_ok_ = s.lanes_[i].raw.finish(out[i]) && s.crypto_ok_;
+            }
+            return s.crypto_ok_;
+        }
+        [[nodiscard]] bool extended(std::size_t secret) const noexcept { return s.lanes_[secret].guard.found(); }
+        detail::minified_result minified_digests(detail::kore_digests& out) noexcept {
+            if (!s.json_forked_ || !s.json_.complete()) {
+                return detail::minified_result::not_applicable;
+            }
+            for (std::size_t i = 0; i < s.lane_count_; ++i) {
+                s.crypto_ok_ = s.lanes_[i].minified.finish(out[i]) && s.crypto_ok_;
+            }
+            return s.crypto_ok_ ? detail::minified_result::computed : detail::minified_result::failed;
+        }
+    };
 
     void update_raw(std::string_view bytes) noexcept {
         for (std::size_t i = 0; i < lane_count_; ++i) {
@@ -173,8 +185,6 @@ private:
     bool json_forked_ = false;
     bool finished_ = false;
 };
-
-using stream = basic_stream<kore_sha256>;
 
 }  // namespace kore::webhook
 

@@ -10,6 +10,7 @@
 // registered with KORE, passed in as configuration. rebuild_url() below exists only for
 // applications that cannot know it, as an explicit opt-in.
 
+#include <kore/webhook/detail/http_text.hpp>
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/options.hpp>
 #include <kore/webhook/result.hpp>
@@ -78,15 +79,7 @@ inline std::string_view error_name(std::error_code ec) noexcept {
 
 // ASCII case-insensitive equality, for header names.
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (kore::webhook::detail::ascii_lower(a[i]) != kore::webhook::detail::ascii_lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
+    return kore::webhook::detail::iequals(a, b);
 }
 
 // The HTTP status an adapter answers with: 204 when the callback may be processed; 401 when the
@@ -123,12 +116,12 @@ inline int http_status(std::error_code error) noexcept {
         case errc::invalid_url:
         case errc::stream_finished:
         case errc::crypto_failure:
+        case errc::moved_from:
             return 500;
-        default:
-            // A refusal this adapter version does not know yet: the request is not proven to
-            // come from KORE.
-            return 401;
     }
+    // No `default:` above, so that a new errc is a compiler warning until it is mapped. A value
+    // outside the enum is not proven to come from KORE.
+    return 401;
 }
 
 inline int http_status(const result& verdict) noexcept {

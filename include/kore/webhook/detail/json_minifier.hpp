@@ -1,5 +1,5 @@
-#ifndef KORE_WEBHOOK_JSON_MINIFIER_HPP
-#define KORE_WEBHOOK_JSON_MINIFIER_HPP
+#ifndef KORE_WEBHOOK_DETAIL_JSON_MINIFIER_HPP
+#define KORE_WEBHOOK_DETAIL_JSON_MINIFIER_HPP
 
 // A streaming, validating JSON minifier: removes insignificant whitespace (RFC 8259) and changes
 // nothing else. It validates while it goes, so a body gets a second chance at verification only

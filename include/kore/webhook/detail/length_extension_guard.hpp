@@ -1,7 +1,7 @@
-#ifndef KORE_WEBHOOK_LENGTH_EXTENSION_GUARD_HPP
-#define KORE_WEBHOOK_LENGTH_EXTENSION_GUARD_HPP
+#ifndef KORE_WEBHOOK_DETAIL_LENGTH_EXTENSION_GUARD_HPP
+#define KORE_WEBHOOK_DETAIL_LENGTH_EXTENSION_GUARD_HPP
 
-// Detects SHA-256 length-extension glue in a body (spec 3.4), chunk by chunk, in fixed memory.
+// Detects SHA-256 length-extension glue in a body (docs/protocol.md, section 3.4), chunk by chunk, in fixed memory.
 //
 // KORE signs SHA-256(prefix || body) with prefix = secret || METHOD || URL. Whoever saw one signed
 // request can sign prefix || body || glue || anything without the secret, where glue is the

@@ -1,7 +1,8 @@
-#ifndef KORE_WEBHOOK_DIGEST_HPP
-#define KORE_WEBHOOK_DIGEST_HPP
+#ifndef KORE_WEBHOOK_DETAIL_DIGEST_HPP
+#define KORE_WEBHOOK_DETAIL_DIGEST_HPP
 
-// The only file that talks to OpenSSL: RAII handles over EVP and the constant-time comparison.
+// The only file that talks to OpenSSL: RAII handles over EVP, and the constant-time comparison
+// of digests.
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -146,6 +147,20 @@ private:
 template <std::size_t N>
 bool equal_digests(const std::array<unsigned char, N>& a, const std::array<unsigned char, N>& b) noexcept {
     return CRYPTO_memcmp(a.data(), b.data(), N) == 0;
+}
+
+inline constexpr std::size_t no_match = static_cast<std::size_t>(-1);
+
+// Compares the expected digest with every computed one, never stopping early, so the time taken
+// does not say which secret matched. Returns the first matching index or no_match.
+template <class Digest, std::size_t N>
+std::size_t find_match(const std::array<Digest, N>& computed, std::size_t count, const Digest& expected) noexcept {
+    std::size_t index = no_match;
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto take = static_cast<std::size_t>(equal_digests(computed[i], expected) & (index == no_match));
+        index = take * i + (1 - take) * index;
+    }
+    return index;
 }
 
 // Wipes a copy of a secret that the library no longer needs.
