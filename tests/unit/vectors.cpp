@@ -1,4 +1,5 @@
-// The published vectors (spec 2, tests/vectors/kore-signature.json): what verifies, what must not.
+// The published vectors (docs/protocol.md, section 2; tests/vectors/kore-signature.json): what
+// verifies, what must not.
 
 #include "unit_common.hpp"
 
