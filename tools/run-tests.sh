@@ -22,7 +22,7 @@ build clang all -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 build asan all -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DKORE_WEBHOOK_BUILD_FUZZ=ON \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined ${sanitizers}"
 # TSan brings its own operator new, which unit.allocations replaces too: build the threading tests only.
-build tsan "unit.threads unit.replay_guard" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+build tsan "unit.threads unit.replay_guard redis.replay_guard" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DKORE_WEBHOOK_BUILD_EXAMPLES=OFF -DKORE_WEBHOOK_BUILD_TOOLS=OFF -DKORE_WEBHOOK_INSTALL=OFF -DKORE_WEBHOOK_BUILD_BENCH=OFF \
   -DCMAKE_CXX_FLAGS="-fsanitize=thread ${sanitizers}"
 
@@ -46,7 +46,7 @@ for name in gcc clang asan; do
   run_ctest "${name}"
 done
 echo "=== tsan: ctest (threading tests)"
-run_ctest tsan -R '^unit\.(threads|replay_guard)$'
+run_ctest tsan -R '^(unit\.threads|unit\.replay_guard|redis\.replay_guard)$'
 
 echo "=== all builds (gcc, clang, asan+ubsan, tsan)"
 echo "ctest: ${passed} passed, ${failed} failed"

@@ -32,7 +32,6 @@ struct manual_clock {
     using rep = duration::rep;
     using period = duration::period;
     using time_point = std::chrono::time_point<manual_clock>;
-    static constexpr bool is_steady = true;
 
     std::shared_ptr<std::atomic<rep>> ticks = std::make_shared<std::atomic<rep>>(1'000'000'000);
 
