@@ -199,9 +199,9 @@ private:
     replay_digest digest_{};
     replay_claim_id id_{};
     std::chrono::milliseconds remember_for_{};
-    replay_status status_;
+    replay_status status_ = replay_status::not_verified;
     std::error_code error_;
-    bool process_;
+    bool process_ = false;
     bool finished_ = false;  // commit() or release() was called (or the ticket was moved from)
     replay_token_hint first_token_;
 };
@@ -234,7 +234,7 @@ public:
             return refused;
         }
         if (is_get(method)) {
-            return replay_claim(replay_status::fresh, true);
+            return {replay_status::fresh, true};
         }
         const replay_claim_id id{identity_, next_sequence_.fetch_add(1, std::memory_order_relaxed)};
         const replay_store_claim found =

@@ -116,7 +116,7 @@ private:
     };
 
     // The table's buckets use the digest's first 8 bytes; the shard takes the next 8.
-    shard& shard_of(const replay_digest& digest) const noexcept {
+    [[nodiscard]] shard& shard_of(const replay_digest& digest) const noexcept {
         std::uint64_t bits = 0;
         std::memcpy(&bits, digest.data() + 8, sizeof bits);
         return shards_[static_cast<std::size_t>(bits % shard_count_)];
@@ -135,7 +135,7 @@ private:
         return now + std::chrono::duration_cast<duration>(d);
     }
 
-    std::size_t sum(std::size_t (table::*field)() const noexcept) const noexcept {
+    [[nodiscard]] std::size_t sum(std::size_t (table::*field)() const noexcept) const noexcept {
         std::size_t total = 0;
         for (std::size_t i = 0; i < shard_count_; ++i) {
             const std::lock_guard<std::mutex> lock(shards_[i].mutex);
