@@ -27,10 +27,10 @@
 // Thread-safe: a pool of at most max_connections connections, guarded by a mutex; an operation
 // holds one connection for its round trip, and waits up to command_timeout for one to be free.
 
+#include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/detail/redis_connection.hpp>
 #include <kore/webhook/replay_errors.hpp>
 #include <kore/webhook/replay_store.hpp>
-#include <kore/webhook/signature_header.hpp>
 
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
@@ -356,6 +356,8 @@ private:
     struct connection_return {
         redis_replay_store& store;
         detail::redis_context_ptr& connection;
+        connection_return(redis_replay_store& to, detail::redis_context_ptr& taken) noexcept
+            : store(to), connection(taken) {}
         connection_return(const connection_return&) = delete;
         connection_return& operator=(const connection_return&) = delete;
         connection_return(connection_return&&) = delete;
