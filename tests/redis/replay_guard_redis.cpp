@@ -439,6 +439,34 @@ TEST_CASE("a Redis that requires a password: the right one works, a wrong one is
     CHECK(kw::replay_guard(none).claim("POST", post(2)).error() == kw::replay_errc::store_refused);
 }
 
+TEST_CASE("an ACL user limited to the documented commands and to its prefix can claim, commit and release") {
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);
+    raw_client admin(server.port());
+    // The line docs/replay.md gives, with this test's prefix.
+    REQUIRE(admin.run({"ACL", "SETUSER", "kore-webhook", "on", ">acl-password", "~test:replay:*", "+set", "+get",
+                       "+del", "+evalsha", "+eval", "+ping"}) == "OK");
+    kw::redis_replay_store_options options = store_options(server);
+    options.username = "kore-webhook";
+    options.password = "acl-password";
+    kw::redis_replay_store store(options);
+    kw::replay_guard guard(store);
+    CHECK_FALSE(store.ping());
+    CHECK(admin.run({"SCRIPT", "FLUSH"}) == "OK");  // so that the EVAL fallback runs under the ACL too
+    auto committed = guard.claim("POST", post(1), "t");
+    REQUIRE(committed.status() == kw::replay_status::fresh);
+    CHECK_FALSE(committed.commit());
+    CHECK(guard.claim("POST", post(1)).status() == kw::replay_status::duplicate);
+    auto released = guard.claim("POST", post(2));
+    CHECK_FALSE(released.release());
+    CHECK(guard.claim("POST", post(2)).status() == kw::replay_status::fresh);
+
+    // The same user cannot write outside its prefix.
+    kw::redis_replay_store_options elsewhere = options;
+    elsewhere.key_prefix = "other:";
+    kw::redis_replay_store outside(elsewhere);
+    CHECK(kw::replay_guard(outside).claim("POST", post(3)).error() == kw::replay_errc::store_refused);
+}
+
 TEST_CASE("concurrent claims share at most max_connections connections, and all are answered") {
     kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);
     kw::redis_replay_store_options options = store_options(server);
