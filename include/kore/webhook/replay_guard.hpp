@@ -209,7 +209,9 @@ private:
 class replay_guard {
 public:
     // The store must outlive the guard and every ticket it hands out. Throws std::invalid_argument
-    // for durations that are not positive, or a lease longer than remember_for.
+    // for durations that are not positive, or a lease longer than remember_for, and what
+    // std::random_device throws when the system has no random source (for the guard's identity).
+    // A guard is neither copied nor moved: build it where it is used, and share it by reference.
     explicit replay_guard(replay_store& store, replay_guard_options options = {})
         : store_(&store), options_(options), identity_(random_identity()) {
         if (options_.remember_for.count() <= 0 || options_.processing_lease.count() <= 0) {
