@@ -188,7 +188,8 @@ inline request_state* state_for(const verifier& v, std::string_view registered_u
     auto* state = static_cast<request_state*>(*req_cls);
     const std::string_view method_text = method != nullptr ? method : "";
     if (state == nullptr) {  // remember_uri is not installed, or could not allocate
-        state = new (std::nothrow) request_state();
+        // Owned by libmicrohttpd's per-request pointer from here on; request_completed() frees it.
+        state = new (std::nothrow) request_state();  // NOLINT(cppcoreguidelines-owning-memory)
         if (state == nullptr) {
             return nullptr;
         }
@@ -281,7 +282,7 @@ inline std::optional<verified_body> step_verified(const verifier& v, std::string
 // For MHD_OPTION_NOTIFY_COMPLETED: frees what remember_uri() and step() kept for the request.
 inline void request_completed(void* /*cls*/, struct MHD_Connection* /*connection*/, void** req_cls,
                               enum MHD_RequestTerminationCode /*code*/) noexcept {
-    delete static_cast<request_state*>(*req_cls);
+    delete static_cast<request_state*>(*req_cls);  // NOLINT(cppcoreguidelines-owning-memory): see state_for()
     *req_cls = nullptr;
 }
 

@@ -53,7 +53,8 @@ constexpr bool is_host_text(std::string_view host) noexcept {
     if (host.empty()) {
         return false;
     }
-    for (const char c : host) {
+    // A loop rather than std::all_of, which is constexpr only from C++20.
+    for (const char c : host) {  // NOLINT(readability-use-anyofallof)
         const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
                         c == '-' || c == ':' || c == '[' || c == ']';
         if (!ok) {
