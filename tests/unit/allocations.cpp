@@ -4,7 +4,7 @@
 
 #include "unit_common.hpp"
 
-#include <support/length_extension_forge.hpp>
+#include <kore_cli/forge.hpp>
 
 #include <atomic>
 #include <cstdlib>
@@ -113,7 +113,7 @@ void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcep
 }
 
 using namespace kore_unit;
-namespace forge = kore::webhook::forge;
+namespace forge = kore_cli::forge;
 
 namespace {
 
