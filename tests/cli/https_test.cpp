@@ -5,6 +5,10 @@
 
 #include "cli_common.hpp"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -143,6 +147,27 @@ TEST_CASE("https: the certificate must name the URL's host, by name or by addres
     CHECK(wrong_name.status == 2);
     CHECK(contains(wrong_name.err, "is not accepted for 'localhost': hostname mismatch"));
     CHECK(addressed.records().size() == 1);
+}
+
+TEST_CASE("https: a server that never answers the handshake times out after --timeout: exit 2") {
+    // A listening socket nobody accepts on: the kernel completes TCP's handshake, TLS's never starts.
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(fd, 4) == 0);
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    const std::string port = std::to_string(ntohs(address.sin_port));
+    const auto tls = send("https://127.0.0.1:" + port + "/kore/callback", {"--timeout", "1"});
+    const auto plain = send("http://127.0.0.1:" + port + "/kore/callback", {"--timeout", "1"});
+    ::close(fd);
+    CHECK(tls.status == 2);
+    CHECK(contains(tls.err, "timed out in the TLS handshake with 127.0.0.1:" + port));
+    CHECK(plain.status == 2);
+    CHECK(contains(plain.err, "timed out waiting for the response"));
 }
 
 TEST_CASE("https: --cacert mistakes are errors with exit 2") {

@@ -8,6 +8,7 @@
 #include <kore_cli/events.hpp>
 #include <kore_cli/send.hpp>
 
+#include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/options.hpp>
 #include <kore/webhook/verifier.hpp>
 #include <kore/webhook/version.hpp>
@@ -19,11 +20,10 @@
 // at work. It goes when the demo uses the library's own httplib route helper.
 #include <httplib/receiver.hpp>
 
-#include <kore/webhook/detail/hex.hpp>
-
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <ctime>
 #include <mutex>
 #include <ostream>

@@ -7,7 +7,7 @@
 #include <openssl/rand.h>
 
 #include <array>
-#include <cstdio>
+#include <ctime>
 #include <stdexcept>
 
 namespace kore_cli {

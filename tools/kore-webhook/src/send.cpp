@@ -12,6 +12,7 @@
 #include <kore/webhook/url.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <thread>
 #include <utility>
 
