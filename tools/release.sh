@@ -6,8 +6,9 @@
 #         include/kore/webhook/version.hpp   the one version source (CMake, the Conan recipe, the
 #                                            installed .pc and ConfigVersion files all read it)
 #         ports/kore-webhook/vcpkg.json      version-semver (and drops a port-version)
-#         CHANGELOG.md                       the [Unreleased] entries become "## [X.Y.Z] - <date>"
-#                                            under a new, empty [Unreleased]; the links follow
+#         CHANGELOG.md                       the [Unreleased] (or "X.Y.Z — unreleased") section
+#                                            becomes "## [X.Y.Z] - <date>" under a new, empty
+#                                            [Unreleased]; the comparison links follow
 #       --dry-run prints the changes as a diff and writes nothing. Commits and tags nothing.
 #
 #   tools/release.sh port <vX.Y.Z> [--tarball FILE] [--out DIR]
@@ -29,7 +30,7 @@ port_file=ports/kore-webhook/portfile.cmake
 changelog=CHANGELOG.md
 
 die() { echo "release: $*" >&2; exit 1; }
-usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^set -e/{/^#/s/^# \{0,1\}//p;}' "${BASH_SOURCE[0]}" >&2; exit 2; }
 
 # The GitHub owner/name, from the port's homepage (one place to change it).
 github_repo() {
@@ -96,29 +97,57 @@ cmd_bump() {
   [ "$(manifest_version < "${work}/new/${port_manifest}")" = "${version}" ] || die "could not rewrite ${port_manifest}"
   ! grep -q '"port-version"' "${work}/new/${port_manifest}" || die "remove port-version from ${port_manifest} by hand"
 
-  if grep -q "^## \[${version//./\\.}\]" "${changelog}"; then
-    echo "release: ${changelog} already has a [${version}] section; left as it is" >&2
-    cp "${changelog}" "${work}/new/${changelog}"
-  else
-    # The entries under [Unreleased] (up to the next "## [" line) become the release's section.
-    awk -v version="${version}" -v date="${date}" -v repo="${repo}" '
-      BEGIN { state = "before" }
-      state == "before" && /^## \[Unreleased\]/ { print; print ""; print "## [" version "] - " date; state = "in"; next }
-      state == "in" && /^## \[/ { state = "after" }
-      state == "in" && NF > 0 { entries++ }
-      /^\[Unreleased\]: / {
-        previous = $0; sub(/.*\/compare\//, "", previous); sub(/\.\.\.HEAD$/, "", previous)
-        print "[Unreleased]: https://github.com/" repo "/compare/v" version "...HEAD"
-        if (previous != "") print "[" version "]: https://github.com/" repo "/compare/" previous "...v" version
-        else print "[" version "]: https://github.com/" repo "/releases/tag/v" version
-        next
+  # The section to release: "## [Unreleased]", or one already headed with the version and marked
+  # unreleased ("## 0.2.0 — unreleased"). It becomes "## [X.Y.Z] - <date>" under a new, empty
+  # [Unreleased], and the comparison links follow. A section already released is left alone.
+  local awk_status=0
+  awk -v version="${version}" -v date="${date}" -v repo="${repo}" '
+    { line[NR] = $0 }
+    END {
+      esc = version; gsub(/\./, "\\.", esc)
+      heading = "^## \\[?" esc "\\]?([ \t]|$)"
+      target = 0
+      for (i = 1; i <= NR; i++) {
+        if (line[i] ~ /^## \[[Uu]nreleased\]/) { target = i; break }
+        if (line[i] ~ heading) {
+          if (tolower(line[i]) ~ /unreleased/) { target = i; break }
+          exit 4
+        }
       }
-      { print }
-      END {
-        if (state == "before") { print "no \"## [Unreleased]\" section" > "/dev/stderr"; exit 3 }
-        if (entries == 0) { print "the [Unreleased] section is empty: write what changed first" > "/dev/stderr"; exit 3 }
-      }' "${changelog}" > "${work}/new/${changelog}" || die "${changelog}: see above"
-  fi
+      if (!target) { print "no \"## [Unreleased]\" or \"## " version " - unreleased\" section" > "/dev/stderr"; exit 3 }
+      entries = 0; previous = ""
+      for (j = target + 1; j <= NR; j++) {
+        if (line[j] ~ /^## /) {
+          if (match(line[j], /[0-9]+\.[0-9]+\.[0-9]+/)) previous = substr(line[j], RSTART, RLENGTH)
+          break
+        }
+        if (line[j] ~ /[^ \t]/) entries++
+      }
+      if (!entries) { print "the section to release is empty: write what changed first" > "/dev/stderr"; exit 3 }
+      base = "https://github.com/" repo
+      if (previous != "") released = "[" version "]: " base "/compare/v" previous "...v" version
+      else released = "[" version "]: " base "/releases/tag/v" version
+      unreleased = "[Unreleased]: " base "/compare/v" version "...HEAD"
+      linked = 0
+      for (i = 1; i <= NR; i++) {
+        if (i == target) { print "## [Unreleased]"; print ""; print "## [" version "] - " date; continue }
+        if (line[i] ~ /^\[[Uu]nreleased\]: /) {
+          if (!linked) { print unreleased; print released; linked = 1 }
+          continue
+        }
+        if (!linked && line[i] ~ /^\[[0-9]+\.[0-9]+\.[0-9]+\]: /) { print unreleased; print released; linked = 1 }
+        print line[i]
+      }
+      if (!linked) { print ""; print unreleased; print released }
+    }' "${changelog}" > "${work}/new/${changelog}" || awk_status=$?
+  case "${awk_status}" in
+    0) ;;
+    4)
+      echo "release: ${changelog} already has a released [${version}] section; left as it is" >&2
+      cp "${changelog}" "${work}/new/${changelog}"
+      ;;
+    *) die "${changelog}: see above" ;;
+  esac
 
   local f
   for f in "${version_header}" "${port_manifest}" "${changelog}"; do

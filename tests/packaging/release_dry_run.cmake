@@ -3,7 +3,9 @@
 # (nothing of the real checkout changes, nothing is pushed):
 #   bump --dry-run  prints the changes and writes nothing;
 #   bump 9.8.7      makes every source packaging.version checks agree on 9.8.7, and turns the
-#                   [Unreleased] entries into the 9.8.7 section of CHANGELOG.md;
+#                   section to release into "## [9.8.7] - <date>" of CHANGELOG.md, whether it is
+#                   headed "## [Unreleased]" or "## 9.8.7 — unreleased" (CHANGELOG.md's first
+#                   section is replaced by each in turn, holding one known entry);
 #   port v9.8.7     (after commit and tag) prints REF and the SHA512 and SHA256 of the tag's
 #                   tarball, equal to the hashes of `git archive` of that tag made here, writes a
 #                   registry port that check_vcpkg_port.cmake accepts as one, and conandata.yml;
@@ -18,11 +20,21 @@ foreach(f include/kore/webhook/version.hpp ports/kore-webhook/vcpkg.json ports/k
   file(COPY "${SOURCE_DIR}/${f}" DESTINATION "${dir}")
 endforeach()
 
-# An entry under [Unreleased], as there is before any release.
+# first_section(<heading>): CHANGELOG.md with its first section replaced by <heading> and one entry.
 set(entry "- release dry run: this entry moves into the 9.8.7 section")
-file(READ "${repo}/CHANGELOG.md" changelog)
-string(REPLACE "## [Unreleased]\n" "## [Unreleased]\n\n### Added\n${entry}\n" changelog "${changelog}")
-file(WRITE "${repo}/CHANGELOG.md" "${changelog}")
+file(READ "${repo}/CHANGELOG.md" original_changelog)
+string(FIND "${original_changelog}" "\n## " first)
+string(SUBSTRING "${original_changelog}" 0 ${first} intro)
+string(SUBSTRING "${original_changelog}" ${first} -1 sections)
+string(SUBSTRING "${sections}" 1 -1 sections)
+string(FIND "${sections}" "\n## " second)
+string(SUBSTRING "${sections}" ${second} -1 older_sections)
+string(SUBSTRING "${older_sections}" 1 -1 older_heading)
+string(FIND "${older_heading}" "\n" end)
+string(SUBSTRING "${older_heading}" 0 ${end} older_heading)  # e.g. "## [0.1.0]"
+function(first_section heading)
+  file(WRITE "${repo}/CHANGELOG.md" "${intro}\n${heading}\n\n### Added\n${entry}\n${older_sections}")
+endfunction()
 
 # run(<output var> <expect: 0 or FAIL> <command>...): runs in the scratch repository.
 function(run out expect)
@@ -50,7 +62,30 @@ run(_ 0 ${git} add -A)
 run(_ 0 ${git} commit -q -m "before the release")
 set(release "${BASH}" tools/release.sh)
 
-# Dry run: the diff, and nothing written.
+# check_bumped(<what>): every version source agrees on 9.8.7 (packaging.version's check, without
+# an install), and CHANGELOG.md has an empty [Unreleased], then the 9.8.7 section with the entry.
+function(check_bumped what)
+  execute_process(COMMAND "${CMAKE_COMMAND}" "-DSOURCE_DIR=${repo}" -DPROJECT_VERSION=9.8.7
+    -P "${CMAKE_CURRENT_LIST_DIR}/check_version.cmake" RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
+  if(rc)
+    message(FATAL_ERROR "${what}: check_version.cmake fails:\n${stdout}${stderr}")
+  endif()
+  file(READ "${repo}/CHANGELOG.md" changelog)
+  string(FIND "${changelog}" "\n## [Unreleased]\n\n## [9.8.7] - 2001-02-03\n" section)
+  string(FIND "${changelog}" "${entry}" entry_at)
+  string(FIND "${changelog}" "\n${older_heading}\n" older_at)
+  if(section EQUAL -1 OR entry_at LESS section OR older_at LESS entry_at)
+    message(FATAL_ERROR "${what}: CHANGELOG.md has no empty [Unreleased] followed by the 9.8.7 section "
+                        "holding the entry, before the older sections:\n${changelog}")
+  endif()
+  expect_in("${changelog}" "${what}: CHANGELOG.md links"
+    "[Unreleased]: https://github.com/kore-webhook/kore-webhook/compare/v9.8.7...HEAD"
+    "[9.8.7]: https://github.com/kore-webhook/kore-webhook/compare/v")
+endfunction()
+
+# "## [Unreleased]": the dry run prints the diff and writes nothing; then the bump.
+first_section("## [Unreleased]")
+run(_ 0 ${git} commit -q -a -m "an [Unreleased] section")
 run(dry 0 ${release} bump 9.8.7 --date 2001-02-03 --dry-run)
 expect_in("${dry}" "bump --dry-run output" "+#define KORE_WEBHOOK_VERSION_MAJOR 9" "+  \"version-semver\": \"9.8.7\""
   "+## [9.8.7] - 2001-02-03" "dry run, nothing written")
@@ -58,23 +93,14 @@ run(status 0 ${git} status --porcelain)
 if(NOT status STREQUAL "")
   message(FATAL_ERROR "bump --dry-run changed files:\n${status}")
 endif()
-
-# Bump: every version source agrees (the packaging.version check, without an install).
 run(_ 0 ${release} bump 9.8.7 --date 2001-02-03)
-execute_process(COMMAND "${CMAKE_COMMAND}" "-DSOURCE_DIR=${repo}" -DPROJECT_VERSION=9.8.7
-  -P "${CMAKE_CURRENT_LIST_DIR}/check_version.cmake" RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
-if(rc)
-  message(FATAL_ERROR "after bump 9.8.7, check_version.cmake fails:\n${stdout}${stderr}")
-endif()
-file(READ "${repo}/CHANGELOG.md" changelog)
-string(FIND "${changelog}" "## [Unreleased]\n\n## [9.8.7] - 2001-02-03\n" section)
-string(FIND "${changelog}" "${entry}" entry_at)
-string(FIND "${changelog}" "\n## [0." next_section)
-if(section EQUAL -1 OR entry_at LESS section OR (NOT next_section EQUAL -1 AND entry_at GREATER next_section))
-  message(FATAL_ERROR "CHANGELOG.md after bump: no empty [Unreleased] followed by the 9.8.7 section holding the entry:\n${changelog}")
-endif()
-expect_in("${changelog}" "CHANGELOG.md links" "[Unreleased]: https://github.com/kore-webhook/kore-webhook/compare/v9.8.7...HEAD"
-  "[9.8.7]: https://github.com/kore-webhook/kore-webhook/compare/v")
+check_bumped("bump from an [Unreleased] section")
+run(_ 0 ${git} checkout -q -- .)
+
+# "## 9.8.7 — unreleased" (the version's own heading, as CHANGELOG.md has while a release is prepared).
+first_section("## 9.8.7 — unreleased")
+run(_ 0 ${release} bump 9.8.7 --date 2001-02-03)
+check_bumped("bump from a '9.8.7 — unreleased' section")
 run(_ FAIL ${release} bump 9.8.7)
 
 # Tag, then the values for the registries.
