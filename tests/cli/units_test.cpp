@@ -2,7 +2,7 @@
 // line (CLI11) and its messages, URL splitting, JSON layouts, the wire form the HTTP client
 // writes, and the built-in events.
 
-#include <support/catch.hpp>
+#include "cli_common.hpp"
 
 #include <kore_cli/command_line.hpp>
 #include <kore_cli/errors.hpp>
@@ -17,9 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <stdlib.h>
-#include <unistd.h>
 
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -53,9 +51,7 @@ bool has(const std::string& text, const std::string& part) {
 }
 
 std::string file_with(const std::string& name, const std::string& content) {
-    const std::string path = "/tmp/kore-cli-units-" + std::to_string(::getpid()) + "-" + name;
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
+    return kore_cli_test::scratch().file(name, content);  // removed when the test ends
 }
 
 const std::string k1_url = "https://testendpoint.com";
