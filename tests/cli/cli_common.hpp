@@ -13,7 +13,6 @@
 
 #include <httplib.h>
 #include <openssl/ssl.h>
-#include <httplib/receiver.hpp>
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
@@ -265,21 +264,22 @@ public:
                 records_.push_back(r);
             });
         } else {
-            kore_example::receiver_config config;
+            kore::webhook::adapters::route_config config;
             config.registered_url = url_;
-            config.on_delivery = [this](const kore_example::delivery& d) {
+            config.on_answer = [this](const kore::webhook::adapters::answered_request& answered) {
                 record r;
-                r.status = d.status;
-                if (d.verdict != nullptr) {
-                    r.error = d.verdict->verified() ? std::string() : std::string(d.verdict->error_name());
-                    r.replay_key = d.verdict->replay_key();
-                    r.secret_index = d.verdict->secret_index();
-                    r.processed = d.verdict->verified();
+                r.status = answered.status;
+                if (answered.verdict != nullptr) {
+                    const kore::webhook::result& verdict = *answered.verdict;
+                    r.error = verdict.verified() ? std::string() : std::string(verdict.error_name());
+                    r.replay_key = verdict.replay_key();
+                    r.secret_index = verdict.secret_index();
+                    r.processed = verdict.verified();
                 }
                 std::lock_guard<std::mutex> lock(mutex_);
                 records_.push_back(r);
             };
-            kore_example::install_receiver(*server_, verifier_, config);
+            kore::webhook::adapters::httplib::mount_route(*server_, verifier_, std::move(config));
         }
         server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
             if (res.status == 404 && res.body.empty()) {

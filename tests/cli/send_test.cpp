@@ -177,10 +177,16 @@ TEST_CASE("send's wire form: KORE's headers, signature over the registered URL's
     CHECK(contains(dry.out, "kore-idempotency-token: "));
     CHECK(contains(dry.out, "\r\ndate: 20"));
     CHECK(contains(dry.out, "Z\r\n"));
+    // The query is not signed, but it must be the registered URL's: verify uses the adapters' rule.
     const auto v = run(
-        {"verify", "--secret-file", key_file(), "--url", "https://hooks.example.com/kore?other", "--request-file", "-"},
+        {"verify", "--secret-file", key_file(), "--url", "https://hooks.example.com/kore?cb=1", "--request-file", "-"},
         dry.out);
     CHECK(v.status == 0);
+    const auto other = run(
+        {"verify", "--secret-file", key_file(), "--url", "https://hooks.example.com/kore?other", "--request-file", "-"},
+        dry.out);
+    CHECK(other.status == 1);
+    CHECK(other.out.rfind("query_not_signed: ", 0) == 0);
     CHECK_FALSE(contains(dry.all(), active));
 }
 

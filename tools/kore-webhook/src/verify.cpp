@@ -4,7 +4,7 @@
 #include <kore_cli/explain.hpp>
 #include <kore_cli/io.hpp>
 
-#include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/signature_header.hpp>
 #include <kore/webhook/url.hpp>
@@ -21,9 +21,12 @@ kw::result judge(const kw::verifier& v, const std::string& registered_url, const
     if (c.signature_count > 1) {
         return kw::result::refused(kw::make_error_code(kw::errc::duplicate_signature));
     }
-    const bool has_query = c.target && kw::target_has_query(*c.target);
-    if (const auto ec = kw::adapters::check_get_query(c.method, has_query, v.get_options())) {
-        return kw::result::refused(ec);
+    // The same query rule as the server adapters: a query other than the registered URL's did
+    // not come from KORE unchanged (docs/protocol.md, section 3.5).
+    if (c.target) {
+        if (const auto ec = kw::adapters::check_query(c.method, registered_url, *c.target, v.get_options())) {
+            return kw::result::refused(ec);
+        }
     }
     const std::optional<std::string_view> header =
         c.signature ? std::optional<std::string_view>(*c.signature) : std::nullopt;
