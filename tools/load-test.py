@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+"""Load and fault test of the server examples, on loopback only.
+
+Starts each example built under --build, drives it with wrk (tools/load/kore.lua) with genuine,
+refused, duplicate and mixed KORE callbacks, and prints one Markdown table: requests per second,
+p50 and p99 latency, wrong verdicts and resident memory before and after. Where an example offers
+the control route (KORE_WEBHOOK_CONTROL_PATH: the same server answering 204 without verifying),
+the same load is sent there too and the cost of verification reads as a ratio.
+
+With --faults, a fault side runs beside a genuine sender that measures its own latency: clients
+sending one byte a second, truncated bodies, declared-oversize bodies, connections dropped
+mid-body, and a flood of forged callbacks.
+
+Every request goes to 127.0.0.1; every loop is bounded in time. Not part of the test command:
+it measures, it does not judge. See docs/performance.md for the table and how to read it.
+
+  python3 tools/load-test.py [--build build/gcc] [--servers httplib,beast] [--duration 10]
+                             [--connections 16] [--faults] [--soak-requests 1000000]
+"""
+
+import argparse
+import hashlib
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SECRET = "kore-load-secret"
+REGISTERED_URL = "https://hooks.example.com/kore/callback"
+ROUTE = "/kore/callback"
+CONTROL_ROUTE = "/control"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def sign(method, body):
+    """KORE's signature: lowercase hex SHA-256(secret || METHOD || URL || body)."""
+    return hashlib.sha256((SECRET + method + REGISTERED_URL).encode() + body).hexdigest()
+
+
+def callback_body(i):
+    # A 60-byte-ish JSON SIM update, distinct per i so that each genuine callback is new.
+    return ('{"sim_sid":"HS%032x","status":"active","n":%d}' % (i, i)).encode()
+
+
+def write_requests(path, rows):
+    with open(path, "w") as f:
+        for method, target, signature, body in rows:
+            f.write("%s\t%s\t%s\t%s\n" % (method, target, signature, body.decode()))
+
+
+def make_request_files(directory, distinct):
+    genuine = [("POST", ROUTE, sign("POST", callback_body(i)), callback_body(i)) for i in range(distinct)]
+    refused = [("POST", ROUTE, "0" * 64, callback_body(i)) for i in range(1000)]
+    replayed = callback_body(10**9)
+    duplicate = [("POST", ROUTE, sign("POST", replayed), replayed)] * 1000
+    mixed = []
+    for i in range(distinct):
+        mixed.append(genuine[i])
+        mixed.append(refused[i % len(refused)])
+        mixed.append(duplicate[0])
+    control = [("POST", CONTROL_ROUTE, "", callback_body(i)) for i in range(1000)]
+    files = {}
+    for name, rows in (("genuine", genuine), ("refused", refused), ("duplicate", duplicate), ("mixed", mixed),
+                       ("control", control)):
+        files[name] = os.path.join(directory, name + ".txt")
+        write_requests(files[name], rows)
+    return files
+
+
+# What each class must be answered with; anything else is a wrong verdict. A duplicate is
+# accepted once (204) and acknowledged afterwards (200 "duplicate" where the example has a replay
+# guard, 204 where it has none); 423 tells KORE to come back while the first delivery is in work.
+EXPECTED = {
+    "genuine": {204},
+    "refused": {401},
+    "duplicate": {200, 204, 423},
+    "mixed": {200, 204, 401, 423},
+    "control": {204},
+}
+
+
+class Example:
+    def __init__(self, name, path, log_dir, extra_env):
+        self.name = name
+        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG")}
+        env.update({"KORE_WEBHOOK_SECRET": SECRET, "KORE_WEBHOOK_URL": REGISTERED_URL, "PORT": "0",
+                    "KORE_WEBHOOK_CONTROL_PATH": CONTROL_ROUTE})
+        env.update(extra_env)
+        self.log_path = os.path.join(log_dir, name + ".log")
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen([path], env=env, stdout=subprocess.PIPE, stderr=self.log)
+        deadline = time.time() + 10
+        self.port = None
+        while time.time() < deadline:
+            line = self.process.stdout.readline().decode(errors="replace")
+            match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+            if match:
+                self.port = int(match.group(1))
+                break
+            if not line and self.process.poll() is not None:
+                break
+        if self.port is None:
+            self.stop()
+            raise RuntimeError("%s did not start (see %s)" % (name, self.log_path))
+
+    def rss_kib(self):
+        with open("/proc/%d/status" % self.process.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def run_wrk(port, requests_file, duration, connections, threads):
+    command = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--latency", "--timeout", "10s",
+               "-s", os.path.join(HERE, "load", "kore.lua"), "http://127.0.0.1:%d/" % port, "--", requests_file]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60).stdout
+    match = re.search(r"KORE-LOAD (.*)", output)
+    if not match:
+        raise RuntimeError("wrk printed no summary:\n" + output)
+    fields = dict(item.split("=", 1) for item in match.group(1).split())
+    statuses = {}
+    if fields["statuses"]:
+        for pair in fields["statuses"].split(","):
+            status, count = pair.split("=")
+            statuses[int(status)] = int(count)
+    seconds = int(fields["duration_us"]) / 1e6
+    errors = sum(int(fields[k]) for k in ("errors_connect", "errors_read", "errors_write", "errors_timeout"))
+    return {"requests": int(fields["requests"]), "rps": int(fields["requests"]) / seconds,
+            "p50_ms": int(fields["p50_us"]) / 1000, "p99_ms": int(fields["p99_us"]) / 1000,
+            "statuses": statuses, "socket_errors": errors}
+
+
+def probe_status(port, target):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
+            s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}" % target)
+                      .encode())
+            data = s.recv(64).decode(errors="replace")
+            return int(data.split()[1]) if data.startswith("HTTP/") else None
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class FaultSide:
+    """Slow, truncated, oversize and dropped requests, each in its own thread, until stop()."""
+
+    def __init__(self, port, slow_clients=16):
+        self.port = port
+        self.stopping = threading.Event()
+        self.counts = {"slow_open": 0, "truncated": 0, "oversize_413": 0, "oversize_reset": 0, "dropped": 0}
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self.slow_client, daemon=True) for _ in range(slow_clients)]
+        self.threads += [threading.Thread(target=f, daemon=True) for f in (self.truncated, self.oversize,
+                                                                           self.dropped)]
+
+    def add(self, key):
+        with self.lock:
+            self.counts[key] += 1
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+
+    def stop(self):
+        self.stopping.set()
+        for t in self.threads:
+            t.join(timeout=5)
+
+    def connect(self):
+        return socket.create_connection(("127.0.0.1", self.port), timeout=5)
+
+    def slow_client(self):
+        request = ("POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" % ROUTE).encode() + b"x" * 1000
+        while not self.stopping.is_set():
+            try:
+                with self.connect() as s:
+                    self.add("slow_open")
+                    for byte in request:
+                        if self.stopping.wait(1.0):
+                            return
+                        s.sendall(bytes([byte]))
+            except OSError:
+                self.stopping.wait(0.2)
+
+    def truncated(self):
+        while not self.stopping.is_set():
+            try:
+                with self.connect() as s:
+                    s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\nkore-signature: %s\r\nContent-Length: 100\r\n\r\n"
+                               % (ROUTE, "0" * 64)).encode() + b"0123456789")
+                    s.shutdown(socket.SHUT_WR)
+                    s.recv(256)
+                    self.add("truncated")
+            except OSError:
+                pass
+            self.stopping.wait(0.05)
+
+    def oversize(self):
+        body = b"x" * (3 << 20)
+        while not self.stopping.is_set():
+            try:
+                with self.connect() as s:
+                    s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\nkore-signature: %s\r\nContent-Length: %d\r\n\r\n"
+                               % (ROUTE, "0" * 64, len(body))).encode())
+                    s.sendall(body)
+                    answer = s.recv(64)
+                    self.add("oversize_413" if b" 413 " in answer else "oversize_reset")
+            except OSError:
+                self.add("oversize_reset")
+            self.stopping.wait(0.2)
+
+    def dropped(self):
+        while not self.stopping.is_set():
+            try:
+                s = self.connect()
+                s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" % ROUTE).encode() + b"y" * 100)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                s.close()  # RST mid-body
+                self.add("dropped")
+            except OSError:
+                pass
+            self.stopping.wait(0.05)
+
+
+def wrong(cls, statuses):
+    return sum(n for status, n in statuses.items() if status not in EXPECTED[cls])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", default="build/gcc", help="build tree with the examples (default build/gcc)")
+    parser.add_argument("--servers", default="", help="comma-separated subset (default: every built example)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--distinct", type=int, default=50000, help="distinct genuine callbacks (default 50000)")
+    parser.add_argument("--faults", action="store_true", help="also run the fault side beside a genuine sender")
+    parser.add_argument("--soak-requests", type=int, default=0,
+                        help="finally send this many mixed requests and report resident memory before and after")
+    parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for every example (repeatable)")
+    args = parser.parse_args()
+
+    listing = os.path.join(args.build, "kore-webhook-examples.txt")
+    examples = dict(line.strip().split("=", 1) for line in open(listing) if "=" in line)
+    wanted = [s for s in args.servers.split(",") if s] or sorted(examples)
+    extra_env = dict(item.split("=", 1) for item in args.env)
+
+    work = tempfile.mkdtemp(prefix="kore-load-")
+    files = make_request_files(work, args.distinct)
+    print("# kore-webhook load test: %s, %d cores, %s; wrk -t%d -c%d -d%ds on 127.0.0.1" %
+          (platform.node(), os.cpu_count(), platform.processor() or platform.machine(), args.threads,
+           args.connections, args.duration))
+    print()
+    print("| example | traffic | req/s | vs control | p50 ms | p99 ms | wrong verdicts | socket errors | RSS KiB before -> after |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    exit_status = 0
+    for name in wanted:
+        try:
+            example = Example(name, examples[name], work, extra_env)
+        except (RuntimeError, KeyError) as error:
+            print("| %s | could not start: %s |" % (name, error))
+            exit_status = 1
+            continue
+        try:
+            has_control = probe_status(example.port, CONTROL_ROUTE) == 204
+            control_rps = None
+            classes = (["control"] if has_control else []) + ["genuine", "refused", "duplicate", "mixed"]
+            for cls in classes:
+                before = example.rss_kib()
+                r = run_wrk(example.port, files[cls], args.duration, args.connections, args.threads)
+                after = example.rss_kib()
+                if cls == "control":
+                    control_rps = r["rps"]
+                ratio = ("%.2f" % (r["rps"] / control_rps)) if control_rps and cls != "control" else ""
+                bad = wrong(cls, r["statuses"])
+                exit_status |= 1 if bad else 0
+                print("| %s | %s | %.0f | %s | %.2f | %.2f | %d | %d | %d -> %d |" %
+                      (name, cls, r["rps"], ratio, r["p50_ms"], r["p99_ms"], bad, r["socket_errors"], before, after))
+                sys.stdout.flush()
+            if args.faults:
+                faults = FaultSide(example.port)
+                faults.start()
+                flood = {}
+                flood_thread = threading.Thread(target=lambda: flood.update(
+                    run_wrk(example.port, files["refused"], args.duration, max(1, args.connections // 2), 1)))
+                flood_thread.start()
+                r = run_wrk(example.port, files["genuine"], args.duration, max(1, args.connections // 2), 1)
+                flood_thread.join()
+                faults.stop()
+                bad = wrong("genuine", r["statuses"]) + wrong("refused", flood.get("statuses", {}))
+                exit_status |= 1 if bad else 0
+                print("| %s | genuine under faults (%s; forged flood %.0f req/s) | %.0f | | %.2f | %.2f | %d | %d | %d |" %
+                      (name, ", ".join("%s %d" % kv for kv in sorted(faults.counts.items())), flood.get("rps", 0),
+                       r["rps"], r["p50_ms"], r["p99_ms"], bad, r["socket_errors"], example.rss_kib()))
+            if args.soak_requests:
+                before = example.rss_kib()
+                sent = 0
+                started = time.time()
+                while sent < args.soak_requests and time.time() - started < 600:
+                    sent += run_wrk(example.port, files["mixed"], args.duration, args.connections,
+                                    args.threads)["requests"]
+                print("| %s | soak: %d mixed requests | | | | | | | %d -> %d |" %
+                      (name, sent, before, example.rss_kib()))
+        finally:
+            example.stop()
+        log = open(example.log_path, errors="replace").read()
+        verified = log.count(" verified")
+        refused = log.count(" refused")
+        print("| %s | server log: %d verified, %d refused lines | | | | | | | |" % (name, verified, refused))
+    return exit_status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
