@@ -1,4 +1,5 @@
-// The legacy X-Twilio-Signature scheme (spec 4) against its published vectors and its rules.
+// The legacy X-Twilio-Signature scheme (docs/protocol.md, section 4) against its published vectors
+// and its rules.
 #include <kore/webhook/twilio.hpp>
 #include <nlohmann/json.hpp>
 #include <support/catch.hpp>

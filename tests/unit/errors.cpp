@@ -1,4 +1,5 @@
-// Spec 3.1, 3.7, 3.8: every rejection has its own reason, an error code with a message.
+// docs/protocol.md, sections 3 and 3.1: every rejection has its own reason, an error code with a
+// message.
 
 #include "unit_common.hpp"
 

@@ -1,5 +1,5 @@
-// Spec 3.2: the kore-signature value is trimmed of optional whitespace, then must be exactly 64
-// hex digits of either case; anything else is malformed, not a mismatch.
+// docs/protocol.md, section 3.2: the kore-signature value is trimmed of optional whitespace, then
+// must be exactly 64 hex digits of either case; anything else is malformed, not a mismatch.
 
 #include "unit_common.hpp"
 

@@ -1,5 +1,6 @@
-// Spec 2: the second try over JSON without insignificant whitespace. The minifier removes only
-// whitespace outside strings, validates as it goes, and invalid JSON gets no second try.
+// docs/protocol.md, section 2: the second try over JSON without insignificant whitespace. The
+// minifier removes only whitespace outside strings, validates as it goes, and invalid JSON gets no
+// second try.
 
 #include "unit_common.hpp"
 

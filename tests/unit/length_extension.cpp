@@ -1,6 +1,6 @@
-// Spec 3.4: real SHA-256 length-extension forgeries (made by tests/support's independent forge,
-// which never sees the secret) are refused as length_extension; bodies that merely contain 0x80
-// and NUL bytes, or glue that is not at a block boundary, still verify.
+// docs/protocol.md, section 3.4: real SHA-256 length-extension forgeries (made by tests/support's
+// independent forge, which never sees the secret) are refused as length_extension; bodies that
+// merely contain 0x80 and NUL bytes, or glue that is not at a block boundary, still verify.
 
 #include "unit_common.hpp"
 

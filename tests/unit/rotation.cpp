@@ -1,5 +1,6 @@
-// Spec 3.3: several secrets at once (KORE's Active and Pending), secret_index() tells which one
-// matched; constructor misuse throws without ever showing a secret (spec 3.8).
+// docs/protocol.md, section 3.2: several secrets at once (KORE's Active and Pending),
+// secret_index() tells which one matched; constructor misuse throws without ever showing a secret
+// (section 3).
 
 #include "unit_common.hpp"
 

@@ -1,5 +1,6 @@
-// Spec 2: the URL signed is the registered URL cut at the first '?' or '#'; nothing else is
-// normalised. Spec 3.5: a GET's query is not signed, and target_has_query() shows it.
+// docs/protocol.md, sections 2 and 3.3: the URL signed is the registered URL cut at the first '?'
+// or '#'; nothing else is normalised. Section 3.5: a GET's query is not signed, and
+// target_has_query() shows it.
 
 #include "unit_common.hpp"
 

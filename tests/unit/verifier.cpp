@@ -1,5 +1,5 @@
-// The verifier as an object: throwing variant, replay key (spec 3.6), moves, and streams that
-// outlive the verifier that started them.
+// The verifier as an object: throwing variant, replay key (docs/protocol.md, section 3.6), moves,
+// and streams that outlive the verifier that started them.
 
 #include "unit_common.hpp"
 
