@@ -75,17 +75,13 @@ constexpr bool is_authority_text(std::string_view text, bool colon_allowed) noex
 }
 
 constexpr bool is_url_scheme(std::string_view scheme) noexcept {
-    if (scheme.empty() || !((scheme[0] >= 'a' && scheme[0] <= 'z') || (scheme[0] >= 'A' && scheme[0] <= 'Z'))) {
-        return false;
-    }
+    // A loop rather than std::all_of, which is constexpr only from C++20.
+    bool valid = !scheme.empty() && ((scheme[0] >= 'a' && scheme[0] <= 'z') || (scheme[0] >= 'A' && scheme[0] <= 'Z'));
     for (const char c : scheme) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
-                        c == '-' || c == '.';
-        if (!ok) {
-            return false;
-        }
+        valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+                          c == '-' || c == '.');
     }
-    return true;
+    return valid;
 }
 
 // scheme "://" [ userinfo "@" ] host [ ":" port ], then the path, query or fragment; std::nullopt
