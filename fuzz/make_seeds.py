@@ -87,6 +87,8 @@ for name, url in [
     ("backslash", "https://x.example\\@y.example/cb"),
     ("default-port", "https://mycompany.com:443/myapp.php?foo=1&bar=2"),
     ("other-scheme", "wss://x.example:9/cb"),
+    ("body-hash", "https://x.example/cb?a=1&bodySHA256=0a1b&bodySHA256=ff#bodySHA256=1"),
+    ("body-hash-no-value", "https://x.example/cb?bodySHA256&bodySHA256="),
 ]:
     write("twilio_url", name, url)
 

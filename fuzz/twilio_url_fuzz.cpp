@@ -1,8 +1,8 @@
 // The legacy Twilio URL variants (docs/protocol.md, section 4; issue #10, item 3) against a
 // reference parser written straight from RFC 3986's grammar: the authority's parts agree, each
 // variant changes the port and nothing else (never the user info, host, path, query or
-// fragment), one variant is the URL as given, and a signature over another host never verifies.
-// Input: the URL.
+// fragment), one variant is the URL as given, and a signature over another host never verifies;
+// and the bodySHA256 query lookup against a plain reference. Input: the URL.
 #include <kore/webhook/detail/twilio_url.hpp>
 #include <kore/webhook/twilio.hpp>
 
@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -125,10 +126,42 @@ bool same_except_port(const reference_url& a, const reference_url& b) {
     return a.ok && b.ok && a.scheme == b.scheme && a.userinfo == b.userinfo && a.host == b.host && a.tail == b.tail;
 }
 
+// The raw value of the first "name=value" pair named `name` in the query (between the first '?'
+// and the '#' after it), or nothing.
+std::optional<std::string> reference_query_parameter(const std::string& url, const std::string& name) {
+    const std::size_t question = url.find('?');
+    if (question == std::string::npos) {
+        return std::nullopt;
+    }
+    std::string query = url.substr(question + 1);
+    query = query.substr(0, query.find('#'));
+    std::size_t start = 0;
+    while (start <= query.size()) {
+        std::size_t amp = query.find('&', start);
+        if (amp == std::string::npos) {
+            amp = query.size();
+        }
+        const std::string pair = query.substr(start, amp - start);
+        const std::size_t eq = pair.find('=');
+        if (eq != std::string::npos && pair.substr(0, eq) == name) {
+            return pair.substr(eq + 1);
+        }
+        start = amp + 1;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string url(reinterpret_cast<const char*>(data), size);
+    // bodySHA256, the parameter a JSON callback's URL vouches for its body with.
+    const auto parameter = kw::detail::query_parameter(url, "bodySHA256");
+    const auto expected_parameter = reference_query_parameter(url, "bodySHA256");
+    if (parameter.has_value() != expected_parameter.has_value() || (parameter && *parameter != *expected_parameter)) {
+        std::abort();
+    }
+
     const reference_url given = parse(url);
     const auto parts = kw::detail::parse_authority(url);
     if (parts.has_value() != given.ok) {
