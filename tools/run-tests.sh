@@ -12,7 +12,7 @@ build() {
   local name=$1 target=$2; shift 2
   echo "=== ${name}: configure and build"
   cmake -S . -B "build/${name}" -G Ninja -DKORE_WEBHOOK_WERROR=ON "$@" >/dev/null
-  cmake --build "build/${name}" -j "${jobs}" --target "${target}"
+  cmake --build "build/${name}" -j "${jobs}" --target ${target}  # unquoted: may name several
 }
 
 sanitizers="-fno-omit-frame-pointer -fno-sanitize-recover=all"
@@ -21,8 +21,8 @@ build gcc all -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 build clang all -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 build asan all -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DKORE_WEBHOOK_BUILD_FUZZ=ON \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined ${sanitizers}"
-# TSan brings its own operator new, which unit.allocations replaces too: build the threading test only.
-build tsan unit.threads -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# TSan brings its own operator new, which unit.allocations replaces too: build the threading tests only.
+build tsan "unit.threads unit.replay_guard redis.replay_guard" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DKORE_WEBHOOK_BUILD_EXAMPLES=OFF -DKORE_WEBHOOK_BUILD_TOOLS=OFF -DKORE_WEBHOOK_INSTALL=OFF -DKORE_WEBHOOK_BUILD_BENCH=OFF \
   -DCMAKE_CXX_FLAGS="-fsanitize=thread ${sanitizers}"
 
@@ -45,8 +45,8 @@ for name in gcc clang asan; do
   echo "=== ${name}: ctest"
   run_ctest "${name}"
 done
-echo "=== tsan: ctest (threading test)"
-run_ctest tsan -R '^unit\.threads'
+echo "=== tsan: ctest (threading tests)"
+run_ctest tsan -R '^(unit\.threads|unit\.replay_guard|redis\.replay_guard)$'
 
 echo "=== all builds (gcc, clang, asan+ubsan, tsan)"
 echo "ctest: ${passed} passed, ${failed} failed"

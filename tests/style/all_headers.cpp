@@ -1,6 +1,11 @@
 // What clang-tidy reads: every public header of the library, used once.
 #include <kore/webhook.hpp>
+#include <kore/webhook/replay_guard.hpp>
+#include <kore/webhook/replay_guard_memory.hpp>
 #include <kore/webhook/twilio.hpp>
+#if __has_include(<hiredis/hiredis.h>)
+#include <kore/webhook/replay_guard_redis.hpp>
+#endif
 
 #include <optional>
 
@@ -8,10 +13,21 @@ int main() noexcept {
     try {
         const kore::webhook::verifier verifier{"secret"};
         const kore::webhook::twilio::verifier legacy{"token"};
-        return verifier.verify("POST", "https://example.com", "{}", std::nullopt) ||
-                       legacy.verify_form("https://example.com", "a=b", std::nullopt)
-                   ? 1
-                   : 0;
+        const auto verdict = verifier.verify("POST", "https://example.com", "{}", std::nullopt);
+        kore::webhook::memory_replay_store memory;
+        kore::webhook::replay_guard guard(memory);
+        auto ticket = guard.claim("POST", verdict, "token");
+        const bool fresh = ticket.should_process() && !ticket.commit();
+#if __has_include(<hiredis/hiredis.h>)
+        kore::webhook::redis_replay_store redis{kore::webhook::redis_replay_store_options{}};
+        kore::webhook::replay_guard shared(redis);
+        auto shared_ticket = shared.claim("POST", verdict);
+        const bool shared_fresh = shared_ticket.should_process() && !shared_ticket.release();
+#else
+        const bool shared_fresh = false;
+#endif
+        return verdict || legacy.verify_form("https://example.com", "a=b", std::nullopt) || fresh || shared_fresh ? 1
+                                                                                                                  : 0;
     } catch (...) {
         return 2;
     }

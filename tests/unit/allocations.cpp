@@ -4,6 +4,9 @@
 
 #include "unit_common.hpp"
 
+#include <kore/webhook/replay_guard.hpp>
+#include <kore/webhook/replay_guard_memory.hpp>
+
 #include <support/length_extension_forge.hpp>
 
 #include <atomic>
@@ -249,4 +252,39 @@ TEST_CASE("an allowed unsigned callback allocates nothing") {
     CHECK(n == 0);
     CHECK(one_shot->is_unsigned());
     CHECK(streamed->is_unsigned());
+}
+
+TEST_CASE("the in-memory replay guard allocates nothing per callback once built (issue #9)") {
+    const kw::verifier verifier(secret_a);
+    std::vector<kw::result> deliveries;
+    for (int i = 0; i < 4; ++i) {
+        const std::string body = "SimSid=HS" + std::to_string(i);
+        deliveries.push_back(verifier.verify("POST", url, body, kw::sign(secret_a, "POST", url, body)));
+        REQUIRE(deliveries.back().verified());
+    }
+    kw::memory_replay_store_options two;
+    two.max_entries = 2;  // so that the third and fourth callbacks evict
+    kw::memory_replay_store store(two);
+    kw::replay_guard guard(store);
+    std::vector<kw::replay_status> seen;
+    seen.reserve(16);
+    const std::size_t n = news_during([&] {
+        for (const auto& d : deliveries) {
+            auto ticket = guard.claim("POST", d, "a1b2c3d4-e5f6-4711-8899-aabbccddeeff");
+            seen.push_back(ticket.status());
+            seen.push_back(guard.claim("POST", d).status());
+            static_cast<void>(ticket.commit());
+            seen.push_back(guard.claim("POST", d).status());
+        }
+        auto released = guard.claim("POST", deliveries[0]);
+        seen.push_back(released.status());
+        static_cast<void>(released.release());
+        seen.push_back(guard.claim("GET", deliveries[1]).status());
+    });
+    CHECK(n == 0);
+    using s = kw::replay_status;
+    CHECK(seen == std::vector<s>{s::fresh, s::in_progress, s::duplicate, s::fresh, s::in_progress, s::duplicate,
+                                 s::fresh, s::in_progress, s::duplicate, s::fresh, s::in_progress, s::duplicate,
+                                 s::fresh, s::fresh});
+    CHECK(store.evictions() == 3);  // the third, the fourth and the first again
 }

@@ -1,0 +1,222 @@
+#ifndef KORE_WEBHOOK_DETAIL_REPLAY_TABLE_HPP
+#define KORE_WEBHOOK_DETAIL_REPLAY_TABLE_HPP
+
+// One shard of the in-memory replay store: a fixed pool of records allocated once, a chained
+// hash index over it and an intrusive list from the least to the most recently written record.
+// Every operation is O(1) and allocates nothing; when the pool is full, the least recently
+// written record is dropped. Not thread-safe by itself: memory_replay_store locks around it.
+
+#include <kore/webhook/replay_errors.hpp>
+#include <kore/webhook/replay_store.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace kore::webhook::detail {
+
+template <class TimePoint>
+class replay_table {
+public:
+    using index = std::uint32_t;
+    static constexpr index none = std::numeric_limits<index>::max();
+
+    struct record {
+        replay_digest digest{};
+        replay_claim_id owner{};
+        TimePoint expires{};
+        index older = none;  // toward the least recently written; also the free list's link
+        index newer = none;
+        index next_in_bucket = none;
+        bool committed = false;
+        replay_token_hint token;
+    };
+
+    // The bytes one record costs: the record and at most two bucket heads (buckets are the
+    // power of two at or above the capacity).
+    static constexpr std::size_t bytes_per_record = sizeof(record) + 2 * sizeof(index);
+
+    explicit replay_table(std::size_t capacity) : records_(capacity), buckets_(bucket_count(capacity), none) {
+        for (std::size_t i = 0; i < capacity; ++i) {
+            records_[i].older = i + 1 < capacity ? static_cast<index>(i + 1) : none;
+        }
+        free_ = capacity > 0 ? 0 : none;
+    }
+
+    replay_store_claim claim(const replay_digest& digest, const replay_claim_id& id, std::string_view token,
+                             TimePoint now, TimePoint expires) noexcept {
+        purge_expired(now);
+        replay_store_claim out;
+        const index found = find(digest);
+        if (found != none && records_[found].expires > now) {
+            const record& r = records_[found];
+            if (r.owner == id && !r.committed) {
+                out.record = replay_record::claimed_now;  // the same claim asked again
+            } else {
+                out.record = r.committed ? replay_record::committed : replay_record::claimed_by_other;
+                out.first_token = r.token;
+            }
+            return out;
+        }
+        const index at = found != none ? found : insert(digest, now);
+        record& r = records_[at];
+        r.owner = id;
+        r.committed = false;
+        r.expires = expires;
+        r.token.assign(token);
+        make_newest(at);
+        out.record = replay_record::claimed_now;
+        return out;
+    }
+
+    std::error_code commit(const replay_digest& digest, const replay_claim_id& id, TimePoint now,
+                           TimePoint expires) noexcept {
+        index at = find(digest);
+        if (at != none && records_[at].expires > now && records_[at].owner != id) {
+            return make_error_code(replay_errc::lease_lost);
+        }
+        if (at == none) {
+            // The claim ran out and its record was dropped: record the work that was done anyway.
+            at = insert(digest, now);
+            records_[at].token.assign({});
+        } else if (records_[at].expires <= now) {
+            records_[at].token.assign({});
+        }
+        record& r = records_[at];
+        r.owner = id;
+        r.committed = true;
+        r.expires = expires;
+        make_newest(at);
+        return {};
+    }
+
+    std::error_code release(const replay_digest& digest, const replay_claim_id& id, TimePoint now) noexcept {
+        const index at = find(digest);
+        if (at == none) {
+            return {};
+        }
+        const record& r = records_[at];
+        if (r.expires > now && r.owner != id) {
+            return make_error_code(replay_errc::lease_lost);
+        }
+        if (r.expires > now && r.committed) {
+            return make_error_code(replay_errc::not_claimed);
+        }
+        remove(at);
+        return {};
+    }
+
+    [[nodiscard]] std::size_t capacity() const noexcept { return records_.size(); }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] std::size_t evictions() const noexcept { return evictions_; }
+    [[nodiscard]] std::size_t memory_bytes() const noexcept {
+        return records_.size() * sizeof(record) + buckets_.size() * sizeof(index);
+    }
+
+private:
+    static std::size_t bucket_count(std::size_t capacity) noexcept {
+        std::size_t n = 1;
+        while (n < capacity) {
+            n <<= 1U;
+        }
+        return n;
+    }
+
+    // The digest is SHA-256 output over a secret-keyed input, so any 8 of its bytes are already
+    // uniform and nobody without the secret can aim them at one bucket.
+    [[nodiscard]] std::size_t bucket_of(const replay_digest& digest) const noexcept {
+        std::uint64_t bits = 0;
+        std::memcpy(&bits, digest.data(), sizeof bits);
+        return static_cast<std::size_t>(bits) & (buckets_.size() - 1);
+    }
+
+    [[nodiscard]] index find(const replay_digest& digest) const noexcept {
+        for (index at = buckets_[bucket_of(digest)]; at != none; at = records_[at].next_in_bucket) {
+            if (records_[at].digest == digest) {
+                return at;
+            }
+        }
+        return none;
+    }
+
+    // A new record for `digest`, linked into the index and as the newest; the caller fills it.
+    index insert(const replay_digest& digest, TimePoint now) noexcept {
+        if (free_ == none) {
+            if (records_[oldest_].expires > now) {
+                ++evictions_;
+            }
+            remove(oldest_);
+        }
+        const index at = free_;
+        free_ = records_[at].older;
+        record& r = records_[at];
+        r.digest = digest;
+        const std::size_t bucket = bucket_of(digest);
+        r.next_in_bucket = buckets_[bucket];
+        buckets_[bucket] = at;
+        r.older = none;
+        r.newer = none;
+        link_newest(at);
+        ++size_;
+        return at;
+    }
+
+    void remove(index at) noexcept {
+        record& r = records_[at];
+        index* link = &buckets_[bucket_of(r.digest)];
+        while (*link != at) {
+            link = &records_[*link].next_in_bucket;
+        }
+        *link = r.next_in_bucket;
+        unlink(at);
+        r.older = free_;
+        r.newer = none;
+        free_ = at;
+        --size_;
+    }
+
+    // Expired records at the old end are dropped as they are met, two per claim at most, so that
+    // no single call pays for a backlog; eviction reclaims the rest.
+    void purge_expired(TimePoint now) noexcept {
+        for (int i = 0; i < 2 && oldest_ != none && records_[oldest_].expires <= now; ++i) {
+            remove(oldest_);
+        }
+    }
+
+    void unlink(index at) noexcept {
+        record& r = records_[at];
+        (r.older != none ? records_[r.older].newer : oldest_) = r.newer;
+        (r.newer != none ? records_[r.newer].older : newest_) = r.older;
+    }
+
+    void link_newest(index at) noexcept {
+        record& r = records_[at];
+        r.older = newest_;
+        r.newer = none;
+        (newest_ != none ? records_[newest_].newer : oldest_) = at;
+        newest_ = at;
+    }
+
+    void make_newest(index at) noexcept {
+        if (newest_ != at) {
+            unlink(at);
+            link_newest(at);
+        }
+    }
+
+    std::vector<record> records_;
+    std::vector<index> buckets_;
+    index oldest_ = none;
+    index newest_ = none;
+    index free_ = none;
+    std::size_t size_ = 0;
+    std::size_t evictions_ = 0;
+};
+
+}  // namespace kore::webhook::detail
+
+#endif

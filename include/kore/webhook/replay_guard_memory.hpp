@@ -1,0 +1,156 @@
+#ifndef KORE_WEBHOOK_REPLAY_GUARD_MEMORY_HPP
+#define KORE_WEBHOOK_REPLAY_GUARD_MEMORY_HPP
+
+// A replay store in this process's memory, for a receiver that runs as one process (a fleet
+// shares redis_replay_store instead). Its size is fixed when it is built: every record is
+// allocated then, and the limits hold whatever arrives. When full, it drops the least recently
+// written record (expired ones first as they are met), so a flood of distinct callbacks makes it
+// forget early ones sooner; it never grows. Operations are O(1), allocate nothing and lock one
+// of `shards` mutexes, chosen by the digest. Thread-safe.
+//
+// Clock is std::chrono::steady_clock or any type with time_point, duration and a now() callable
+// on a const instance (tests inject a manual clock).
+
+#include <kore/webhook/detail/replay_table.hpp>
+#include <kore/webhook/replay_store.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+namespace kore::webhook {
+
+struct memory_replay_store_options {
+    // Records held at most. Each costs memory_replay_store::bytes_per_record bytes (152 on x86-64).
+    std::size_t max_entries = 100'000;
+    // Bytes the record tables may take at most; the capacity is whichever limit is lower.
+    std::size_t max_bytes = std::size_t{32} << 20U;
+    // Independently locked parts; each holds an equal share of the capacity and evicts on its own
+    // when its share is full. More shards, less contention between threads.
+    std::size_t shards = 8;
+};
+
+template <class Clock = std::chrono::steady_clock>
+class basic_memory_replay_store final : public replay_store {
+    using table = detail::replay_table<typename Clock::time_point>;
+
+public:
+    static constexpr std::size_t bytes_per_record = table::bytes_per_record;
+
+    // Throws std::invalid_argument when the limits leave room for no record or no shard, and
+    // std::bad_alloc when the tables cannot be allocated.
+    explicit basic_memory_replay_store(memory_replay_store_options options = {}, Clock clock = Clock())
+        : clock_(std::move(clock)) {
+        if (options.shards == 0) {
+            throw std::invalid_argument("kore-webhook: memory_replay_store needs at least one shard");
+        }
+        std::size_t capacity = options.max_entries;
+        if (capacity > options.max_bytes / bytes_per_record) {
+            capacity = options.max_bytes / bytes_per_record;
+        }
+        if (capacity == 0) {
+            throw std::invalid_argument(
+                "kore-webhook: memory_replay_store limits leave room for no record (max_entries or max_bytes "
+                "is too small)");
+        }
+        shard_count_ = options.shards < capacity ? options.shards : capacity;
+        std::size_t per_shard = capacity / shard_count_;
+        if (per_shard >= table::none) {
+            per_shard = table::none - 1;
+        }
+        shards_ = std::make_unique<shard[]>(shard_count_);
+        for (std::size_t i = 0; i < shard_count_; ++i) {
+            shards_[i].records = std::make_unique<table>(per_shard);
+        }
+    }
+
+    [[nodiscard]] replay_store_claim claim(const replay_digest& digest, const replay_claim_id& id,
+                                           std::string_view token_hint,
+                                           std::chrono::milliseconds lease) noexcept override {
+        const auto now = clock_.now();
+        shard& s = shard_of(digest);
+        const std::lock_guard<std::mutex> lock(s.mutex);
+        return s.records->claim(digest, id, token_hint, now, later(now, lease));
+    }
+
+    [[nodiscard]] std::error_code commit(const replay_digest& digest, const replay_claim_id& id,
+                                         std::chrono::milliseconds remember_for) noexcept override {
+        const auto now = clock_.now();
+        shard& s = shard_of(digest);
+        const std::lock_guard<std::mutex> lock(s.mutex);
+        return s.records->commit(digest, id, now, later(now, remember_for));
+    }
+
+    [[nodiscard]] std::error_code release(const replay_digest& digest, const replay_claim_id& id) noexcept override {
+        const auto now = clock_.now();
+        shard& s = shard_of(digest);
+        const std::lock_guard<std::mutex> lock(s.mutex);
+        return s.records->release(digest, id, now);
+    }
+
+    // Records it can hold in all.
+    [[nodiscard]] std::size_t capacity() const noexcept { return sum(&table::capacity); }
+    // Records held now, counting expired ones not yet dropped.
+    [[nodiscard]] std::size_t size() const noexcept { return sum(&table::size); }
+    // Unexpired records dropped to make room, since construction: non-zero means the store is
+    // too small for the traffic, and remember_for is not honoured for every callback.
+    [[nodiscard]] std::size_t evictions() const noexcept { return sum(&table::evictions); }
+    // Bytes the record tables take; fixed at construction and within max_bytes.
+    [[nodiscard]] std::size_t memory_bytes() const noexcept { return sum(&table::memory_bytes); }
+    [[nodiscard]] std::size_t shards() const noexcept { return shard_count_; }
+
+private:
+    // A cache line of its own per shard, so that threads working on different shards do not
+    // contend on the line holding another shard's mutex.
+    struct alignas(64) shard {
+        mutable std::mutex mutex;
+        std::unique_ptr<table> records;
+    };
+
+    // The table's buckets use the digest's first 8 bytes; the shard takes the next 8.
+    [[nodiscard]] shard& shard_of(const replay_digest& digest) const noexcept {
+        std::uint64_t bits = 0;
+        std::memcpy(&bits, digest.data() + 8, sizeof bits);
+        return shards_[static_cast<std::size_t>(bits % shard_count_)];
+    }
+
+    // now + d, saturated so that an enormous duration cannot overflow the clock's representation.
+    static typename Clock::time_point later(typename Clock::time_point now, std::chrono::milliseconds d) noexcept {
+        using duration = typename Clock::duration;
+        const auto left = Clock::time_point::max() - now;
+        if (d.count() <= 0) {
+            return now;
+        }
+        if (std::chrono::duration_cast<std::chrono::milliseconds>(left) <= d) {
+            return Clock::time_point::max();
+        }
+        return now + std::chrono::duration_cast<duration>(d);
+    }
+
+    [[nodiscard]] std::size_t sum(std::size_t (table::*field)() const noexcept) const noexcept {
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < shard_count_; ++i) {
+            const std::lock_guard<std::mutex> lock(shards_[i].mutex);
+            total += (*shards_[i].records.*field)();
+        }
+        return total;
+    }
+
+    Clock clock_;
+    std::size_t shard_count_ = 0;
+    std::unique_ptr<shard[]> shards_;
+};
+
+using memory_replay_store = basic_memory_replay_store<>;
+
+}  // namespace kore::webhook
+
+#endif

@@ -1,0 +1,401 @@
+#ifndef KORE_WEBHOOK_REPLAY_GUARD_REDIS_HPP
+#define KORE_WEBHOOK_REPLAY_GUARD_REDIS_HPP
+
+// A replay store in Redis, shared by every receiver of a fleet behind a load balancer: a callback
+// is then processed once in total, whichever receiver each delivery reaches. Needs hiredis
+// (Debian: libhiredis-dev; link `pkg-config hiredis`) and Redis 7.0 or later; only users of this
+// header need either.
+//
+// One round trip per operation:
+//   claim    SET <key> c:<claim id>:<token> NX GET PX <lease>   (creates, or returns what is there)
+//   commit   a script: if the record is absent or this claim's, store d:<claim id>:<token> PX <ttl>
+//   release  a script: delete the record if it is still this claim's
+// Scripts go by EVALSHA, falling back to EVAL when Redis does not know them (after a restart or a
+// SCRIPT FLUSH). Every command touches one key, so a Redis Cluster works as well.
+//
+// Keys are key_prefix + the lowercase hex digest: they hold no secret (the digest is what the
+// kore-signature header carries), and values hold the claim id and the unsigned token hint.
+//
+// Failures: connecting and each command have timeouts. A command that fails on a pooled
+// connection (Redis restarted, the connection timed out) is sent once more on a new connection;
+// after that, or when Redis cannot be reached, the operation reports
+// replay_errc::store_unavailable, and replay_errc::store_refused when Redis answers with an error.
+// The guard turns both into replay_status::store_unavailable (503 unless it fails open). While a
+// connection attempt has just failed, operations fail at once for reconnect_backoff instead of
+// each waiting for connect_timeout.
+//
+// Thread-safe: a pool of at most max_connections connections, guarded by a mutex; an operation
+// holds one connection for its round trip, and waits up to command_timeout for one to be free.
+
+#include <kore/webhook/detail/hex.hpp>
+#include <kore/webhook/detail/redis_connection.hpp>
+#include <kore/webhook/replay_errors.hpp>
+#include <kore/webhook/replay_store.hpp>
+
+#include <hiredis/hiredis.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace kore::webhook {
+
+struct redis_replay_store_options {
+    std::string host = "127.0.0.1";
+    int port = 6379;
+    std::string unix_socket;  // a Unix socket path, used instead of host and port when set
+    std::string username;     // for a Redis ACL user; empty: AUTH with the password alone
+    std::string password;     // sent with AUTH on each new connection when set; never logged
+    int database = 0;
+    // Put in front of every key; name the application and environment. Never put a secret in it.
+    std::string key_prefix = "kore-webhook:replay:";
+    std::chrono::milliseconds connect_timeout = std::chrono::milliseconds(250);
+    std::chrono::milliseconds command_timeout = std::chrono::milliseconds(250);
+    std::size_t max_connections = 8;
+    std::chrono::milliseconds reconnect_backoff = std::chrono::milliseconds(100);
+};
+
+class redis_replay_store final : public replay_store {
+public:
+    // Connects lazily, on the first operation (use ping() to check Redis at startup). Throws
+    // std::invalid_argument for options that cannot work, naming the option but not its value.
+    explicit redis_replay_store(redis_replay_store_options options)
+        : prefix_(std::move(options.key_prefix)),
+          max_connections_(options.max_connections),
+          backoff_(options.reconnect_backoff),
+          commit_sha_(script_sha1(commit_script)),
+          release_sha_(script_sha1(release_script)) {
+        if (prefix_.empty()) {
+            throw std::invalid_argument("kore-webhook: redis_replay_store key_prefix must not be empty");
+        }
+        for (const char c : prefix_) {
+            if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+                throw std::invalid_argument(
+                    "kore-webhook: redis_replay_store key_prefix must not contain spaces or control characters");
+            }
+        }
+        if (options.unix_socket.empty() && (options.port <= 0 || options.port > 65535 || options.host.empty())) {
+            throw std::invalid_argument("kore-webhook: redis_replay_store needs a host and a port in 1..65535");
+        }
+        if (options.connect_timeout.count() <= 0 || options.command_timeout.count() <= 0 ||
+            options.reconnect_backoff.count() < 0) {
+            throw std::invalid_argument(
+                "kore-webhook: redis_replay_store timeouts must be positive (and the backoff not negative)");
+        }
+        if (max_connections_ == 0 || options.database < 0) {
+            throw std::invalid_argument(
+                "kore-webhook: redis_replay_store needs max_connections >= 1 and a database number >= 0");
+        }
+        endpoint_.host = std::move(options.host);
+        endpoint_.port = options.port;
+        endpoint_.unix_socket = std::move(options.unix_socket);
+        endpoint_.username = std::move(options.username);
+        endpoint_.password = std::move(options.password);
+        endpoint_.database = options.database != 0 ? std::to_string(options.database) : std::string();
+        endpoint_.connect_timeout = options.connect_timeout;
+        endpoint_.command_timeout = options.command_timeout;
+        idle_.reserve(max_connections_);
+    }
+
+    redis_replay_store(const redis_replay_store&) = delete;
+    redis_replay_store& operator=(const redis_replay_store&) = delete;
+    redis_replay_store(redis_replay_store&&) = delete;
+    redis_replay_store& operator=(redis_replay_store&&) = delete;
+    ~redis_replay_store() override = default;
+
+    [[nodiscard]] replay_store_claim claim(const replay_digest& digest, const replay_claim_id& id,
+                                           std::string_view token_hint,
+                                           std::chrono::milliseconds lease) noexcept override {
+        replay_store_claim out;
+        try {
+            const std::string key = key_for(digest);
+            const std::string owner = owner_of(id);
+            std::string value = "c:" + owner + ":";
+            value.append(token_hint.substr(0, replay_token_hint::max_size));
+            const std::string lease_ms = milliseconds_text(lease);
+            out.error = execute([&](redisContext* c, std::error_code& error) {
+                const auto reply = detail::redis_command(
+                    c, std::array<std::string_view, 7>{"SET", key, value, "NX", "GET", "PX", lease_ms});
+                if (!reply) {
+                    return false;
+                }
+                error = read_claim(*reply, owner, out);
+                return true;
+            });
+        } catch (...) {
+            out.error = make_error_code(replay_errc::store_unavailable);
+        }
+        return out;
+    }
+
+    [[nodiscard]] std::error_code commit(const replay_digest& digest, const replay_claim_id& id,
+                                         std::chrono::milliseconds remember_for) noexcept override {
+        try {
+            const std::string key = key_for(digest);
+            const std::string owner = owner_of(id);
+            const std::string ttl_ms = milliseconds_text(remember_for);
+            return execute([&](redisContext* c, std::error_code& error) {
+                const auto reply = evaluate(c, commit_sha_, commit_script, key, {owner, ttl_ms});
+                if (!reply) {
+                    return false;
+                }
+                error = read_script_result(*reply);
+                return true;
+            });
+        } catch (...) {
+            return make_error_code(replay_errc::store_unavailable);
+        }
+    }
+
+    [[nodiscard]] std::error_code release(const replay_digest& digest, const replay_claim_id& id) noexcept override {
+        try {
+            const std::string key = key_for(digest);
+            const std::string owner = owner_of(id);
+            return execute([&](redisContext* c, std::error_code& error) {
+                const auto reply = evaluate(c, release_sha_, release_script, key, {owner, ""});
+                if (!reply) {
+                    return false;
+                }
+                error = read_script_result(*reply);
+                return true;
+            });
+        } catch (...) {
+            return make_error_code(replay_errc::store_unavailable);
+        }
+    }
+
+    // Whether Redis answers (with the configured AUTH and database): for a readiness check.
+    [[nodiscard]] std::error_code ping() noexcept {
+        try {
+            return execute([](redisContext* c, std::error_code& error) {
+                const auto reply = detail::redis_command(c, std::array<std::string_view, 1>{"PING"});
+                if (!reply) {
+                    return false;
+                }
+                const bool pong =
+                    reply->type == REDIS_REPLY_STATUS && std::string_view(reply->str, reply->len) == "PONG";
+                error = pong ? std::error_code() : make_error_code(replay_errc::store_refused);
+                return true;
+            });
+        } catch (...) {
+            return make_error_code(replay_errc::store_unavailable);
+        }
+    }
+
+    // The key a digest is stored under: key_prefix + lowercase hex digest.
+    [[nodiscard]] std::string key_for(const replay_digest& digest) const {
+        return prefix_ + detail::encode_hex(digest);
+    }
+
+    // Connections open or being opened now (at most max_connections).
+    [[nodiscard]] std::size_t open_connections() const noexcept {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return open_;
+    }
+
+private:
+    // ARGV[1] is the claim id (32 hex digits); a value is "c:" or "d:", the id, ":", the token.
+    static constexpr std::string_view commit_script =
+        "local v = redis.call('GET', KEYS[1])\n"
+        "local done = 'd:' .. ARGV[1] .. ':'\n"
+        "if v then\n"
+        "  if string.sub(v, 3, 2 + #ARGV[1]) ~= ARGV[1] then return 0 end\n"
+        "  done = 'd' .. string.sub(v, 2)\n"
+        "end\n"
+        "redis.call('SET', KEYS[1], done, 'PX', ARGV[2])\n"
+        "return 1\n";
+    static constexpr std::string_view release_script =
+        "local v = redis.call('GET', KEYS[1])\n"
+        "if not v then return 1 end\n"
+        "if string.sub(v, 3, 2 + #ARGV[1]) ~= ARGV[1] then return 0 end\n"
+        "if string.sub(v, 1, 1) == 'd' then return 2 end\n"
+        "redis.call('DEL', KEYS[1])\n"
+        "return 1\n";
+    static constexpr std::size_t owner_size = 32;
+    static constexpr std::size_t value_header_size = 2 + owner_size + 1;  // "c:" id ":"
+
+    // Redis names a script by the SHA-1 of its text (EVALSHA); computed once, here.
+    static std::string script_sha1(std::string_view script) {
+        std::array<unsigned char, 20> sha{};
+        std::size_t size = 0;
+        if (EVP_Q_digest(nullptr, "SHA1", nullptr, script.data(), script.size(), sha.data(), &size) != 1 ||
+            size != sha.size()) {
+            throw std::runtime_error("kore-webhook: OpenSSL cannot compute SHA-1 (needed to name Redis scripts)");
+        }
+        return detail::encode_hex(sha);
+    }
+
+    static std::string owner_of(const replay_claim_id& id) {
+        std::array<unsigned char, 16> bytes{};
+        for (std::size_t i = 0; i < 8; ++i) {
+            bytes[i] = static_cast<unsigned char>(id.guard >> (56 - 8 * i));
+            bytes[8 + i] = static_cast<unsigned char>(id.sequence >> (56 - 8 * i));
+        }
+        return detail::encode_hex(bytes);
+    }
+
+    static std::string milliseconds_text(std::chrono::milliseconds d) {
+        return std::to_string(d.count() > 0 ? d.count() : 1);
+    }
+
+    static std::error_code read_claim(const redisReply& reply, std::string_view owner, replay_store_claim& out) {
+        if (reply.type == REDIS_REPLY_NIL) {
+            out.record = replay_record::claimed_now;
+            return {};
+        }
+        if (reply.type != REDIS_REPLY_STRING) {
+            return make_error_code(replay_errc::store_refused);  // an error, e.g. Redis older than 7.0
+        }
+        const std::string_view value(reply.str, reply.len);
+        if (value.size() < value_header_size || value[1] != ':' || value[value_header_size - 1] != ':' ||
+            (value[0] != 'c' && value[0] != 'd')) {
+            return make_error_code(replay_errc::store_refused);  // not written by this store
+        }
+        if (value[0] == 'c' && value.substr(2, owner_size) == owner) {
+            out.record = replay_record::claimed_now;  // our own claim, sent again after a lost reply
+            return {};
+        }
+        out.record = value[0] == 'c' ? replay_record::claimed_by_other : replay_record::committed;
+        out.first_token.assign(value.substr(value_header_size));
+        return {};
+    }
+
+    static std::error_code read_script_result(const redisReply& reply) {
+        if (reply.type != REDIS_REPLY_INTEGER) {
+            return make_error_code(replay_errc::store_refused);
+        }
+        switch (reply.integer) {
+            case 1:
+                return {};
+            case 0:
+                return make_error_code(replay_errc::lease_lost);
+            case 2:
+                return make_error_code(replay_errc::not_claimed);
+            default:
+                return make_error_code(replay_errc::store_refused);
+        }
+    }
+
+    // EVALSHA, or EVAL with the text when Redis does not have the script cached.
+    static detail::redis_reply_ptr evaluate(redisContext* c, std::string_view sha, std::string_view script,
+                                            std::string_view key, const std::array<std::string_view, 2>& args) {
+        auto reply =
+            detail::redis_command(c, std::array<std::string_view, 6>{"EVALSHA", sha, "1", key, args[0], args[1]});
+        if (reply && detail::is_error_reply(*reply, "NOSCRIPT")) {
+            reply =
+                detail::redis_command(c, std::array<std::string_view, 6>{"EVAL", script, "1", key, args[0], args[1]});
+        }
+        return reply;
+    }
+
+    // Runs `exchange(context, error)` on a pooled connection; it returns false when the connection
+    // failed under it. Such a command is sent once more, on a new connection, if the failed one
+    // came from the pool (it may be stale: Redis restarted, an idle timeout).
+    template <class Exchange>
+    std::error_code execute(Exchange&& exchange) {
+        detail::redis_context_ptr c;
+        if (!acquire(c)) {
+            return make_error_code(replay_errc::store_unavailable);
+        }
+        const connection_return back{*this, c};
+        bool pooled = c != nullptr;
+        while (true) {
+            if (!c) {
+                if (backing_off()) {
+                    return make_error_code(replay_errc::store_unavailable);
+                }
+                std::error_code error;
+                c = detail::redis_connect(endpoint_, error);
+                if (!c) {
+                    if (error == replay_errc::store_unavailable) {
+                        back_off();
+                    }
+                    return error;
+                }
+            }
+            std::error_code error;
+            if (exchange(c.get(), error)) {
+                return error;
+            }
+            c.reset();
+            if (!std::exchange(pooled, false)) {
+                return make_error_code(replay_errc::store_unavailable);
+            }
+        }
+    }
+
+    // An idle connection (non-null), or the right to open one (null); false when all
+    // max_connections stayed busy for command_timeout.
+    bool acquire(detail::redis_context_ptr& out) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (!available_.wait_for(lock, endpoint_.command_timeout,
+                                 [this] { return !idle_.empty() || open_ < max_connections_; })) {
+            return false;
+        }
+        if (!idle_.empty()) {
+            out = std::move(idle_.back());
+            idle_.pop_back();
+        } else {
+            ++open_;
+        }
+        return true;
+    }
+
+    // Puts a connection back in the pool, or gives up its place when it broke (null).
+    struct connection_return {
+        redis_replay_store& store;
+        detail::redis_context_ptr& connection;
+        connection_return(redis_replay_store& to, detail::redis_context_ptr& taken) noexcept
+            : store(to), connection(taken) {}
+        connection_return(const connection_return&) = delete;
+        connection_return& operator=(const connection_return&) = delete;
+        connection_return(connection_return&&) = delete;
+        connection_return& operator=(connection_return&&) = delete;
+        ~connection_return() {
+            {
+                const std::lock_guard<std::mutex> lock(store.mutex_);
+                if (connection) {
+                    store.idle_.push_back(std::move(connection));  // within the reserved capacity
+                } else {
+                    --store.open_;
+                }
+            }
+            store.available_.notify_one();
+        }
+    };
+
+    [[nodiscard]] bool backing_off() const noexcept {
+        return std::chrono::steady_clock::now().time_since_epoch().count() < down_until_.load();
+    }
+    void back_off() noexcept {
+        down_until_.store((std::chrono::steady_clock::now() + backoff_).time_since_epoch().count());
+    }
+
+    detail::redis_endpoint endpoint_;
+    std::string prefix_;
+    std::size_t max_connections_;
+    std::chrono::milliseconds backoff_;
+    std::string commit_sha_;
+    std::string release_sha_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<detail::redis_context_ptr> idle_;
+    std::size_t open_ = 0;  // idle, in use, or being opened
+    std::atomic<std::chrono::steady_clock::rep> down_until_{0};
+};
+
+}  // namespace kore::webhook
+
+#endif

@@ -1,0 +1,640 @@
+// Issue #9: the replay guard answers each verified delivery fresh / in_progress / duplicate,
+// keyed by the verified digest, without ever losing a callback whose processing failed; the
+// in-memory store is bounded, expires on an injected clock and is safe to share between threads
+// (CI builds this test under ThreadSanitizer too).
+
+#include "unit_common.hpp"
+
+#include <kore/webhook/replay_guard.hpp>
+#include <kore/webhook/replay_guard_memory.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <set>
+#include <thread>
+#include <tuple>
+
+using namespace kore_unit;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::string_view secret = "replay-guard-secret";
+constexpr std::string_view url = "https://hooks.example.com/kore";
+
+// A clock that moves only when told to; copies share one time.
+struct manual_clock {
+    using duration = std::chrono::nanoseconds;
+    using rep = duration::rep;
+    using period = duration::period;
+    using time_point = std::chrono::time_point<manual_clock>;
+
+    std::shared_ptr<std::atomic<rep>> ticks = std::make_shared<std::atomic<rep>>(1'000'000'000);
+
+    [[nodiscard]] time_point now() const noexcept { return time_point(duration(ticks->load())); }
+    void advance(duration d) const noexcept { ticks->fetch_add(d.count()); }
+};
+
+using test_store = kw::basic_memory_replay_store<manual_clock>;
+
+kw::memory_replay_store_options entries(std::size_t max_entries, std::size_t shards = 1) {
+    kw::memory_replay_store_options o;
+    o.max_entries = max_entries;
+    o.shards = shards;
+    return o;
+}
+
+kw::replay_guard_options timings(std::chrono::milliseconds remember_for, std::chrono::milliseconds lease) {
+    kw::replay_guard_options o;
+    o.remember_for = remember_for;
+    o.processing_lease = lease;
+    return o;
+}
+
+const kw::verifier& the_verifier() {
+    static const kw::verifier v{secret};
+    return v;
+}
+
+// A genuine, verified POST callback carrying `body`.
+kw::result post(std::string_view body) {
+    const std::string signature = kw::sign(secret, "POST", url, body);
+    kw::result r = the_verifier().verify("POST", url, body, std::optional<std::string_view>(signature));
+    REQUIRE(r.verified());
+    return r;
+}
+
+kw::result get_callback() {
+    const std::string signature = kw::sign(secret, "GET", url, "");
+    kw::result r = the_verifier().verify("GET", url, "", std::optional<std::string_view>(signature));
+    REQUIRE(r.verified());
+    return r;
+}
+
+std::string event(std::size_t n) {
+    return R"({"event":"sim.status","sim":"HS)" + std::to_string(n) + R"(","status":"active"})";
+}
+
+// Digests for store-level tests: uniform bytes, as SHA-256 output is, from a fixed seed.
+std::vector<kw::replay_digest> digests(std::size_t n, std::uint32_t seed = 9) {
+    std::mt19937_64 random(seed);
+    std::vector<kw::replay_digest> out(n);
+    for (auto& d : out) {
+        for (auto& byte : d) {
+            byte = static_cast<unsigned char>(random());
+        }
+    }
+    return out;
+}
+
+// A store that always fails, as a Redis store does while Redis is down.
+class broken_store final : public kw::replay_store {
+public:
+    kw::replay_store_claim claim(const kw::replay_digest&, const kw::replay_claim_id&, std::string_view,
+                                 std::chrono::milliseconds) noexcept override {
+        ++calls;
+        kw::replay_store_claim out;
+        out.error = kw::replay_errc::store_unavailable;
+        return out;
+    }
+    std::error_code commit(const kw::replay_digest&, const kw::replay_claim_id&,
+                           std::chrono::milliseconds) noexcept override {
+        ++calls;
+        return kw::replay_errc::store_unavailable;
+    }
+    std::error_code release(const kw::replay_digest&, const kw::replay_claim_id&) noexcept override {
+        ++calls;
+        return kw::replay_errc::store_unavailable;
+    }
+    int calls = 0;
+};
+
+}  // namespace
+
+// ---- claim / commit / release ----------------------------------------------------------------
+
+TEST_CASE("a first delivery is fresh; once committed, the same signed request is a duplicate answered 200") {
+    test_store store(entries(16));
+    kw::replay_guard guard(store);
+    const kw::result delivery = post(event(1));
+
+    auto first = guard.claim("POST", delivery, "token-1");
+    CHECK(first.status() == kw::replay_status::fresh);
+    CHECK(first.should_process());
+    CHECK(first.holds_claim());
+    CHECK(first.http_status() == 204);
+    CHECK_FALSE(first.error());
+    CHECK_FALSE(first.commit());
+    CHECK_FALSE(first.holds_claim());
+
+    auto again = guard.claim("POST", delivery, "token-1");
+    CHECK(again.status() == kw::replay_status::duplicate);
+    CHECK_FALSE(again.should_process());
+    CHECK_FALSE(again.holds_claim());
+    CHECK(again.http_status() == 200);
+    CHECK(again.first_token() == "token-1");
+    CHECK(guard.claim("POST", post(event(2)), "token-2").status() == kw::replay_status::fresh);
+}
+
+TEST_CASE("a replay with a changed idempotency token is still a duplicate: the key is the verified digest") {
+    test_store store(entries(16));
+    kw::replay_guard guard(store);
+    const kw::result delivery = post(event(1));
+    CHECK_FALSE(guard.claim("POST", delivery, "original-token").commit());
+
+    auto replay = guard.claim("POST", delivery, "attacker-changed-token");
+    CHECK(replay.status() == kw::replay_status::duplicate);
+    CHECK(replay.first_token() == "original-token");
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+}
+
+TEST_CASE("a delivery while the first is claimed and not finished is in_progress, answered 423 so KORE retries") {
+    test_store store(entries(16));
+    kw::replay_guard guard(store);
+    const kw::result delivery = post(event(1));
+
+    auto first = guard.claim("POST", delivery, "t");
+    REQUIRE(first.status() == kw::replay_status::fresh);
+    auto retry = guard.claim("POST", delivery, "t");
+    CHECK(retry.status() == kw::replay_status::in_progress);
+    CHECK_FALSE(retry.should_process());
+    CHECK(retry.http_status() == 423);
+    CHECK(retry.first_token() == "t");
+    CHECK_FALSE(first.commit());
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+}
+
+TEST_CASE("a released claim is claimable again: KORE's retry of a failed processing is processed") {
+    test_store store(entries(16));
+    kw::replay_guard guard(store);
+    const kw::result delivery = post(event(1));
+
+    auto failed = guard.claim("POST", delivery);
+    REQUIRE(failed.status() == kw::replay_status::fresh);
+    CHECK_FALSE(failed.release());
+
+    auto retried = guard.claim("POST", delivery);
+    CHECK(retried.status() == kw::replay_status::fresh);
+    CHECK_FALSE(retried.commit());
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+}
+
+TEST_CASE("a claim destroyed unfinished releases itself, so an exception in processing leaves no stuck claim") {
+    test_store store(entries(16));
+    kw::replay_guard guard(store);
+    const kw::result delivery = post(event(1));
+    const auto process = [&] {
+        auto ticket = guard.claim("POST", delivery);
+        REQUIRE(ticket.should_process());
+        throw std::runtime_error("the database is down");
+    };
+    CHECK_THROWS_AS(process(), std::runtime_error);
+    CHECK(store.size() == 0);
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::fresh);
+}
+
+TEST_CASE("a moved claim is finished once, by its new owner") {
+    test_store store(entries(16));
+    kw::replay_guard guard(store);
+    const kw::result delivery = post(event(1));
+
+    auto first = guard.claim("POST", delivery);
+    kw::replay_claim moved = std::move(first);
+    CHECK(moved.holds_claim());
+    CHECK(first.commit() == kw::replay_errc::not_claimed);  // NOLINT(bugprone-use-after-move): the rule under test
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::in_progress);
+
+    auto other = guard.claim("POST", post(event(2)));
+    REQUIRE(other.holds_claim());
+    other = std::move(moved);  // the claim `other` held is released, `moved`'s claim is taken over
+    CHECK(guard.claim("POST", post(event(2))).status() == kw::replay_status::fresh);
+    CHECK_FALSE(other.commit());
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+}
+
+TEST_CASE("commit and release on a ticket that is finished or was no go-ahead report not_claimed") {
+    test_store store(entries(16));
+    kw::replay_guard guard(store);
+    const kw::result delivery = post(event(1));
+
+    auto ticket = guard.claim("POST", delivery);
+    CHECK_FALSE(ticket.commit());
+    CHECK(ticket.commit() == kw::replay_errc::not_claimed);
+    CHECK(ticket.release() == kw::replay_errc::not_claimed);
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+
+    auto duplicate = guard.claim("POST", delivery);
+    CHECK(duplicate.release() == kw::replay_errc::not_claimed);
+    CHECK(duplicate.commit() == kw::replay_errc::not_claimed);
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+}
+
+// ---- time ------------------------------------------------------------------------------------
+
+TEST_CASE("a claim lives for processing_lease only, so a crashed worker does not block the callback for good") {
+    const manual_clock clock;
+    test_store store(entries(16), clock);
+    kw::replay_guard guard(store, timings(1h, 30s));
+    const kw::result delivery = post(event(1));
+
+    auto crashed = guard.claim("POST", delivery);  // never finished while the lease runs
+    REQUIRE(crashed.status() == kw::replay_status::fresh);
+    clock.advance(30s - 1ns);
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::in_progress);
+    clock.advance(1ns);
+    auto taken_over = guard.claim("POST", delivery);
+    CHECK(taken_over.status() == kw::replay_status::fresh);
+    CHECK_FALSE(taken_over.commit());
+
+    // The crashed worker's late commit must not pass for the one that succeeded.
+    CHECK(crashed.commit() == kw::replay_errc::lease_lost);
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+}
+
+TEST_CASE("a committed callback is remembered for exactly remember_for from its commit") {
+    const manual_clock clock;
+    test_store store(entries(16), clock);
+    kw::replay_guard guard(store, timings(24h, 1min));
+    const kw::result delivery = post(event(1));
+
+    auto first = guard.claim("POST", delivery);
+    clock.advance(20s);  // processing time does not count against remember_for
+    CHECK_FALSE(first.commit());
+    clock.advance(24h - 1ns);
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+    clock.advance(1ns);
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::fresh);
+}
+
+TEST_CASE("a commit after the lease ran out, with nobody claiming since, still records the callback") {
+    const manual_clock clock;
+    test_store store(entries(16), clock);
+    kw::replay_guard guard(store, timings(1h, 10s));
+    const kw::result delivery = post(event(1));
+
+    auto slow = guard.claim("POST", delivery);
+    clock.advance(11s);
+    CHECK_FALSE(slow.commit());
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+}
+
+TEST_CASE("a release after the lease ran out and another delivery claimed it leaves that claim alone") {
+    const manual_clock clock;
+    test_store store(entries(16), clock);
+    kw::replay_guard guard(store, timings(1h, 10s));
+    const kw::result delivery = post(event(1));
+
+    auto slow = guard.claim("POST", delivery);
+    clock.advance(10s);
+    auto second = guard.claim("POST", delivery);
+    REQUIRE(second.status() == kw::replay_status::fresh);
+    CHECK(slow.release() == kw::replay_errc::lease_lost);
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::in_progress);
+    CHECK_FALSE(second.commit());
+}
+
+// ---- GET, unverified, store failure ----------------------------------------------------------
+
+TEST_CASE("GET callbacks sign no data: each is fresh and never stored, or the second GET would be lost") {
+    test_store store(entries(16));
+    kw::replay_guard guard(store);
+    const kw::result first = get_callback();
+    const kw::result second = get_callback();
+    REQUIRE(first.digest() == second.digest());  // what makes GETs indistinguishable
+
+    for (const auto* method : {"GET", "get", "Get"}) {
+        CAPTURE(method);
+        auto ticket = guard.claim(method, first);
+        CHECK(ticket.status() == kw::replay_status::fresh);
+        CHECK(ticket.should_process());
+        CHECK_FALSE(ticket.holds_claim());
+        CHECK_FALSE(ticket.commit());
+        CHECK(ticket.commit() == kw::replay_errc::not_claimed);
+    }
+    CHECK(guard.claim("GET", second).status() == kw::replay_status::fresh);
+    CHECK(store.size() == 0);
+    // The method decides, not the digest: the same digest claimed as a POST is stored.
+    CHECK(guard.claim("POST", first).holds_claim());
+}
+
+TEST_CASE("a result no secret verified is refused with not_verified and 401, and nothing is stored") {
+    test_store store(entries(16));
+    kw::replay_guard guard(store);
+    const std::string body = event(1);
+    const std::string forged = kw::sign("not-the-secret", "POST", url, body);
+    const kw::result refused = the_verifier().verify("POST", url, body, std::optional<std::string_view>(forged));
+    REQUIRE_FALSE(refused);
+    kw::options unsigned_ok;
+    unsigned_ok.allow_unsigned = true;
+    const kw::verifier lenient{secret, unsigned_ok};
+    const kw::result accepted_unsigned = lenient.verify("POST", url, body, std::optional<std::string_view>(""));
+    REQUIRE(accepted_unsigned);
+    REQUIRE(accepted_unsigned.is_unsigned());
+
+    for (const kw::result* r : {&refused, &accepted_unsigned}) {
+        auto ticket = guard.claim("POST", *r);
+        CHECK(ticket.status() == kw::replay_status::not_verified);
+        CHECK(ticket.error() == kw::replay_errc::not_verified);
+        CHECK_FALSE(ticket.should_process());
+        CHECK(ticket.http_status() == 401);
+        CHECK(ticket.commit() == kw::replay_errc::not_claimed);
+    }
+    CHECK(store.size() == 0);
+}
+
+TEST_CASE("a store failure answers 503 and is not processed when failing closed, the default") {
+    broken_store store;
+    kw::replay_guard guard(store);
+    REQUIRE(guard.options().on_store_failure == kw::replay_failure_policy::fail_closed);
+    auto ticket = guard.claim("POST", post(event(1)));
+    CHECK(ticket.status() == kw::replay_status::store_unavailable);
+    CHECK(ticket.error() == kw::replay_errc::store_unavailable);
+    CHECK_FALSE(ticket.should_process());
+    CHECK(ticket.http_status() == 503);
+    CHECK(ticket.commit() == kw::replay_errc::not_claimed);
+    CHECK(store.calls == 1);
+}
+
+TEST_CASE("a store failure is processed unguarded when failing open, and finishing it touches no store") {
+    broken_store store;
+    kw::replay_guard_options open;
+    open.on_store_failure = kw::replay_failure_policy::fail_open;
+    kw::replay_guard guard(store, open);
+    auto ticket = guard.claim("POST", post(event(1)));
+    CHECK(ticket.status() == kw::replay_status::store_unavailable);
+    CHECK(ticket.error() == kw::replay_errc::store_unavailable);
+    CHECK(ticket.should_process());
+    CHECK_FALSE(ticket.holds_claim());
+    CHECK_FALSE(ticket.commit());
+    CHECK(store.calls == 1);
+}
+
+// ---- names, codes, misuse --------------------------------------------------------------------
+
+TEST_CASE("each status has a stable name and the HTTP answer KORE handles right") {
+    using s = kw::replay_status;
+    const std::vector<std::tuple<s, std::string_view, int>> table = {
+        {s::fresh, "fresh", 204},
+        {s::in_progress, "in_progress", 423},
+        {s::duplicate, "duplicate", 200},
+        {s::store_unavailable, "store_unavailable", 503},
+        {s::not_verified, "not_verified", 401},
+    };
+    for (const auto& [status, name, http] : table) {
+        CAPTURE(name);
+        CHECK(kw::replay_status_name(status) == name);
+        CHECK(kw::replay_http_status(status) == http);
+    }
+    // KORE retries 408, 423, 429 and 5xx: the two answers that must bring the callback back.
+    const auto retried = [](int code) { return code == 408 || code == 423 || code == 429 || code >= 500; };
+    CHECK(retried(kw::replay_http_status(s::in_progress)));
+    CHECK(retried(kw::replay_http_status(s::store_unavailable)));
+    CHECK_FALSE(retried(kw::replay_http_status(s::duplicate)));
+}
+
+TEST_CASE("replay_errc plugs into std::error_code with its own category, names and messages") {
+    static_assert(std::is_error_code_enum<kw::replay_errc>::value, "replay_errc must be an error code enum");
+    const std::vector<std::pair<kw::replay_errc, std::string_view>> table = {
+        {kw::replay_errc::store_unavailable, "store_unavailable"},
+        {kw::replay_errc::store_refused, "store_refused"},
+        {kw::replay_errc::not_verified, "not_verified"},
+        {kw::replay_errc::lease_lost, "lease_lost"},
+        {kw::replay_errc::not_claimed, "not_claimed"},
+    };
+    std::set<std::string> messages;
+    for (const auto& [code, name] : table) {
+        const std::error_code ec = code;
+        CAPTURE(name);
+        CHECK(ec.category() == kw::replay_category());
+        CHECK(kw::replay_error_name(ec) == name);
+        CHECK(std::string(ec.category().name()) == "kore.webhook.replay");
+        CHECK(messages.insert(ec.message()).second);
+        CHECK(ec.message().size() > 30);
+    }
+    CHECK(kw::replay_error_name({}) == "ok");
+    CHECK(kw::replay_error_name(kw::errc::signature_mismatch) == "unknown");
+    CHECK(std::error_code(kw::replay_errc::store_unavailable) != std::error_code(kw::errc::missing_signature));
+}
+
+TEST_CASE("limits that leave no room, and guard durations that make no sense, are refused at construction") {
+    kw::memory_replay_store_options none = entries(0);
+    CHECK_THROWS_AS(test_store(none), std::invalid_argument);
+    kw::memory_replay_store_options tiny_bytes = entries(100);
+    tiny_bytes.max_bytes = test_store::bytes_per_record - 1;
+    CHECK_THROWS_AS(test_store(tiny_bytes), std::invalid_argument);
+    CHECK_THROWS_AS(test_store(entries(100, 0)), std::invalid_argument);
+
+    test_store store(entries(4));
+    CHECK_THROWS_AS(kw::replay_guard(store, timings(0ms, 0ms)), std::invalid_argument);
+    CHECK_THROWS_AS(kw::replay_guard(store, timings(1h, -1ms)), std::invalid_argument);
+    CHECK_THROWS_AS(kw::replay_guard(store, timings(1min, 2min)), std::invalid_argument);
+    CHECK_NOTHROW(kw::replay_guard(store, timings(1min, 1min)));
+}
+
+// ---- bounds ----------------------------------------------------------------------------------
+
+TEST_CASE("the store holds max_entries records at most and evicts the least recently written") {
+    const manual_clock clock;
+    test_store store(entries(4), clock);
+    REQUIRE(store.capacity() == 4);
+    const auto d = digests(5);
+    const kw::replay_claim_id id{1, 1};
+    for (std::size_t i = 0; i < 4; ++i) {
+        REQUIRE_FALSE(store.claim(d[i], id, "", 1min).error);
+        REQUIRE_FALSE(store.commit(d[i], id, 1h));
+        clock.advance(1s);
+    }
+    REQUIRE_FALSE(store.commit(d[0], id, 1h));  // rewritten last: now the most recent
+    CHECK(store.size() == 4);
+    CHECK(store.evictions() == 0);
+
+    CHECK(store.claim(d[4], {1, 2}, "", 1min).record == kw::replay_record::claimed_now);
+    CHECK(store.size() == 4);
+    CHECK(store.evictions() == 1);
+    for (const std::size_t kept : {std::size_t{0}, std::size_t{2}, std::size_t{3}}) {
+        CAPTURE(kept);
+        CHECK(store.claim(d[kept], {1, 4}, "", 1min).record == kw::replay_record::committed);
+    }
+    CHECK(store.claim(d[1], {1, 3}, "", 1min).record == kw::replay_record::claimed_now);  // evicted: forgotten
+    CHECK(store.evictions() == 2);
+}
+
+TEST_CASE("the store's tables stay within max_bytes, and the lower of the two limits sets the capacity") {
+    kw::memory_replay_store_options by_bytes = entries(1'000'000, 4);
+    by_bytes.max_bytes = 100 * test_store::bytes_per_record;
+    const test_store bytes_bound(by_bytes);
+    CHECK(bytes_bound.capacity() <= 100);
+    CHECK(bytes_bound.capacity() >= 96);  // four shards of 25
+    CHECK(bytes_bound.memory_bytes() <= by_bytes.max_bytes);
+
+    kw::memory_replay_store_options by_entries = entries(1000, 4);
+    by_entries.max_bytes = std::size_t{64} << 20U;
+    const test_store entries_bound(by_entries);
+    CHECK(entries_bound.capacity() == 1000);
+    CHECK(entries_bound.memory_bytes() <= 1000 * test_store::bytes_per_record);
+    CHECK(entries_bound.shards() == 4);
+
+    const kw::memory_replay_store defaults;
+    CHECK(defaults.memory_bytes() <= kw::memory_replay_store_options().max_bytes);
+    CHECK(defaults.capacity() > 0);
+}
+
+TEST_CASE("a flood of distinct callbacks makes the store evict; it never grows past its limits") {
+    const manual_clock clock;
+    test_store store(entries(1024, 8), clock);
+    const std::size_t capacity = store.capacity();
+    const std::size_t bytes = store.memory_bytes();
+    const auto flood = digests(50'000);
+    std::size_t fresh = 0;
+    for (std::size_t i = 0; i < flood.size(); ++i) {
+        const kw::replay_claim_id id{7, i};
+        fresh += store.claim(flood[i], id, "a-token-of-some-length", 1min).record == kw::replay_record::claimed_now;
+        REQUIRE_FALSE(store.commit(flood[i], id, 24h));
+        clock.advance(1ms);
+    }
+    CHECK(fresh == flood.size());
+    CHECK(store.size() == capacity);
+    CHECK(store.memory_bytes() == bytes);
+    CHECK(store.evictions() == flood.size() - capacity);
+    // The newest survive: the last of the flood is still a duplicate.
+    CHECK(store.claim(flood.back(), {8, 0}, "", 1min).record == kw::replay_record::committed);
+}
+
+TEST_CASE("expired records make room without counting as evictions") {
+    const manual_clock clock;
+    test_store store(entries(8), clock);
+    const auto d = digests(16);
+    for (std::size_t i = 0; i < 8; ++i) {
+        REQUIRE(store.claim(d[i], {1, i}, "", 1min).record == kw::replay_record::claimed_now);
+    }
+    clock.advance(1min);
+    for (std::size_t i = 8; i < 16; ++i) {
+        REQUIRE(store.claim(d[i], {1, i}, "", 1min).record == kw::replay_record::claimed_now);
+    }
+    CHECK(store.evictions() == 0);
+    CHECK(store.size() == 8);
+}
+
+TEST_CASE("the idempotency token kept as a hint is cut to its fixed size") {
+    test_store store(entries(4));
+    kw::replay_guard guard(store);
+    const kw::result delivery = post(event(1));
+    const std::string long_token(200, 't');
+    CHECK_FALSE(guard.claim("POST", delivery, long_token).commit());
+    CHECK(guard.claim("POST", delivery).first_token() == long_token.substr(0, kw::replay_token_hint::max_size));
+}
+
+TEST_CASE("two guards on one store hold different claim ids, so neither can finish the other's claim") {
+    test_store store(entries(16));
+    kw::replay_guard a(store);
+    kw::replay_guard b(store);
+    const kw::result delivery = post(event(1));
+
+    auto held = a.claim("POST", delivery);
+    REQUIRE(held.status() == kw::replay_status::fresh);
+    CHECK(b.claim("POST", delivery).status() == kw::replay_status::in_progress);
+    // The store refuses an id that does not own the record, whichever guard's counter it copies.
+    CHECK(store.commit(delivery.digest(), {0, 0}, 1h) == kw::replay_errc::lease_lost);
+    CHECK(store.release(delivery.digest(), {0, 0}) == kw::replay_errc::lease_lost);
+    CHECK_FALSE(held.commit());
+    CHECK(b.claim("POST", delivery).status() == kw::replay_status::duplicate);
+}
+
+// ---- threads (ThreadSanitizer in CI) -----------------------------------------------------------
+
+TEST_CASE("concurrent deliveries of one callback: exactly one thread is told to process it") {
+    constexpr std::size_t threads = 8;
+    constexpr std::size_t rounds = 40;
+    kw::memory_replay_store store(entries(1024, 4));
+    kw::replay_guard guard(store);
+    for (std::size_t round = 0; round < rounds; ++round) {
+        const kw::result delivery = post(event(round));
+        std::array<std::optional<kw::replay_claim>, threads> tickets;
+        std::atomic<bool> go{false};
+        std::vector<std::thread> pool;
+        for (std::size_t t = 0; t < threads; ++t) {
+            pool.emplace_back([&, t] {
+                while (!go.load()) {
+                    std::this_thread::yield();
+                }
+                tickets[t].emplace(guard.claim("POST", delivery, "token"));
+            });
+        }
+        go = true;
+        for (auto& th : pool) {
+            th.join();
+        }
+        std::size_t fresh = 0;
+        std::size_t busy = 0;
+        for (auto& ticket : tickets) {
+            fresh += ticket->status() == kw::replay_status::fresh;
+            busy += ticket->status() == kw::replay_status::in_progress;
+        }
+        CAPTURE(round);
+        REQUIRE(fresh == 1);
+        REQUIRE(busy == threads - 1);
+        for (auto& ticket : tickets) {
+            if (ticket->holds_claim()) {
+                REQUIRE_FALSE(ticket->commit());
+            }
+        }
+        REQUIRE(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+    }
+}
+
+TEST_CASE("threads delivering, failing and retrying the same callbacks process each exactly once in total") {
+    constexpr std::size_t threads = 4;
+    constexpr std::size_t callbacks = 200;
+    kw::memory_replay_store store(entries(4096, 4));
+    kw::replay_guard guard(store);
+    std::vector<kw::result> deliveries;
+    for (std::size_t i = 0; i < callbacks; ++i) {
+        deliveries.push_back(post(event(i)));
+    }
+    std::vector<std::atomic<int>> processed(callbacks);
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            for (std::size_t k = 0; k < callbacks; ++k) {
+                const std::size_t i = (k * (2 * t + 1) + t * 37) % callbacks;  // each thread its own order
+                while (true) {
+                    auto ticket = guard.claim("POST", deliveries[i]);
+                    if (ticket.status() == kw::replay_status::in_progress) {
+                        std::this_thread::yield();  // as KORE would, come back later
+                        continue;
+                    }
+                    if (ticket.status() != kw::replay_status::fresh) {
+                        break;
+                    }
+                    // Every fifth callback fails its first processing and is released for a retry.
+                    if (i % 5 == 0 && processed[i].load() == 0) {
+                        processed[i].fetch_sub(1);
+                        static_cast<void>(ticket.release());
+                        continue;
+                    }
+                    processed[i].fetch_add(callbacks + 1);
+                    static_cast<void>(ticket.commit());
+                    break;
+                }
+            }
+        });
+    }
+    for (auto& th : pool) {
+        th.join();
+    }
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < callbacks; ++i) {
+        // One successful processing adds callbacks + 1; each failed one took 1 away first.
+        const int value = processed[i].load();
+        const int failed = i % 5 == 0 ? 1 : 0;
+        wrong += value != static_cast<int>(callbacks + 1) - failed;
+    }
+    CHECK(wrong == 0);
+    for (const auto& d : deliveries) {
+        CHECK(guard.claim("POST", d).status() == kw::replay_status::duplicate);
+    }
+}
