@@ -141,7 +141,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // A form signed over its reference decoding verifies, under the signing token only; a
     // broken form is malformed_body whatever the header.
-    const tw::verifier verifier(std::vector<std::string>{"token-0", "token-1"});
+    static const tw::verifier verifier(std::vector<std::string>{"token-0", "token-1"});  // fetched once
     const std::string url = "https://x.example/sms?q=1";
     if (!reference_params) {
         if (verifier.verify_form(url, body, header).error() != kw::errc::malformed_body) {

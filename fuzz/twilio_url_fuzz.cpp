@@ -193,7 +193,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     // Both spellings verify against the URL as given; the same URL on another host does not.
-    const tw::verifier verifier("token");
+    static const tw::verifier verifier("token");  // fetched once
     const std::vector<tw::parameter> params = {{"To", "+1800"}};
     for (const std::string& variant : variants) {
         if (!verifier.verify(url, params, std::string_view(tw::sign("token", variant, params))).verified()) {
