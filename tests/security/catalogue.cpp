@@ -1,6 +1,7 @@
 // Issue #10, item 8: the bad-input catalogue. Every row is one hostile input, run through the
 // public API (or, for the transport, through the adapters' toolkit in the order every adapter
-// applies it), with the exact error it must get and the HTTP status an adapter answers with.
+// applies it; a raw request file first through the command-line tool's parser), with the exact
+// error it must get and the HTTP status an adapter answers with.
 // None may crash, hang (ctest's timeout) or verify. SECURITY.md renders the same table between
 // its catalogue markers, and the last test case checks that the two agree row for row.
 #include <kore/webhook.hpp>
@@ -9,6 +10,8 @@
 #include <kore/webhook/twilio.hpp>
 #include <support/catch.hpp>
 #include <support/length_extension_forge.hpp>
+
+#include "http_request.hpp"  // the command-line tool's raw request parser (verify --request-file)
 
 #include <openssl/evp.h>
 
@@ -41,7 +44,7 @@ struct outcome {
 
 struct hostile_input {
     std::string id;
-    std::string area;      // headers, urls, bodies, framing, secrets
+    std::string area;      // headers, urls, bodies, framing, raw requests, secrets
     std::string input;     // as SECURITY.md shows it (Markdown, no '|')
     std::string expected;  // the exact error name, or the exception type for a refused configuration
     std::string status;    // what an adapter answers
@@ -148,6 +151,89 @@ outcome rebuilt(const ad::request_origin& origin, std::string_view header, std::
         return of(kw::errc::invalid_url);
     }
     return verify(body, header, "POST", *rebuilt_url);
+}
+
+std::string_view parse_error_name(kore_cli::http::parse_error e) {
+    using kore_cli::http::parse_error;
+    switch (e) {
+        case parse_error::none:
+            return "none";
+        case parse_error::empty:
+            return "empty";
+        case parse_error::too_large:
+            return "too_large";
+        case parse_error::line_too_long:
+            return "line_too_long";
+        case parse_error::too_many_headers:
+            return "too_many_headers";
+        case parse_error::bad_request_line:
+            return "bad_request_line";
+        case parse_error::bad_method:
+            return "bad_method";
+        case parse_error::bad_target:
+            return "bad_target";
+        case parse_error::bad_version:
+            return "bad_version";
+        case parse_error::bare_cr:
+            return "bare_cr";
+        case parse_error::bad_header:
+            return "bad_header";
+        case parse_error::obsolete_line_folding:
+            return "obsolete_line_folding";
+        case parse_error::no_header_end:
+            return "no_header_end";
+        case parse_error::bad_content_length:
+            return "bad_content_length";
+        case parse_error::conflicting_length:
+            return "conflicting_length";
+        case parse_error::unsupported_transfer_coding:
+            return "unsupported_transfer_coding";
+        case parse_error::truncated_body:
+            return "truncated_body";
+        case parse_error::bad_chunk:
+            return "bad_chunk";
+        case parse_error::trailing_data:
+            return "trailing_data";
+    }
+    return "unknown";
+}
+
+// A captured request file, as `kore-webhook verify --request-file` reads it: the tool's parser
+// first (its refusal, by name, with no HTTP status: the request never reaches a verifier), then
+// the parsed request through the adapters' path.
+outcome raw_request(std::string_view raw) {
+    const auto parsed = kore_cli::http::parse(raw);
+    if (!parsed) {
+        return {std::string(parse_error_name(parsed.error)), "-"};
+    }
+    wire_request request;
+    request.method = parsed.value->method;
+    request.target = parsed.value->target;
+    for (const auto& field : parsed.value->headers) {
+        request.headers.emplace_back(field.name, field.value);
+    }
+    request.body = parsed.value->body;
+    return through_adapter(request);
+}
+
+// "POST /kore HTTP/1.1" CR LF, the fields given, and Host.
+std::string request_head(std::string_view fields, std::string_view line = "POST /kore HTTP/1.1") {
+    return std::string(line) + "\r\nHost: hooks.example\r\n" + std::string(fields);
+}
+
+// The body as chunks of `size` bytes.
+std::string chunked(std::string_view body, std::size_t size) {
+    static constexpr std::string_view digits = "0123456789abcdef";
+    std::string out;
+    for (std::size_t at = 0; at < body.size(); at += size) {
+        const std::string_view chunk = body.substr(at, size);
+        std::string hex;
+        for (std::size_t n = chunk.size(); n > 0; n /= 16) {
+            hex.insert(hex.begin(), digits[n % 16]);
+        }
+        out += hex + "\r\n" + std::string(chunk) + "\r\n";
+    }
+    return out + "0\r\n\r\n";
 }
 
 std::string sha256_hex(std::string_view text) {
@@ -577,6 +663,88 @@ std::vector<hostile_input> catalogue() {
              return through_adapter(request);
          }},
 
+        // Raw request files, through the command-line tool's parser, then the adapters' path.
+        {"R01", "raw requests", "an empty file", "empty", "-", [] { return raw_request(""); }},
+        {"R02", "raw requests", "Content-Length larger than the body (the capture ends early)", "truncated_body",
+         "-", [] { return raw_request(request_head("Content-Length: 50\r\n\r\nSimSid=HS1")); }},
+        {"R03", "raw requests", "two different Content-Length fields", "conflicting_length", "-",
+         [] { return raw_request(request_head("Content-Length: 3\r\nContent-Length: 4\r\n\r\nabcd")); }},
+        {"R04", "raw requests", "Content-Length and `Transfer-Encoding: chunked` together (smuggling)",
+         "conflicting_length", "-",
+         [] {
+             return raw_request(request_head("Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n") +
+                                chunked("abcd", 4));
+         }},
+        {"R05", "raw requests", "`Transfer-Encoding: gzip`", "unsupported_transfer_coding", "-",
+         [] { return raw_request(request_head("Transfer-Encoding: gzip\r\n\r\n")); }},
+        {"R06", "raw requests", "`Transfer-Encoding: chunked, chunked`", "unsupported_transfer_coding", "-",
+         [] { return raw_request(request_head("Transfer-Encoding: chunked, chunked\r\n\r\n") + chunked("ab", 1)); }},
+        {"R07", "raw requests", "a field continued on the next line (obsolete folding)", "obsolete_line_folding", "-",
+         [] { return raw_request(request_head("kore-signature: 00\r\n 11\r\n\r\n")); }},
+        {"R08", "raw requests", "a bare CR inside a field value", "bare_cr", "-",
+         [] { return raw_request(request_head("X-A: a\rkore-signature: 00\r\n\r\n")); }},
+        {"R09", "raw requests", "a NUL byte in a field value", "bad_header", "-",
+         [] { return raw_request(request_head(std::string("kore-signature: 0\0" "0\r\n\r\n", 23))); }},
+        {"R10", "raw requests", "a field line without a colon", "bad_header", "-",
+         [] { return raw_request(request_head("kore-signature 00\r\n\r\n")); }},
+        {"R11", "raw requests", "`kore-signature : ...` (a space before the colon)", "bad_header", "-",
+         [] { return raw_request(request_head("kore-signature : 00\r\n\r\n")); }},
+        {"R12", "raw requests", "no empty line after the fields", "no_header_end", "-",
+         [] { return raw_request(request_head("Content-Length: 0\r\n")); }},
+        {"R13", "raw requests", "request line `POST /kore HTTP/2.0`", "bad_version", "-",
+         [] { return raw_request(request_head("\r\n", "POST /kore HTTP/2.0")); }},
+        {"R14", "raw requests", "request line with two spaces after the method", "bad_request_line", "-",
+         [] { return raw_request(request_head("\r\n", "POST  /kore HTTP/1.1")); }},
+        {"R15", "raw requests", "target `kore` (not a path or an absolute URL)", "bad_target", "-",
+         [] { return raw_request(request_head("\r\n", "POST kore HTTP/1.1")); }},
+        {"R16", "raw requests", "method `PO\"ST`", "bad_method", "-",
+         [] { return raw_request(request_head("\r\n", "PO\"ST /kore HTTP/1.1")); }},
+        {"R17", "raw requests", "Content-Length `1e3`", "bad_content_length", "-",
+         [] { return raw_request(request_head("Content-Length: 1e3\r\n\r\n")); }},
+        {"R18", "raw requests", "Content-Length `-1`", "bad_content_length", "-",
+         [] { return raw_request(request_head("Content-Length: -1\r\n\r\n")); }},
+        {"R19", "raw requests", "chunk size `0x4`", "bad_chunk", "-",
+         [] { return raw_request(request_head("Transfer-Encoding: chunked\r\n\r\n0x4\r\nabcd\r\n0\r\n\r\n")); }},
+        {"R20", "raw requests", "chunk data longer than its size", "bad_chunk", "-",
+         [] { return raw_request(request_head("Transfer-Encoding: chunked\r\n\r\n2\r\nabcd\r\n0\r\n\r\n")); }},
+        {"R21", "raw requests", "a second request after the body (pipelined)", "trailing_data", "-",
+         [] {
+             return raw_request(request_head("Content-Length: 2\r\n\r\n{}") + request_head("Content-Length: 0\r\n\r\n"));
+         }},
+        {"R22", "raw requests", "a 17 KiB field line", "line_too_long", "-",
+         [] { return raw_request(request_head("X-A: " + std::string(17 * 1024, 'a') + "\r\n\r\n")); }},
+        {"R23", "raw requests", "129 fields", "too_many_headers", "-",
+         [] {
+             std::string fields;
+             for (int i = 0; i < 128; ++i) {
+                 fields += "X-" + std::to_string(i) + ": a\r\n";
+             }
+             return raw_request(request_head(fields + "\r\n"));
+         }},
+        {"R24", "raw requests", "well-formed, two `kore-signature` fields", "duplicate_signature", "400",
+         [=] {
+             return raw_request(request_head("kore-signature: " + genuine + "\r\nkore-signature: " + genuine +
+                                             "\r\nContent-Length: " + std::to_string(form.size()) + "\r\n\r\n" +
+                                             form));
+         }},
+        {"R25", "raw requests", "well-formed and chunked, length-extension glue split across 5-byte chunks",
+         "length_extension", "401",
+         [=] {
+             return raw_request(request_head("kore-signature: " + extended.signature +
+                                             "\r\nTransfer-Encoding: chunked\r\n\r\n") +
+                                chunked(extended.body, 5));
+         }},
+        {"R26", "raw requests", "well-formed GET with a query", "query_not_signed", "401",
+         [] {
+             return raw_request(request_head("kore-signature: " + sign("", "GET") + "\r\n\r\n",
+                                             "GET /kore?iccid=8901 HTTP/1.1"));
+         }},
+        {"R27", "raw requests", "well-formed, the captured body edited", "signature_mismatch", "401",
+         [=] {
+             return raw_request(request_head("kore-signature: " + genuine +
+                                             "\r\nContent-Length: 27\r\n\r\nSimSid=HS1234&Status=paused"));
+         }},
+
         // Secrets and the verifier's own state.
         {"S01", "secrets", "an empty secret", "std::invalid_argument", "-",
          [] { return construction([] { const kw::verifier v{""}; }); }},
@@ -652,7 +820,7 @@ TEST_CASE("the catalogue has at least 60 hostile inputs with unique ids, in ever
         CHECK(row.expected != "ok");
         ids.push_back(row.id);
     }
-    for (const std::string area : {"headers", "urls", "bodies", "framing", "secrets"}) {
+    for (const std::string area : {"headers", "urls", "bodies", "framing", "raw requests", "secrets"}) {
         INFO(area);
         CHECK(std::count_if(rows.begin(), rows.end(), [&](const hostile_input& r) { return r.area == area; }) >= 10);
     }
