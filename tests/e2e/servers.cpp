@@ -8,7 +8,7 @@
 
 #include "http_client.hpp"
 
-#include <support/length_extension_forge.hpp>
+#include <kore_cli/forge.hpp>
 
 #include <kore/webhook/sign.hpp>
 
@@ -336,8 +336,8 @@ std::vector<test_case> matrix(bool allow_get_query) {
         {400, "duplicate_signature"});
     {
         const auto forged =
-            kore::webhook::forge::extend(form_sig, active_secret.size(), "POST",
-                                         kore::webhook::signed_url(registered_url), form, "&Status=suspended");
+            kore_cli::forge::extend(form_sig, active_secret.size(), "POST", kore::webhook::signed_url(registered_url),
+                                    form, "&Status=suspended");
         add("length-extension forgery", post(forged.body, ct_form, forged.signature), {401, "length_extension"});
     }
     const std::string oversize(max_body + 1, 'a');

@@ -8,10 +8,10 @@
 #include <kore/webhook/adapters/common.hpp>
 #include <kore/webhook/detail/base64.hpp>
 #include <kore/webhook/twilio.hpp>
+#include <kore_cli/forge.hpp>
 #include <support/catch.hpp>
-#include <support/length_extension_forge.hpp>
 
-#include "http_request.hpp"  // the command-line tool's raw request parser (verify --request-file)
+#include <kore_cli/http_request.hpp>  // the command-line tool's raw request parser (verify --request-file)
 
 #include <openssl/evp.h>
 
@@ -277,12 +277,12 @@ const tw::verifier& twilio_verifier() {
 
 std::vector<hostile_input> catalogue() {
     const std::string genuine = sign(form);
-    const kw::forge::forgery extended =
-        kw::forge::extend(genuine, secret.size(), "POST", kw::signed_url(url), form, "&Status=deleted");
-    const kw::forge::forgery extended_pending = kw::forge::extend(sign(form, "POST", url, pending), pending.size(),
-                                                                  "POST", kw::signed_url(url), form, "&admin=1");
-    const kw::forge::forgery extended_json =
-        kw::forge::extend(sign(json), secret.size(), "POST", kw::signed_url(url), json, R"(,"admin":true})");
+    const kore_cli::forge::forgery extended =
+        kore_cli::forge::extend(genuine, secret.size(), "POST", kw::signed_url(url), form, "&Status=deleted");
+    const kore_cli::forge::forgery extended_pending = kore_cli::forge::extend(
+        sign(form, "POST", url, pending), pending.size(), "POST", kw::signed_url(url), form, "&admin=1");
+    const kore_cli::forge::forgery extended_json =
+        kore_cli::forge::extend(sign(json), secret.size(), "POST", kw::signed_url(url), json, R"(,"admin":true})");
     const std::string over_limit(limit + 1, 'a');
     const std::string twilio_url = "https://x.example/sms?x=1";
     const std::string twilio_json = R"({"CallSid":"CA1"})";
@@ -475,7 +475,7 @@ std::vector<hostile_input> catalogue() {
         {"B07", "bodies", "length extension with the glue computed for a secret one byte longer", "signature_mismatch",
          "401",
          [=] {
-             const auto wrong = kw::forge::extend(genuine, secret.size() + 1, "POST", kw::signed_url(url), form, "&x");
+             const auto wrong = kore_cli::forge::extend(genuine, secret.size() + 1, "POST", kw::signed_url(url), form, "&x");
              return verify(wrong.body, wrong.signature);
          }},
         {"B08", "bodies", "CR LF appended to the body by a proxy", "signature_mismatch", "401",

@@ -28,8 +28,8 @@ inline void unpoison(const void* address, std::size_t size) noexcept {
 #define KORE_WEBHOOK_CT_UNPOISON(address, size) ::kore_ct_audit::unpoison((address), (size))
 
 #include <kore/webhook.hpp>
+#include <kore_cli/forge.hpp>
 #include <support/catch.hpp>
-#include <support/length_extension_forge.hpp>
 
 #include <string>
 #include <string_view>
@@ -130,7 +130,7 @@ TEST_CASE("the length-extension look after a match depends only on the verdict a
     const kw::verifier v(four_secrets);
     const std::string genuine = kw::sign(four_secrets[1], "POST", url, form);
     const auto forged =
-        kw::forge::extend(genuine, four_secrets[1].size(), "POST", kw::signed_url(url), form, "&Status=deleted");
+        kore_cli::forge::extend(genuine, four_secrets[1].size(), "POST", kw::signed_url(url), form, "&Status=deleted");
     for (const path how : {path::one_shot, path::streamed}) {
         CHECK(audited(v, how, forged.body, forged.signature).error() == kw::errc::length_extension);
     }
