@@ -53,14 +53,17 @@ void session(tcp::socket socket, const kore::webhook::verifier& verifier, const 
                 break;
             case kore_example::route_match::method_not_allowed:
                 res.result(http::status::method_not_allowed);
-                res.set(http::field::allow, std::string(kore_example::allowed_methods));
-                error_name = kore_example::method_not_allowed_body;
+                res.set(http::field::allow, std::string(kore::webhook::adapters::allowed_methods));
+                error_name = kore::webhook::adapters::method_not_allowed_body;
                 break;
             case kore_example::route_match::receiver: {
-                const auto verdict =
-                    kore::webhook::adapters::beast::verify(verifier, config.registered_url, socket, buffer, parser);
-                res.result(static_cast<unsigned>(kore::webhook::adapters::http_status(verdict)));
-                error_name = kore::webhook::adapters::error_body(verdict);
+                const auto r = kore::webhook::adapters::beast::read_verified(verifier, config.registered_url, socket,
+                                                                             buffer, parser);
+                // When r.verdict says so, r.body holds the verified raw bytes: a real receiver
+                // processes them here, once per r.verdict.replay_key(), and answers 5xx when it
+                // cannot, so that KORE delivers again. This example acknowledges.
+                res.result(static_cast<unsigned>(kore::webhook::adapters::http_status(r.verdict)));
+                error_name = kore::webhook::adapters::error_body(r.verdict);
                 break;
             }
         }

@@ -17,7 +17,7 @@ struct receiver {
     const kore_example::config& config;
 };
 
-void answer(struct mg_connection* conn, int status, const std::string& body, bool keep_alive) {
+void answer(struct mg_connection* conn, int status, std::string_view body, bool keep_alive) {
     if (!keep_alive) {
         mg_disable_connection_keep_alive(conn);
     }
@@ -28,7 +28,8 @@ void answer(struct mg_connection* conn, int status, const std::string& body, boo
         mg_response_header_add(conn, "Content-Type", "text/plain", -1);
     }
     if (status == 405) {
-        mg_response_header_add(conn, "Allow", std::string(kore_example::allowed_methods).c_str(), -1);
+        const std::string allow(kore::webhook::adapters::allowed_methods);
+        mg_response_header_add(conn, "Allow", allow.c_str(), -1);
     }
     mg_response_header_send(conn);
     if (!body.empty()) {
@@ -36,36 +37,45 @@ void answer(struct mg_connection* conn, int status, const std::string& body, boo
     }
 }
 
-// Every request comes here ("/" is registered); routing is by exact path.
-int handle(struct mg_connection* conn, void* data) {
-    const auto& self = *static_cast<const receiver*>(data);
-    const struct mg_request_info* info = mg_get_request_info(conn);
-    const std::string method = info->request_method != nullptr ? info->request_method : "";
-    const std::string path = info->local_uri_raw != nullptr ? info->local_uri_raw : "";
-    int status = 0;
-    std::string error_name;
-    bool read_whole_body = false;
-    switch (kore_example::match_route(method, path, self.config.route)) {
-        case kore_example::route_match::not_found:
-            status = 404;
-            error_name = kore_example::not_found_body;
-            break;
-        case kore_example::route_match::method_not_allowed:
-            status = 405;
-            error_name = kore_example::method_not_allowed_body;
-            break;
-        case kore_example::route_match::receiver: {
-            const auto verdict =
-                kore::webhook::adapters::civetweb::verify(self.verifier, self.config.registered_url, conn);
-            status = kore::webhook::adapters::http_status(verdict);
-            error_name = kore::webhook::adapters::error_body(verdict);
-            read_whole_body = !kore::webhook::adapters::body_left_unread(verdict.error());
-            break;
+// Every request comes here ("/" is registered); routing is by exact path. CivetWeb calls this from
+// C: no exception may leave it.
+int handle(struct mg_connection* conn, void* data) noexcept {
+    try {
+        const auto& self = *static_cast<const receiver*>(data);
+        const struct mg_request_info* info = mg_get_request_info(conn);
+        const std::string method = info->request_method != nullptr ? info->request_method : "";
+        const std::string path = info->local_uri_raw != nullptr ? info->local_uri_raw : "";
+        int status = 0;
+        std::string_view error_name;
+        bool read_whole_body = false;
+        switch (kore_example::match_route(method, path, self.config.route)) {
+            case kore_example::route_match::not_found:
+                status = 404;
+                error_name = kore_example::not_found_body;
+                break;
+            case kore_example::route_match::method_not_allowed:
+                status = 405;
+                error_name = kore::webhook::adapters::method_not_allowed_body;
+                break;
+            case kore_example::route_match::receiver: {
+                const auto r =
+                    kore::webhook::adapters::civetweb::read_verified(self.verifier, self.config.registered_url, conn);
+                // When r.verdict says so, r.body holds the verified raw bytes: a real receiver
+                // processes them here, once per r.verdict.replay_key(), and answers 5xx when it
+                // cannot, so that KORE delivers again. This example acknowledges.
+                status = kore::webhook::adapters::http_status(r.verdict);
+                error_name = kore::webhook::adapters::error_body(r.verdict);
+                read_whole_body = !kore::webhook::adapters::body_left_unread(r.verdict.error());
+                break;
+            }
         }
+        kore_example::log_request(name, method, path, status, error_name);
+        answer(conn, status, error_name, read_whole_body);
+        return status;
+    } catch (...) {  // out of memory while answering: close without an answer
+        mg_disable_connection_keep_alive(conn);
+        return 500;
     }
-    kore_example::log_request(name, method, path, status, error_name);
-    answer(conn, status, error_name, read_whole_body);
-    return status;
 }
 
 }  // namespace

@@ -10,8 +10,13 @@
 //   KORE_WEBHOOK_URL              required: the callback URL exactly as registered with KORE
 //   PORT                          listen on 127.0.0.1:PORT (default 8080; 0 picks a free port)
 //   KORE_WEBHOOK_ALLOW_GET_QUERY  "1": accept GET callbacks whose query is unsigned (spec 3.5)
+//   KORE_WEBHOOK_ALLOW_UNREGISTERED_QUERY
+//                                 "1": accept requests whose query is not the registered URL's
+//                                 (the application never reads the query)
 
 #include <kore/webhook.hpp>
+#include <kore/webhook/adapters/callback.hpp>
+#include <kore/webhook/adapters/route.hpp>
 
 #include <pthread.h>
 #include <signal.h>
@@ -33,14 +38,6 @@ struct config {
     std::uint16_t port = 8080;
     kore::webhook::options options;
 };
-
-// The path of an absolute URL, cut at '?' or '#'; "/" when it has none.
-inline std::string route_of(std::string_view url) {
-    url = kore::webhook::signed_url(url);
-    const auto scheme = url.find("://");
-    const auto path = url.find('/', scheme == std::string_view::npos ? 0 : scheme + 3);
-    return path == std::string_view::npos ? std::string("/") : std::string(url.substr(path));
-}
 
 [[noreturn]] inline void fail_config(std::string_view program, std::string_view message) {
     std::cerr << program << ": " << message << '\n';
@@ -68,7 +65,7 @@ inline config load_config(std::string_view program) {
         fail_config(program, "KORE_WEBHOOK_URL is not set: give the callback URL exactly as registered with KORE");
     }
     c.registered_url = url;
-    c.route = route_of(c.registered_url);
+    c.route = kore::webhook::adapters::route_path(c.registered_url);
     if (const char* port = env("PORT")) {
         char* end = nullptr;
         const unsigned long value = std::strtoul(port, &end, 10);
@@ -79,6 +76,9 @@ inline config load_config(std::string_view program) {
     }
     if (const char* allow = env("KORE_WEBHOOK_ALLOW_GET_QUERY")) {
         c.options.allow_get_query = std::string_view(allow) == "1";
+    }
+    if (const char* allow = env("KORE_WEBHOOK_ALLOW_UNREGISTERED_QUERY")) {
+        c.options.allow_unregistered_query = std::string_view(allow) == "1";
     }
     return c;
 }
@@ -98,20 +98,19 @@ inline void announce_listening(unsigned port) {
     std::fflush(stdout);
 }
 
-// Where a request goes: the receiver (POST or GET on the route), 405 (another method on the
-// route), or 404 (another path).
+// Where a request goes, for the servers without a router (Beast, CivetWeb, libmicrohttpd): the
+// receiver (POST or GET on the route), 405 (another method on the route), or 404 (another path).
+// The route helpers of cpp-httplib, Pistache and POCO decide this themselves.
 enum class route_match { receiver, method_not_allowed, not_found };
 
 inline route_match match_route(std::string_view method, std::string_view path, std::string_view route) {
     if (path != route) {
         return route_match::not_found;
     }
-    return (method == "POST" || method == "GET") ? route_match::receiver : route_match::method_not_allowed;
+    return kore::webhook::adapters::route_verifies(method) ? route_match::receiver : route_match::method_not_allowed;
 }
 
-inline constexpr std::string_view allowed_methods = "GET, POST";
 inline constexpr std::string_view not_found_body = "not_found";
-inline constexpr std::string_view method_not_allowed_body = "method_not_allowed";
 
 // Request data is attacker-chosen: only printable ASCII reaches the log, and not too much of it.
 inline std::string printable(std::string_view text, std::size_t limit = 200) {
@@ -138,6 +137,30 @@ inline void log_request(std::string_view server, std::string_view method, std::s
     }
     line.push_back('\n');
     std::cerr << line << std::flush;
+}
+
+// The route helpers' observer: the same line for each request they answered.
+inline kore::webhook::adapters::answer_observer request_logger(std::string_view server) {
+    return [server](const kore::webhook::adapters::answered_request& answered) {
+        log_request(server, answered.method, answered.path, answered.status, answered.reason);
+    };
+}
+
+// The application's part, in these examples: acknowledge. A real receiver processes c.body here
+// (the verified raw bytes), once per c.replay_key, and answers 5xx when it cannot, so that KORE
+// delivers again.
+inline kore::webhook::adapters::callback_reply acknowledge(const kore::webhook::adapters::verified_callback& c) {
+    static_cast<void>(c);
+    return 204;
+}
+
+// The route configuration the routed examples share.
+inline kore::webhook::adapters::route_config make_route_config(std::string_view server, const config& c) {
+    kore::webhook::adapters::route_config route;
+    route.registered_url = c.registered_url;
+    route.on_callback = acknowledge;
+    route.on_answer = request_logger(server);
+    return route;
 }
 
 // Blocks SIGTERM and SIGINT in the calling thread and every thread it starts afterwards, so that

@@ -1,8 +1,8 @@
 // kore-webhook-example-httplib: a KORE callback receiver on cpp-httplib.
 // KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-example-httplib
-#include "receiver.hpp"
-
 #include "../common/example_common.hpp"
+
+#include <kore/webhook/adapters/httplib.hpp>
 
 #include <httplib.h>
 
@@ -17,14 +17,13 @@ int main() {
     const kore::webhook::verifier verifier = kore_example::make_verifier(name, config);
 
     httplib::Server server;
-    kore_example::install_receiver(server, verifier, {config.registered_url, nullptr, false});
-    server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-        if (res.status == 404 && res.body.empty()) {
+    // The registered URL's path: POST and GET verified, other methods 405, refusals answered.
+    kore::webhook::adapters::httplib::mount_route(server, verifier, kore_example::make_route_config(name, config));
+    server.set_error_handler([name](const httplib::Request& req, httplib::Response& res) {
+        if (res.status == 404 && res.body.empty()) {  // another path: not the route's
             res.set_content(std::string(kore_example::not_found_body), "text/plain");
+            kore_example::log_request(name, req.method, req.path, res.status, kore_example::not_found_body);
         }
-    });
-    server.set_logger([name](const httplib::Request& req, const httplib::Response& res) {
-        kore_example::log_request(name, req.method, req.path, res.status, res.body);
     });
 
     int port = config.port;

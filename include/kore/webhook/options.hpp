@@ -20,9 +20,14 @@ struct options {
     // When the raw body does not match and is one valid JSON text, verify once more over the body
     // without insignificant whitespace (docs/protocol.md, section 2: KORE may sign the minified JSON).
     bool json_whitespace_fallback = true;
-    // Used by the server adapters: a GET whose request target carries a query is refused with
-    // errc::query_not_signed, because KORE does not sign the query (docs/protocol.md, section 3.5).
+    // Used by the server adapters, which refuse with errc::query_not_signed a request whose query
+    // is not exactly the registered URL's: KORE signs no query (docs/protocol.md, section 3.5).
+    // Accept a GET whose query differs (KORE's GET callbacks carry their data there, unsigned).
     bool allow_get_query = false;
+    // Accept a request of any method whose query differs from the registered URL's (a proxy that
+    // adds its own parameters). Only for applications that never read the query: it is not
+    // authenticated.
+    bool allow_unregistered_query = false;
 };
 
 }  // namespace kore::webhook

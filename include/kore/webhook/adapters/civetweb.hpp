@@ -2,35 +2,57 @@
 #define KORE_WEBHOOK_ADAPTERS_CIVETWEB_HPP
 
 // CivetWeb adapter: judges a callback inside a CivetWeb request handler, reading the body with
-// mg_read() in pieces and hashing it as it comes, without buffering it.
+// mg_read() in pieces and hashing it as it comes.
 //
 //   int on_callback(struct mg_connection* conn, void* cbdata) {
-//       const auto verdict = kore::webhook::adapters::civetweb::verify(v, registered_url, conn);
-//       const int status = kore::webhook::adapters::http_status(verdict);
+//       const auto r = kore::webhook::adapters::civetweb::read_verified(v, registered_url, conn);
+//       const int status = kore::webhook::adapters::http_status(r.verdict);
+//       if (r.verdict) process(r.body);
 //       mg_response_header_start(conn, status);
 //       ...
 //   }
 //
+// verify(v, url, conn) keeps no copy of the body; read_verified() keeps one (returned with the
+// verdict); verify(v, url, conn, sink) hands each piece to `sink` as it is read. Nothing may be
+// acted on before the verdict (adapters/body.hpp).
+//
+// CivetWeb calls its handlers from C: every call here is noexcept. Reading the signature header
+// allocates nothing; a failed allocation for the kept body is a refusal
+// (adapter_errc::out_of_memory, 503), and so is a sink that throws
+// (adapter_errc::application_failed, 500). Your handler must not let an exception out either.
+//
 // Reading stops as soon as the body passes options::max_body_size, and a declared
 // Content-Length over it is refused without reading; the rest of such a body is still on the
-// connection: call mg_disable_connection_keep_alive(conn) before answering. Chunked bodies
-// arrive de-chunked from mg_read(), as the raw bytes KORE signed.
+// connection: call mg_disable_connection_keep_alive(conn) before answering
+// (adapters::body_left_unread() says when). Chunked bodies arrive de-chunked from mg_read(), as
+// the raw bytes KORE signed. A request whose query is not exactly the registered URL's is refused
+// (errc::query_not_signed; adapters/query.hpp): query parameters are not authenticated. CivetWeb
+// has no router to mount a route on: route by local_uri_raw yourself, as examples/civetweb does.
 
+#include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/errors.hpp>
+#include <kore/webhook/adapters/request.hpp>
+#include <kore/webhook/detail/body_intake.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <civetweb.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace kore::webhook::adapters::civetweb {
 
-// `registered_url` is the callback URL as registered with KORE, never rebuilt from the request
-// (CivetWeb's request_uri and local_uri are percent-decoded, and not what KORE signed anyway).
-inline result verify(const verifier& v, std::string_view registered_url, struct mg_connection* conn) {
+namespace detail {
+
+template <class Sink>
+result read_body(const verifier& v, std::string_view registered_url, struct mg_connection* conn, std::string* kept,
+                 Sink& sink) noexcept {
     const struct mg_request_info* info = mg_get_request_info(conn);
     if (info == nullptr || info->request_method == nullptr) {
         return result::refused(make_error_code(errc::invalid_method));
@@ -46,13 +68,18 @@ inline result verify(const verifier& v, std::string_view registered_url, struct 
         declared = static_cast<std::uint64_t>(info->content_length);
     }
     const std::string_view method = info->request_method;
-    const bool has_query = info->query_string != nullptr && info->query_string[0] != '\0';
-    if (const auto ec = check_before_body(method, has_query, signature, declared, v.get_options())) {
+    // query_string is the raw query, as received (CivetWeb decodes only local_uri).
+    const std::string_view query = info->query_string != nullptr ? info->query_string : "";
+    const auto query_refusal = check_query_text(method, registered_url, query, v.get_options());
+    if (const auto ec = check_before_body(signature, query_refusal, declared, v.get_options())) {
         return result::refused(ec);
     }
     auto body = v.start(method, registered_url);
+    kore::webhook::detail::body_intake<Sink> intake(body, kept, sink);
+    intake.expect(declared, v.get_options().max_body_size);
     std::array<char, 16384> piece{};
-    while (!body.error()) {
+    std::uint64_t total = 0;
+    while (!intake.error()) {
         const int got = mg_read(conn, piece.data(), piece.size());
         if (got == 0) {
             break;
@@ -60,12 +87,39 @@ inline result verify(const verifier& v, std::string_view registered_url, struct 
         if (got < 0) {
             return result::refused(make_error_code(adapter_errc::body_incomplete));
         }
-        body.update(std::string_view(piece.data(), static_cast<std::size_t>(got)));
+        total += static_cast<std::uint64_t>(got);
+        intake.take(std::string_view(piece.data(), static_cast<std::size_t>(got)));
     }
-    if (body.error()) {
-        return result::refused(body.error());
+    if (!intake.error() && declared && total != *declared) {  // the connection ended early
+        return result::refused(make_error_code(adapter_errc::body_incomplete));
     }
-    return body.finish(signature.header());
+    return intake.finish(signature.header());
+}
+
+}  // namespace detail
+
+// `registered_url` is the callback URL as registered with KORE, never rebuilt from the request
+// (CivetWeb's request_uri and local_uri are percent-decoded, and not what KORE signed anyway).
+// No copy of the body is kept.
+inline result verify(const verifier& v, std::string_view registered_url, struct mg_connection* conn) noexcept {
+    kore::webhook::detail::no_sink none;
+    return detail::read_body(v, registered_url, conn, nullptr, none);
+}
+
+// The same, handing each piece of the body to `sink` (callable with std::string_view) as it is
+// read, in order, at most options::max_body_size bytes in all. Untrusted until the verdict.
+template <class Sink>
+result verify(const verifier& v, std::string_view registered_url, struct mg_connection* conn, Sink&& sink) noexcept {
+    return detail::read_body(v, registered_url, conn, nullptr, sink);
+}
+
+// The same, keeping the body: the verdict with the raw bytes it was reached on.
+inline verified_body read_verified(const verifier& v, std::string_view registered_url,
+                                   struct mg_connection* conn) noexcept {
+    std::string body;
+    kore::webhook::detail::no_sink none;
+    result verdict = detail::read_body(v, registered_url, conn, &body, none);
+    return verified_body{verdict, std::move(body)};
 }
 
 }  // namespace kore::webhook::adapters::civetweb

@@ -3,34 +3,72 @@
 
 // cpp-httplib adapter: judges a callback from httplib's own request types.
 //
+// The route helper, for most applications:
+//
+//   kore::webhook::adapters::route_config route;
+//   route.registered_url = "https://example.com/kore/callback";   // as registered with KORE
+//   route.on_callback = [](const kore::webhook::adapters::verified_callback& c) {
+//       process(c.body);                                           // verified raw bytes
+//       return 204;
+//   };
+//   kore::webhook::adapters::httplib::mount_route(svr, verifier, std::move(route));
+//
+// It serves the registered URL's path (POST and GET verified, other methods 405, refusals
+// answered with adapters::http_status() and the error name; see adapters/route.hpp).
+//
+// The calls beneath it, for a route of your own:
+//
 //   svr.Post("/kore/callback", [&](const httplib::Request& req, httplib::Response& res,
-//                                  const httplib::ContentReader& body) {
-//       const auto verdict = kore::webhook::adapters::httplib::verify(v, registered_url, req, body);
-//       res.status = kore::webhook::adapters::http_status(verdict);
+//                                  const httplib::ContentReader& reader) {
+//       const auto r = kore::webhook::adapters::httplib::read_verified(v, registered_url, req, reader);
+//       res.status = kore::webhook::adapters::http_status(r.verdict);
+//       if (r.verdict) process(r.body);
 //   });
 //
-// Register POST routes with a content reader (as above): the body is then hashed as it arrives
-// and never buffered, and reading stops as soon as it passes options::max_body_size. A route with
-// a plain handler (every GET route, or Post with a two-argument handler) has the body in req.body
-// already; the second overload takes that.
+// Register POST routes with a content reader (as above): the body is then hashed as it arrives,
+// and reading stops as soon as it passes options::max_body_size. verify(v, url, req, reader)
+// keeps no copy of the body; read_verified() keeps one (returned with the verdict);
+// verify(v, url, req, reader, sink) hands each piece to `sink` as it is read. Nothing may be
+// acted on before the verdict (adapters/body.hpp). A route with a plain handler (every GET
+// route, or Post with a two-argument handler) has the body in req.body already; the overloads
+// without a reader take that.
+//
+// The query: a request whose query is not exactly the registered URL's is refused
+// (errc::query_not_signed; adapters/query.hpp). Never read req.params / get_param_value() as
+// callback data: query parameters are not authenticated.
 //
 // cpp-httplib decompresses a body sent with Content-Encoding (gzip, deflate, br) before any
 // handler sees it. KORE does not compress callbacks; a compressed request is judged on the
-// decompressed bytes and so fails to verify. When the reader is left unread (a declared length
-// over the limit, a refused GET), the unread bytes stay on a kept-alive connection; send
-// `Connection: close` on such answers or limit keep-alive if that matters to you.
+// decompressed bytes and so fails to verify. When the reader is left unread (a refusal decided
+// before the body: adapters::body_left_unread() says when), the unread bytes stay on a
+// kept-alive connection; mount_route answers those with `Connection: close`, and so should a
+// route of your own. cpp-httplib 0.11 writes no answer on a connection the client has
+// half-closed; a body cut short there is still refused (body_incomplete), the client just gets
+// no answer.
 //
 // Debian's cpp-httplib is a compiled library: build with the flags pkg-config gives
 // (CPPHTTPLIB_OPENSSL_SUPPORT, ..._ZLIB_SUPPORT, ..._BROTLI_SUPPORT), or its classes change layout.
 
+#include <kore/webhook/adapters/body.hpp>
+#include <kore/webhook/adapters/callback.hpp>
 #include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/errors.hpp>
+#include <kore/webhook/adapters/request.hpp>
+#include <kore/webhook/adapters/route.hpp>
+#include <kore/webhook/adapters/status.hpp>
+#include <kore/webhook/detail/body_intake.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <httplib.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace kore::webhook::adapters::httplib {
 
@@ -54,15 +92,13 @@ inline std::optional<std::uint64_t> declared_length(const ::httplib::Request& re
     return parse_content_length(value);
 }
 
-}  // namespace detail
-
-// A route registered with a content reader: the body is streamed into the verifier.
-// `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
-inline result verify(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
-                     const ::httplib::ContentReader& content_reader) {
-    const signature_lookup signature = detail::find_signature(req);
-    if (const auto ec = check_before_body(req.method, target_has_query(req.target), signature,
-                                          detail::declared_length(req), v.get_options())) {
+template <class Sink>
+result read_body(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
+                 const ::httplib::ContentReader& content_reader, std::string* kept, Sink& sink) {
+    const signature_lookup signature = find_signature(req);
+    const auto declared = declared_length(req);
+    if (const auto ec =
+            check_before_body(req.method, registered_url, req.target, signature, declared, v.get_options())) {
         return result::refused(ec);
     }
     if (req.is_multipart_form_data()) {
@@ -71,27 +107,135 @@ inline result verify(const verifier& v, std::string_view registered_url, const :
         return result::refused(make_error_code(adapter_errc::body_unavailable));
     }
     auto stream = v.start(req.method, registered_url);
-    const bool complete = stream.error() ? false : content_reader([&stream](const char* data, std::size_t size) {
-        stream.update(std::string_view(data, size));
-        return !stream.error();  // false stops cpp-httplib reading: over the limit
+    kore::webhook::detail::body_intake<Sink> intake(stream, kept, sink);
+    intake.expect(declared, v.get_options().max_body_size);
+    // false from the receiver stops cpp-httplib reading (over the limit, ...); false from the
+    // reader itself means the body could not be read to its end.
+    const bool complete = !intake.error() && content_reader([&intake](const char* data, std::size_t size) {
+        return intake.take(std::string_view(data, size));
     });
-    if (stream.error()) {
-        return result::refused(stream.error());
+    if (intake.error()) {
+        return result::refused(intake.error());
     }
     if (!complete) {
         return result::refused(make_error_code(adapter_errc::body_incomplete));
     }
-    return stream.finish(signature.header());
+    return intake.finish(signature.header());
+}
+
+inline std::string header_value(const ::httplib::Request& req, std::string_view name) {
+    const std::string key(name);
+    return req.has_header(key) ? req.get_header_value(key) : std::string();
+}
+
+inline void send(::httplib::Response& res, const route_answer& answer) {
+    res.status = answer.status;
+    if (answer.allow_header) {
+        res.set_header("Allow", std::string(allowed_methods));
+    }
+    if (answer.close_connection) {
+        res.set_header("Connection", "close");
+    }
+    if (!answer.body.empty()) {
+        res.set_content(answer.body, "text/plain");
+    }
+}
+
+// cpp-httplib routes by std::regex: the route must match itself and nothing else.
+inline std::string exact_pattern(std::string_view path) {
+    std::string pattern;
+    for (const char c : path) {
+        if (std::string_view(R"(\^$.|?*+()[]{})").find(c) != std::string_view::npos) {
+            pattern.push_back('\\');
+        }
+        pattern.push_back(c);
+    }
+    return pattern;
+}
+
+}  // namespace detail
+
+// A route registered with a content reader: the body is streamed into the verifier, no copy kept.
+// `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
+inline result verify(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
+                     const ::httplib::ContentReader& content_reader) {
+    kore::webhook::detail::no_sink none;
+    return detail::read_body(v, registered_url, req, content_reader, nullptr, none);
+}
+
+// The same, handing each piece of the body to `sink` (callable with std::string_view) as it is
+// read, in order, at most options::max_body_size bytes in all. Untrusted until the verdict.
+template <class Sink>
+result verify(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
+              const ::httplib::ContentReader& content_reader, Sink&& sink) {
+    return detail::read_body(v, registered_url, req, content_reader, nullptr, sink);
+}
+
+// The same, keeping the body: the verdict with the raw bytes it was reached on.
+inline verified_body read_verified(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
+                                   const ::httplib::ContentReader& content_reader) {
+    std::string body;
+    kore::webhook::detail::no_sink none;
+    result verdict = detail::read_body(v, registered_url, req, content_reader, &body, none);
+    return verified_body{verdict, std::move(body)};
 }
 
 // A route whose body cpp-httplib has already read into req.body (GET routes, plain handlers).
 inline result verify(const verifier& v, std::string_view registered_url, const ::httplib::Request& req) {
     const signature_lookup signature = detail::find_signature(req);
     if (const auto ec =
-            check_before_body(req.method, target_has_query(req.target), signature, std::nullopt, v.get_options())) {
+            check_before_body(req.method, registered_url, req.target, signature, std::nullopt, v.get_options())) {
         return result::refused(ec);
     }
     return v.verify(req.method, registered_url, req.body, signature.header());
+}
+
+// The same, with req.body as the body the verdict was reached on.
+inline verified_view read_verified(const verifier& v, std::string_view registered_url, const ::httplib::Request& req) {
+    return verified_view{verify(v, registered_url, req), req.body};
+}
+
+// Mounts the KORE callback route on `server`: the registered URL's path, POST and GET verified
+// (POST streamed through a content reader), PUT, PATCH, DELETE, OPTIONS and HEAD answered 405;
+// see adapters/route.hpp. `v` must outlive the server. Requests to other paths are left to the
+// server (its default is 404).
+inline void mount_route(::httplib::Server& server, const verifier& v, route_config config) {
+    const std::string pattern = detail::exact_pattern(route_path(config.registered_url));
+    const auto shared = std::make_shared<const route_config>(std::move(config));
+    const verifier* verifier_ptr = &v;
+
+    auto facts = [](const ::httplib::Request& req, const std::string& content_type, const std::string& token) {
+        return route_request{req.method, req.path, content_type, token};
+    };
+    auto refuse_method = [shared, facts](const ::httplib::Request& req, ::httplib::Response& res) {
+        detail::send(res, answer_method_not_allowed(*shared, facts(req, {}, {})));
+    };
+
+    server.Post(pattern, [shared, verifier_ptr, facts](const ::httplib::Request& req, ::httplib::Response& res,
+                                                       const ::httplib::ContentReader& reader) {
+        const verified_body r = read_verified(*verifier_ptr, shared->registered_url, req, reader);
+        const std::string content_type = detail::header_value(req, "Content-Type");
+        const std::string token = detail::header_value(req, idempotency_token_header_name);
+        detail::send(res, answer_judged(*shared, facts(req, content_type, token), r.verdict, r.body));
+    });
+    server.Get(pattern,
+               [shared, verifier_ptr, facts, refuse_method](const ::httplib::Request& req, ::httplib::Response& res) {
+                   if (!route_verifies(req.method)) {  // cpp-httplib routes HEAD to GET handlers
+                       refuse_method(req, res);
+                       return;
+                   }
+                   const verified_view r = read_verified(*verifier_ptr, shared->registered_url, req);
+                   const std::string content_type = detail::header_value(req, "Content-Type");
+                   const std::string token = detail::header_value(req, idempotency_token_header_name);
+                   detail::send(res, answer_judged(*shared, facts(req, content_type, token), r.verdict, r.body));
+               });
+    // With a content reader: cpp-httplib then leaves the body unread.
+    auto refuse_unread = [refuse_method](const ::httplib::Request& req, ::httplib::Response& res,
+                                         const ::httplib::ContentReader&) { refuse_method(req, res); };
+    server.Put(pattern, refuse_unread);
+    server.Patch(pattern, refuse_unread);
+    server.Delete(pattern, refuse_unread);
+    server.Options(pattern, refuse_method);
 }
 
 }  // namespace kore::webhook::adapters::httplib

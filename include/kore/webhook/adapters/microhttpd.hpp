@@ -3,24 +3,53 @@
 
 // libmicrohttpd adapter: judges a callback across the calls libmicrohttpd makes to its access
 // handler (one for the header, one per piece of body, a last one with no data), hashing the body
-// as it arrives, without buffering it.
+// as it arrives.
 //
 //   enum MHD_Result on_request(void* cls, struct MHD_Connection* c, const char* url, const char* method,
 //                              const char*, const char* data, size_t* size, void** req_cls) {
-//       const auto verdict = kore::webhook::adapters::microhttpd::step(v, registered_url, c, method,
-//                                                                       data, size, req_cls);
-//       if (!verdict) return MHD_YES;                  // still reading the body
-//       ... MHD_queue_response(c, kore::webhook::adapters::http_status(*verdict), response) ...
+//       const auto r = kore::webhook::adapters::microhttpd::step_verified(v, registered_url, c, method,
+//                                                                         data, size, req_cls);
+//       if (!r) return MHD_YES;                        // still reading the body
+//       if (r->verdict) process(r->body);
+//       ... MHD_queue_response(c, kore::webhook::adapters::http_status(r->verdict), response) ...
 //   }
-//   // and MHD_OPTION_NOTIFY_COMPLETED, kore::webhook::adapters::microhttpd::request_completed, nullptr
+//   MHD_start_daemon(...,
+//       MHD_OPTION_URI_LOG_CALLBACK, &kore::webhook::adapters::microhttpd::remember_uri, nullptr,
+//       MHD_OPTION_NOTIFY_COMPLETED,
+//       static_cast<MHD_RequestCompletedCallback>(&kore::webhook::adapters::microhttpd::request_completed), nullptr,
+//       ...);
 //
-// A refusal known from the header alone (a repeated signature, a GET with a query, a declared
-// Content-Length over options::max_body_size) is returned on the first call, before any body is
-// read, which is when libmicrohttpd lets a response be queued. libmicrohttpd 0.9.75 does not
-// let one be queued while a body is arriving, so a body found too large on the way (chunked) is
-// read to its end without being hashed, and the 413 goes out then.
+// step() keeps no copy of the body; step_verified() keeps one (returned with the verdict);
+// step(..., sink) hands each piece to `sink` as it arrives. Nothing may be acted on before the
+// verdict (adapters/body.hpp).
+//
+// libmicrohttpd calls all of these from C: every call here is noexcept. Reading the signature
+// header allocates nothing; a failed allocation is a refusal (adapter_errc::out_of_memory, 503),
+// and so is a sink that throws (adapter_errc::application_failed, 500). Your access handler must
+// not let an exception out either.
+//
+// The query: a request whose query is not exactly the registered URL's is refused
+// (errc::query_not_signed; adapters/query.hpp). libmicrohttpd hands the handler only the decoded
+// path and decoded arguments; remember_uri, given as MHD_OPTION_URI_LOG_CALLBACK, keeps the raw
+// request target so that the query is compared exactly. Without it, a request with any query
+// argument is refused, and so is every request when the registered URL itself has a query
+// (unless an opt-in accepts it). Query arguments are not authenticated: never read them.
+//
+// A refusal known from the header alone (a repeated signature, a query that is not the
+// registered URL's, a declared Content-Length over options::max_body_size) is returned on the
+// first call, before any body is read, which is when libmicrohttpd lets a response be queued.
+// libmicrohttpd 0.9.75 does not let one be queued while a body is arriving, so a body found too
+// large on the way (chunked) is read to its end without being hashed, and the 413 goes out then.
+// libmicrohttpd makes the last call only once the body is complete; a connection that ends
+// before that ends the request without a verdict. libmicrohttpd has no router to mount a route
+// on: route in the access handler, as examples/microhttpd does.
 
+#include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/errors.hpp>
+#include <kore/webhook/adapters/query.hpp>
+#include <kore/webhook/adapters/request.hpp>
+#include <kore/webhook/detail/body_intake.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <sys/socket.h>
@@ -30,78 +59,230 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 
 namespace kore::webhook::adapters::microhttpd {
 
 // The verification in progress for one request, kept in libmicrohttpd's per-request pointer.
 class request_state {
 public:
+    // Begins at once: the header is in (the first call of the access handler).
     request_state(const verifier& v, std::string_view registered_url, struct MHD_Connection* connection,
-                  std::string_view method)
-        : body_(v.start(method, registered_url)) {
+                  std::string_view method) noexcept {
+        begin(v, registered_url, connection, method, false);
+    }
+
+    // Nothing is known yet; begin() follows. Without the raw target, the query rule is applied
+    // to libmicrohttpd's decoded arguments (see the top of this file).
+    request_state() noexcept = default;
+
+    // Only the raw request target is known yet (remember_uri); begin() follows.
+    explicit request_state(std::string target) noexcept : target_(std::move(target)), has_target_(true) {}
+
+    // Reads the header, judges what can be judged before the body. `keep_body`: keep a copy for
+    // take_body().
+    void begin(const verifier& v, std::string_view registered_url, struct MHD_Connection* connection,
+               std::string_view method, bool keep_body) noexcept {
+        begun_ = true;
+        keep_body_ = keep_body;
+        body_.emplace(v.start(method, registered_url));
         MHD_get_connection_values(connection, MHD_HEADER_KIND, &collect_header, &signature_);
-        const int arguments = MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, nullptr, nullptr);
-        std::optional<std::uint64_t> declared;
         if (MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) == nullptr) {
             if (const char* length =
                     MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
-                declared = parse_content_length(length);
+                declared_ = parse_content_length(length);
             }
         }
-        early_ = check_before_body(method, arguments > 0, signature_, declared, v.get_options());
+        std::error_code query_refusal;
+        if (has_target_) {
+            query_refusal = check_query(method, registered_url, target_, v.get_options());
+        } else {
+            // Without the raw target only "no query at all" is known exactly.
+            const int arguments = MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, nullptr, nullptr);
+            query_refusal =
+                check_query_match(method, arguments == 0 && query_of(registered_url).empty(), v.get_options());
+        }
+        early_ = check_before_body(signature_, query_refusal, declared_, v.get_options());
+        if (!early_ && keep_body_) {
+            kore::webhook::detail::no_sink none;
+            kore::webhook::detail::body_intake<kore::webhook::detail::no_sink> intake(*body_, &kept_, none);
+            intake.expect(declared_, v.get_options().max_body_size);
+            stopped_ = intake.error();
+        }
     }
 
+    [[nodiscard]] bool begun() const noexcept { return begun_; }
+
     // A refusal decided by the header alone; then the body is not read.
-    std::error_code early_refusal() const noexcept { return early_; }
+    [[nodiscard]] std::error_code early_refusal() const noexcept { return early_; }
 
-    void update(std::string_view piece) noexcept { body_.update(piece); }
+    // Adds a piece of the body (ignored once reading has stopped: over the limit, ...).
+    void update(std::string_view piece) noexcept {
+        kore::webhook::detail::no_sink none;
+        update(piece, none);
+    }
 
-    result finish() {
+    // The same, handing the piece to `sink` too.
+    template <class Sink>
+    void update(std::string_view piece, Sink& sink) noexcept {
+        received_ += piece.size();
+        if (early_ || stopped_ || !body_) {
+            return;
+        }
+        kore::webhook::detail::body_intake<Sink> intake(*body_, keep_body_ ? &kept_ : nullptr, sink);
+        if (!intake.take(piece)) {
+            stopped_ = intake.error();
+        }
+    }
+
+    [[nodiscard]] result finish() noexcept {
         if (early_) {
             return result::refused(early_);
         }
-        return body_.finish(signature_.header());
+        if (stopped_) {
+            return result::refused(stopped_);
+        }
+        if (!body_) {
+            return result::refused(make_error_code(errc::moved_from));
+        }
+        if (declared_ && received_ != *declared_) {
+            return result::refused(make_error_code(adapter_errc::body_incomplete));
+        }
+        return body_->finish(signature_.header());
     }
 
+    // The body kept since begin(..., true), moved out.
+    [[nodiscard]] std::string take_body() noexcept { return std::move(kept_); }
+
 private:
-    static enum MHD_Result collect_header(void* cls, enum MHD_ValueKind, const char* key, const char* value) {
+    static enum MHD_Result collect_header(void* cls, enum MHD_ValueKind /*kind*/, const char* key,
+                                          const char* value) noexcept {
         static_cast<signature_lookup*>(cls)->offer(key != nullptr ? key : "", value != nullptr ? value : "");
         return MHD_YES;
     }
 
+    std::string target_;
+    bool has_target_ = false;
+    bool begun_ = false;
+    bool keep_body_ = false;
     signature_lookup signature_;
-    kore::webhook::stream body_;
+    std::optional<kore::webhook::stream> body_;
+    std::optional<std::uint64_t> declared_;
+    std::uint64_t received_ = 0;
+    std::string kept_;
     std::error_code early_;
+    std::error_code stopped_;
 };
+
+namespace detail {
+
+// The state for this call of the access handler, begun if this is the request's first call;
+// null when it could not be allocated.
+inline request_state* state_for(const verifier& v, std::string_view registered_url, struct MHD_Connection* connection,
+                                const char* method, void** req_cls, bool keep_body) noexcept {
+    auto* state = static_cast<request_state*>(*req_cls);
+    const std::string_view method_text = method != nullptr ? method : "";
+    if (state == nullptr) {  // remember_uri is not installed, or could not allocate
+        // Owned by libmicrohttpd's per-request pointer from here on; request_completed() frees it.
+        state = new (std::nothrow) request_state();  // NOLINT(cppcoreguidelines-owning-memory)
+        if (state == nullptr) {
+            return nullptr;
+        }
+        *req_cls = state;
+    }
+    if (!state->begun()) {
+        state->begin(v, registered_url, connection, method_text, keep_body);
+    }
+    return state;
+}
+
+}  // namespace detail
+
+// For MHD_OPTION_URI_LOG_CALLBACK: keeps the raw request target, as received, for the query rule.
+// Returns the request's state (libmicrohttpd hands it to the access handler as *req_cls).
+inline void* remember_uri(void* /*cls*/, const char* uri, struct MHD_Connection* /*connection*/) noexcept {
+    try {
+        return new request_state(std::string(uri != nullptr ? uri : ""));
+    } catch (const std::bad_alloc&) {
+        return nullptr;  // step() starts without the target
+    } catch (const std::length_error&) {
+        return nullptr;
+    }
+}
+
+// Whether this call of the access handler is the request's first (the header is in, no body
+// yet): when an application answers other paths or methods itself, before calling step().
+inline bool is_first_call(void* const* req_cls) noexcept {
+    const auto* state = static_cast<const request_state*>(*req_cls);
+    return state == nullptr || !state->begun();
+}
 
 // One call of the access handler, with its arguments. Returns std::nullopt while the request is
 // still being read (answer MHD_YES), the verdict when it is time to queue the response.
 // `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
-inline std::optional<result> step(const verifier& v, std::string_view registered_url, struct MHD_Connection* connection,
-                                  const char* method, const char* upload_data, std::size_t* upload_data_size,
-                                  void** req_cls) {
-    auto* state = static_cast<request_state*>(*req_cls);
+// No copy of the body is kept.
+template <class Sink>
+std::optional<result> step(const verifier& v, std::string_view registered_url, struct MHD_Connection* connection,
+                           const char* method, const char* upload_data, std::size_t* upload_data_size, void** req_cls,
+                           Sink&& sink) noexcept {
+    const bool first = is_first_call(req_cls);
+    request_state* state = detail::state_for(v, registered_url, connection, method, req_cls, false);
     if (state == nullptr) {
-        state = new request_state(v, registered_url, connection, method != nullptr ? method : "");
-        *req_cls = state;
+        return result::refused(make_error_code(adapter_errc::out_of_memory));
+    }
+    if (first) {
         if (state->early_refusal()) {
             return state->finish();
         }
         return std::nullopt;
     }
     if (*upload_data_size != 0) {
-        state->update(std::string_view(upload_data, *upload_data_size));  // ignored once over the limit
+        state->update(std::string_view(upload_data, *upload_data_size), sink);
         *upload_data_size = 0;
         return std::nullopt;
     }
     return state->finish();
 }
 
-// For MHD_OPTION_NOTIFY_COMPLETED: frees what step() kept for the request.
-inline void request_completed(void*, struct MHD_Connection*, void** req_cls, enum MHD_RequestTerminationCode) {
-    delete static_cast<request_state*>(*req_cls);
+// The same without a sink.
+inline std::optional<result> step(const verifier& v, std::string_view registered_url, struct MHD_Connection* connection,
+                                  const char* method, const char* upload_data, std::size_t* upload_data_size,
+                                  void** req_cls) noexcept {
+    return step(v, registered_url, connection, method, upload_data, upload_data_size, req_cls,
+                kore::webhook::detail::no_sink());
+}
+
+// The same, keeping the body: on the last call, the verdict with the raw bytes it was reached on.
+inline std::optional<verified_body> step_verified(const verifier& v, std::string_view registered_url,
+                                                  struct MHD_Connection* connection, const char* method,
+                                                  const char* upload_data, std::size_t* upload_data_size,
+                                                  void** req_cls) noexcept {
+    const bool first = is_first_call(req_cls);
+    request_state* state = detail::state_for(v, registered_url, connection, method, req_cls, true);
+    if (state == nullptr) {
+        return verified_body{result::refused(make_error_code(adapter_errc::out_of_memory)), std::string()};
+    }
+    if (first && !state->early_refusal()) {
+        return std::nullopt;
+    }
+    if (!first && *upload_data_size != 0) {
+        state->update(std::string_view(upload_data, *upload_data_size));
+        *upload_data_size = 0;
+        return std::nullopt;
+    }
+    result verdict = state->finish();
+    return verified_body{verdict, state->take_body()};
+}
+
+// For MHD_OPTION_NOTIFY_COMPLETED: frees what remember_uri() and step() kept for the request.
+inline void request_completed(void* /*cls*/, struct MHD_Connection* /*connection*/, void** req_cls,
+                              enum MHD_RequestTerminationCode /*code*/) noexcept {
+    delete static_cast<request_state*>(*req_cls);  // NOLINT(cppcoreguidelines-owning-memory): see state_for()
     *req_cls = nullptr;
 }
 

@@ -3,44 +3,222 @@
 
 // Pistache adapter: judges a callback from a Pistache::Http::Request.
 //
+// The route helper, for most applications, on a Pistache::Rest::Router:
+//
+//   Pistache::Rest::Router router;
+//   kore::webhook::adapters::route_config route;
+//   route.registered_url = "https://example.com/kore/callback";   // as registered with KORE
+//   route.on_callback = [](const kore::webhook::adapters::verified_callback& c) {
+//       process(c.body);
+//       return 204;
+//   };
+//   kore::webhook::adapters::pistache::mount_route(router, verifier, std::move(route));
+//   endpoint.setHandler(router.handler());
+//
+// It serves the registered URL's path (POST and GET verified, other methods 405, refusals
+// answered with adapters::http_status() and the error name; see adapters/route.hpp).
+//
+// The calls beneath it, for a handler of your own:
+//
 //   void onRequest(const Pistache::Http::Request& req, Pistache::Http::ResponseWriter res) override {
-//       const auto verdict = kore::webhook::adapters::pistache::verify(v, registered_url, req);
-//       res.send(static_cast<Pistache::Http::Code>(kore::webhook::adapters::http_status(verdict)));
+//       const auto r = kore::webhook::adapters::pistache::read_verified(v, registered_url, req);
+//       res.send(static_cast<Pistache::Http::Code>(kore::webhook::adapters::http_status(r.verdict)));
+//       if (r.verdict) process(r.body);
 //   }
 //
 // Pistache reads the whole request into memory before any handler runs, so there is nothing to
-// stream: the body is verified in one piece. Size the endpoint for it:
+// stream: the body is verified in one piece, and read_verified() returns a view of req.body(),
+// not a copy. verify(v, url, req, sink) hands the body to `sink` as one piece. Nothing may be
+// acted on before the verdict (adapters/body.hpp). Size the endpoint for the body:
 // Endpoint::options().maxRequestSize(max_body_size + room for the header). Pistache itself
 // answers 413 ("Request exceeded maximum buffer size") to anything larger, before this adapter
-// is reached.
+// is reached, and never calls a handler for a request whose body did not arrive whole.
+//
+// The query: Pistache hands out only its parsed query (names and values as received, not
+// decoded; the first of repeated names kept). A request whose parameters are not exactly those of
+// the registered URL's query, parsed the same way, is refused (errc::query_not_signed;
+// adapters/query.hpp). Never read req.query() as callback data: it is not authenticated.
 //
 // Known limit (Pistache 0.0.5, Debian 12): its header collection keeps only the first of
 // several headers with the same name and drops the rest without trace, so a repeated
 // kore-signature cannot be refused with errc::duplicate_signature here; the first value is
 // judged. An absent and an empty header are still told apart.
 
+#include <kore/webhook/adapters/body.hpp>
+#include <kore/webhook/adapters/callback.hpp>
 #include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/errors.hpp>
+#include <kore/webhook/adapters/query.hpp>
+#include <kore/webhook/adapters/request.hpp>
+#include <kore/webhook/adapters/route.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <pistache/http.h>
 #include <pistache/http_defs.h>
+#include <pistache/http_header.h>
+#include <pistache/mime.h>
+#include <pistache/router.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <initializer_list>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 namespace kore::webhook::adapters::pistache {
 
-// `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
-inline result verify(const verifier& v, std::string_view registered_url, const Pistache::Http::Request& req) {
-    signature_lookup signature;
+namespace detail {
+
+inline std::string header_value(const Pistache::Http::Request& req, std::string_view name) {
+    if (const auto raw = req.headers().tryGetRaw(std::string(name))) {
+        return raw->value();
+    }
+    return {};
+}
+
+// Pistache's parsing of a query, applied to the registered URL's: '&'-separated, the name up to
+// the first '=', nothing decoded, the first of repeated names kept.
+inline std::unordered_map<std::string, std::string> parse_query(std::string_view query) {
+    std::unordered_map<std::string, std::string> parameters;
+    if (query.empty()) {
+        return parameters;
+    }
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t end = std::min(query.find('&', start), query.size());
+        const std::string_view item = query.substr(start, end - start);
+        const std::size_t equals = item.find('=');
+        parameters.emplace(std::string(item.substr(0, equals)),
+                           equals == std::string_view::npos ? std::string() : std::string(item.substr(equals + 1)));
+        if (end == query.size()) {
+            return parameters;
+        }
+        start = end + 1;
+    }
+}
+
+inline bool query_is_registered(const Pistache::Http::Uri::Query& query, std::string_view registered_url) {
+    const auto expected = parse_query(query_of(registered_url));
+    const auto count = static_cast<std::size_t>(std::distance(query.parameters_begin(), query.parameters_end()));
+    if (count != expected.size()) {
+        return false;
+    }
+    for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it) {
+        const auto found = expected.find(it->first);
+        if (found == expected.end() || found->second != it->second) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Everything before the body: the signature header, the query, the method.
+inline std::error_code check_request(const verifier& v, std::string_view registered_url,
+                                     const Pistache::Http::Request& req, signature_lookup& signature) {
     if (const auto raw = req.headers().tryGetRaw(std::string(signature_header_name))) {
         signature.add(raw->value());
     }
     const std::string_view method = Pistache::Http::methodString(req.method());
-    const bool has_query = req.query().parameters_begin() != req.query().parameters_end();
-    if (const auto ec = check_before_body(method, has_query, signature, std::nullopt, v.get_options())) {
+    const auto query_refusal =
+        check_query_match(method, query_is_registered(req.query(), registered_url), v.get_options());
+    return check_before_body(signature, query_refusal, std::nullopt, v.get_options());
+}
+
+}  // namespace detail
+
+// `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
+inline result verify(const verifier& v, std::string_view registered_url, const Pistache::Http::Request& req) {
+    signature_lookup signature;
+    if (const auto ec = detail::check_request(v, registered_url, req, signature)) {
         return result::refused(ec);
     }
-    return v.verify(method, registered_url, req.body(), signature.header());
+    return v.verify(Pistache::Http::methodString(req.method()), registered_url, req.body(), signature.header());
+}
+
+// The same, handing the body to `sink` (callable with std::string_view) first, in one piece (at
+// most options::max_body_size bytes). Untrusted until the verdict.
+template <class Sink>
+result verify(const verifier& v, std::string_view registered_url, const Pistache::Http::Request& req, Sink&& sink) {
+    signature_lookup signature;
+    if (const auto ec = detail::check_request(v, registered_url, req, signature)) {
+        return result::refused(ec);
+    }
+    const std::string& body = req.body();
+    if (body.size() > v.get_options().max_body_size) {
+        return result::refused(make_error_code(errc::body_too_large));
+    }
+    try {
+        sink(std::string_view(body));
+    } catch (...) {  // the application's exception: answered like the C-callback adapters do
+        return result::refused(make_error_code(adapter_errc::application_failed));
+    }
+    return v.verify(Pistache::Http::methodString(req.method()), registered_url, body, signature.header());
+}
+
+// The verdict with the body it was reached on: a view of req.body(), valid while `req` lives.
+inline verified_view read_verified(const verifier& v, std::string_view registered_url,
+                                   const Pistache::Http::Request& req) {
+    return verified_view{verify(v, registered_url, req), req.body()};
+}
+
+// Mounts the KORE callback route on `router`: the registered URL's path, POST and GET verified,
+// PUT, PATCH, DELETE, OPTIONS and HEAD answered 405; see adapters/route.hpp. `v` must outlive
+// the server. Throws std::invalid_argument when the path has a segment Pistache's router would
+// read as a parameter (":name") or a wildcard ("*").
+inline void mount_route(Pistache::Rest::Router& router, const verifier& v, route_config config) {
+    const std::string path = route_path(config.registered_url);
+    for (std::size_t segment = path.find('/'); segment != std::string::npos; segment = path.find('/', segment + 1)) {
+        if (segment + 1 < path.size() && (path[segment + 1] == ':' || path[segment + 1] == '*')) {
+            throw std::invalid_argument(
+                "kore-webhook: the registered URL's path has a segment that Pistache's router "
+                "reads as a parameter or a wildcard (':' or '*'); route it yourself");
+        }
+    }
+    const auto shared = std::make_shared<const route_config>(std::move(config));
+    const verifier* verifier_ptr = &v;
+
+    auto send = [](Pistache::Http::ResponseWriter& res, const route_answer& answer) {
+        if (answer.allow_header) {
+            // Typed: Pistache 0.0.5 does not send raw headers added to a response.
+            res.headers().add<Pistache::Http::Header::Allow>(std::initializer_list<Pistache::Http::Method>{
+                Pistache::Http::Method::Get, Pistache::Http::Method::Post});
+        }
+        if (!answer.body.empty()) {
+            res.headers().add<Pistache::Http::Header::ContentType>(MIME(Text, Plain));
+        }
+        res.send(static_cast<Pistache::Http::Code>(answer.status), answer.body);
+    };
+    auto judged = [shared, verifier_ptr, send](const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter res) {
+        const std::string method = Pistache::Http::methodString(req.method());
+        const verified_view r = read_verified(*verifier_ptr, shared->registered_url, req);
+        std::string content_type = detail::header_value(req, "Content-Type");
+        if (content_type.empty()) {
+            if (const auto typed = req.headers().tryGet<Pistache::Http::Header::ContentType>()) {
+                content_type = typed->mime().toString();  // Pistache keeps known headers parsed only
+            }
+        }
+        const std::string token = detail::header_value(req, idempotency_token_header_name);
+        send(res,
+             answer_judged(*shared, route_request{method, req.resource(), content_type, token}, r.verdict, r.body));
+        return Pistache::Rest::Route::Result::Ok;
+    };
+    auto not_allowed = [shared, send](const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter res) {
+        const std::string method = Pistache::Http::methodString(req.method());
+        send(res, answer_method_not_allowed(*shared, route_request{method, req.resource(), {}, {}}));
+        return Pistache::Rest::Route::Result::Ok;
+    };
+    router.post(path, judged);
+    router.get(path, judged);
+    router.put(path, not_allowed);
+    router.patch(path, not_allowed);
+    router.del(path, not_allowed);
+    router.options(path, not_allowed);
+    router.head(path, not_allowed);
 }
 
 }  // namespace kore::webhook::adapters::pistache

@@ -2,67 +2,280 @@
 #define KORE_WEBHOOK_ADAPTERS_POCO_HPP
 
 // POCO (PocoNet) adapter: judges a callback from Poco::Net::HTTPServerRequest, reading the body
-// from request.stream() in pieces and hashing it as it comes, without buffering it.
+// in pieces and hashing it as it comes.
 //
-//   void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
-//       const auto verdict = kore::webhook::adapters::poco::verify(v, registered_url, req);
-//       res.setStatus(std::to_string(kore::webhook::adapters::http_status(verdict)));
-//       res.send();
+// The route helper, for most applications: a kore::webhook::adapters::poco::route, asked first by
+// the application's request handler factory.
+//
+//   kore::webhook::adapters::poco::route callback_route(verifier, std::move(config));  // route_config
+//   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& req) override {
+//       if (auto* handler = callback_route.handler_for(req)) return handler;
+//       return ...;                                        // the application's other paths
 //   }
 //
-// Reading stops as soon as the body passes options::max_body_size, and a declared
-// Content-Length over it is refused without reading; the rest of such a body is still on the
-// connection, so answer it with res.setKeepAlive(false). Chunked bodies arrive de-chunked, as
-// the raw bytes KORE signed.
+// It serves the registered URL's path (POST and GET verified, other methods 405, refusals
+// answered with adapters::http_status() and the error name; see adapters/route.hpp).
+//
+// The calls beneath it, for a handler of your own:
+//
+//   void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
+//       const auto r = kore::webhook::adapters::poco::read_verified(v, registered_url, req);
+//       res.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(kore::webhook::adapters::http_status(r.verdict)));
+//       if (r.verdict) process(r.body);
+//       ...
+//   }
+//
+// verify(v, url, req) keeps no copy of the body; read_verified() keeps one (returned with the
+// verdict); verify(v, url, req, sink) hands each piece to `sink` as it is read. Nothing may be
+// acted on before the verdict (adapters/body.hpp). Reading stops as soon as the body passes
+// options::max_body_size, and a declared Content-Length over it is refused without reading; the
+// rest of such a body is still on the connection, so answer it with res.setKeepAlive(false)
+// (adapters::body_left_unread() says when).
+//
+// The body must be complete before it is judged, and POCO 1.11's streams do not say: its
+// Content-Length stream simply ends early when the connection does, and its chunked stream ends
+// the same way at the last chunk and at a closed connection. So the adapter counts the bytes of a
+// Content-Length body, and reads a chunked body's framing itself (detail/chunked_decoder.hpp);
+// a body cut short is refused with adapter_errc::body_incomplete.
+//
+// A request whose query is not exactly the registered URL's is refused (errc::query_not_signed;
+// adapters/query.hpp): query parameters are not authenticated.
 
+#include <kore/webhook/adapters/body.hpp>
+#include <kore/webhook/adapters/callback.hpp>
 #include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/errors.hpp>
+#include <kore/webhook/adapters/request.hpp>
+#include <kore/webhook/adapters/route.hpp>
+#include <kore/webhook/detail/body_intake.hpp>
+#include <kore/webhook/detail/chunked_decoder.hpp>
 #include <kore/webhook/verifier.hpp>
 
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/HTTPSession.h>
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <istream>
+#include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <system_error>
+#include <utility>
 
 namespace kore::webhook::adapters::poco {
 
-// `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
-// POCO reports a connection that breaks mid-body by throwing (Poco::Exception) from the stream;
-// such exceptions propagate, and POCO's server answers them itself.
-inline result verify(const verifier& v, std::string_view registered_url, Poco::Net::HTTPServerRequest& req) {
+namespace detail {
+
+// HTTPSession's byte reads are protected: POCO's own body streams, its friends, use them. Naming
+// them through a derived class gives pointers to those members, so that a chunked body can be
+// read byte-exactly from the session's buffer, framing checked here. Never instantiated.
+struct session_access : Poco::Net::HTTPSession {
+    using Poco::Net::HTTPSession::get;
+    using Poco::Net::HTTPSession::read;
+};
+
+// Reads a chunked body from the session, up to and including the empty line after the last chunk
+// and never beyond it (the next request on the connection stays where POCO expects it). False
+// when the connection ended or the framing broke before that.
+template <class Sink>
+bool read_chunked(Poco::Net::HTTPSession& session, kore::webhook::detail::body_intake<Sink>& intake) {
+    int (Poco::Net::HTTPSession::*const get_byte)() = &session_access::get;
+    int (Poco::Net::HTTPSession::*const read_bytes)(char*, std::streamsize) = &session_access::read;
+    kore::webhook::detail::chunked_decoder decoder;
+    auto deliver = [&intake](std::string_view run) { intake.take(run); };
+    std::array<char, 16384> piece{};
+    while (!decoder.done() && !decoder.failed() && !intake.error()) {
+        const std::uint64_t limit = decoder.next_read_limit();
+        if (limit > 1) {  // chunk data: as much of it as fits
+            const auto wanted = static_cast<std::streamsize>(std::min<std::uint64_t>(limit, piece.size()));
+            const int got = (session.*read_bytes)(piece.data(), wanted);
+            if (got <= 0) {
+                return false;
+            }
+            decoder.feed(std::string_view(piece.data(), static_cast<std::size_t>(got)), deliver);
+        } else {  // framing, one byte at a time from the session's buffer
+            const int c = (session.*get_byte)();
+            if (c == std::char_traits<char>::eof()) {
+                return false;
+            }
+            const char byte = static_cast<char>(c);
+            decoder.feed(std::string_view(&byte, 1), deliver);
+        }
+    }
+    return decoder.done() || intake.error();
+}
+
+// Reads a body POCO delimits itself (Content-Length, or until the connection closes when a
+// request has neither length nor chunking). False when it ended before its declared length.
+template <class Sink>
+bool read_delimited(std::istream& in, std::optional<std::uint64_t> declared,
+                    kore::webhook::detail::body_intake<Sink>& intake) {
+    std::array<char, 16384> piece{};
+    std::uint64_t total = 0;
+    while (!intake.error() && in) {
+        in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+        const auto got = in.gcount();
+        if (got > 0) {
+            total += static_cast<std::uint64_t>(got);
+            intake.take(std::string_view(piece.data(), static_cast<std::size_t>(got)));
+        }
+    }
+    if (intake.error()) {
+        return true;  // stopped on purpose; the intake says why
+    }
+    return !in.bad() && (!declared || total == *declared);
+}
+
+inline std::optional<std::uint64_t> declared_length(const Poco::Net::HTTPServerRequest& req) {
+    if (req.hasContentLength() && !req.getChunkedTransferEncoding() && req.getContentLength64() >= 0) {
+        return static_cast<std::uint64_t>(req.getContentLength64());
+    }
+    return std::nullopt;
+}
+
+template <class Sink>
+result read_body(const verifier& v, std::string_view registered_url, Poco::Net::HTTPServerRequest& req,
+                 std::string* kept, Sink& sink) {
     signature_lookup signature;
     for (const auto& header : req) {  // every header line, repeated names included
         signature.offer(header.first, header.second);
     }
-    std::optional<std::uint64_t> declared;
-    if (req.hasContentLength() && !req.getChunkedTransferEncoding() && req.getContentLength64() >= 0) {
-        declared = static_cast<std::uint64_t>(req.getContentLength64());
-    }
+    const auto declared = declared_length(req);
     const std::string& method = req.getMethod();
-    if (const auto ec =
-            check_before_body(method, target_has_query(req.getURI()), signature, declared, v.get_options())) {
+    if (const auto ec = check_before_body(method, registered_url, req.getURI(), signature, declared, v.get_options())) {
         return result::refused(ec);
     }
     auto body = v.start(method, registered_url);
-    std::istream& in = req.stream();
-    std::array<char, 16384> piece{};
-    while (!body.error() && in) {
-        in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
-        const auto got = in.gcount();
-        if (got > 0) {
-            body.update(std::string_view(piece.data(), static_cast<std::size_t>(got)));
+    kore::webhook::detail::body_intake<Sink> intake(body, kept, sink);
+    intake.expect(declared, v.get_options().max_body_size);
+    bool complete = false;
+    try {
+        if (req.getChunkedTransferEncoding()) {
+            auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&req);
+            if (impl == nullptr) {
+                // Not POCO's own server request: its chunked stream cannot say whether the body
+                // is complete, so it is not judged.
+                return result::refused(make_error_code(adapter_errc::body_unavailable));
+            }
+            complete = read_chunked(impl->session(), intake);
+        } else {
+            complete = read_delimited(req.stream(), declared, intake);
         }
+    } catch (const Poco::Exception&) {  // a timeout or a reset connection mid-body
+        complete = false;
     }
-    if (body.error()) {
-        return result::refused(body.error());
-    }
-    if (in.bad()) {
+    if (!intake.error() && !complete) {
         return result::refused(make_error_code(adapter_errc::body_incomplete));
     }
-    return body.finish(signature.header());
+    return intake.finish(signature.header());
 }
+
+}  // namespace detail
+
+// `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
+// No copy of the body is kept.
+inline result verify(const verifier& v, std::string_view registered_url, Poco::Net::HTTPServerRequest& req) {
+    kore::webhook::detail::no_sink none;
+    return detail::read_body(v, registered_url, req, nullptr, none);
+}
+
+// The same, handing each piece of the body to `sink` (callable with std::string_view) as it is
+// read, in order, at most options::max_body_size bytes in all. Untrusted until the verdict.
+template <class Sink>
+result verify(const verifier& v, std::string_view registered_url, Poco::Net::HTTPServerRequest& req, Sink&& sink) {
+    return detail::read_body(v, registered_url, req, nullptr, sink);
+}
+
+// The same, keeping the body: the verdict with the raw bytes it was reached on.
+inline verified_body read_verified(const verifier& v, std::string_view registered_url,
+                                   Poco::Net::HTTPServerRequest& req) {
+    std::string body;
+    kore::webhook::detail::no_sink none;
+    result verdict = detail::read_body(v, registered_url, req, &body, none);
+    return verified_body{verdict, std::move(body)};
+}
+
+// The KORE callback route for a POCO server: handler_for() gives a request handler for requests
+// on the registered URL's path (see adapters/route.hpp for what it answers). The route and the
+// verifier must outlive the server.
+class route {
+public:
+    route(const verifier& v, route_config config)
+        : verifier_(&v),
+          config_(std::make_shared<const route_config>(std::move(config))),
+          path_(route_path(config_->registered_url)) {}
+
+    // The path served: the registered URL's, as registered.
+    [[nodiscard]] const std::string& path() const noexcept { return path_; }
+
+    // For HTTPRequestHandlerFactory::createRequestHandler: a new handler (POCO's server deletes it)
+    // when the request's path is the route's, nullptr otherwise.
+    [[nodiscard]] Poco::Net::HTTPRequestHandler* handler_for(const Poco::Net::HTTPServerRequest& req) const {
+        const std::string& target = req.getURI();
+        if (std::string_view(target).substr(0, target.find('?')) != path_) {
+            return nullptr;
+        }
+        return new handler(*verifier_, config_);
+    }
+
+private:
+    class handler final : public Poco::Net::HTTPRequestHandler {
+    public:
+        handler(const verifier& v, std::shared_ptr<const route_config> config)
+            : verifier_(v), config_(std::move(config)) {}
+
+        void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
+            const std::string& method = req.getMethod();
+            const std::string& target = req.getURI();
+            const std::string_view path = std::string_view(target).substr(0, target.find('?'));
+            if (!route_verifies(method)) {
+                send(res, answer_method_not_allowed(*config_, route_request{method, path, {}, {}}));
+                return;
+            }
+            const verified_body r = read_verified(verifier_, config_->registered_url, req);
+            const std::string& content_type = req.get("Content-Type", empty_);
+            const std::string& token = req.get(std::string(idempotency_token_header_name), empty_);
+            send(res, answer_judged(*config_, route_request{method, path, content_type, token}, r.verdict, r.body));
+        }
+
+    private:
+        static void send(Poco::Net::HTTPServerResponse& res, const route_answer& answer) {
+            res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+            if (answer.close_connection) {
+                res.setKeepAlive(false);
+            }
+            if (answer.allow_header) {
+                res.set("Allow", std::string(allowed_methods));
+            }
+            if (answer.body.empty()) {
+                res.setContentLength(0);
+                res.send();
+                return;
+            }
+            res.setContentType("text/plain");
+            res.setContentLength(static_cast<std::streamsize>(answer.body.size()));
+            res.send() << answer.body;
+        }
+
+        const verifier& verifier_;
+        std::shared_ptr<const route_config> config_;
+        const std::string empty_;
+    };
+
+    const verifier* verifier_;
+    std::shared_ptr<const route_config> config_;
+    std::string path_;
+};
 
 }  // namespace kore::webhook::adapters::poco
 

@@ -1,0 +1,560 @@
+// Each server adapter's body calls and route helper, in process, over real sockets on 127.0.0.1:
+// read_verified() returns exactly the bytes sent (Content-Length and chunked), the sink form gets
+// every piece in order, and the route helpers (cpp-httplib, Pistache, POCO) answer 405 to other
+// methods, hand verified callbacks to the handler and answer its status, and refuse a query that
+// is not the registered URL's without calling it. Built by examples/CMakeLists.txt, which finds
+// the servers; KORE_E2E_<SERVER> says which were found.
+#include "http_client.hpp"
+
+#include <support/catch.hpp>
+
+#include <kore/webhook.hpp>
+#include <kore/webhook/adapters/common.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#ifdef KORE_E2E_HTTPLIB
+#include <kore/webhook/adapters/httplib.hpp>
+#endif
+#ifdef KORE_E2E_BEAST
+#include <kore/webhook/adapters/beast.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#endif
+#ifdef KORE_E2E_POCO
+#include <kore/webhook/adapters/poco.hpp>
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#endif
+#ifdef KORE_E2E_CIVETWEB
+#include <kore/webhook/adapters/civetweb.hpp>
+#endif
+#ifdef KORE_E2E_PISTACHE
+#include <kore/webhook/adapters/pistache.hpp>
+
+#include <pistache/endpoint.h>
+#include <pistache/router.h>
+#endif
+#ifdef KORE_E2E_MICROHTTPD
+#include <kore/webhook/adapters/microhttpd.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#endif
+
+namespace kw = kore::webhook;
+namespace adapters = kore::webhook::adapters;
+
+namespace {
+
+constexpr std::string_view secret = "adapter-calls-secret";
+constexpr std::string_view host = "https://hooks.example.com";
+// Three routes on each server: read_verified(), verify(..., sink), and the route helper.
+constexpr std::string_view body_path = "/kore/body";
+constexpr std::string_view sink_path = "/kore/sink";
+constexpr std::string_view route_path = "/kore/route";
+
+std::string url_of(std::string_view path) {
+    return std::string(host) + std::string(path);
+}
+
+// What the receivers saw, written on the server's thread, read by the test once the answer came.
+class probe {
+public:
+    void kept(std::string_view body) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        body_ = std::string(body);
+    }
+    void piece(std::string_view data) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        pieces_.emplace_back(data);
+    }
+    void handled(const adapters::verified_callback& c) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        handled_.push_back({std::string(c.body), std::string(c.content_type), std::string(c.idempotency_token),
+                            std::string(c.replay_key)});
+    }
+    void reset() {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        body_.reset();
+        pieces_.clear();
+        handled_.clear();
+    }
+    std::optional<std::string> body() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return body_;
+    }
+    std::vector<std::string> pieces() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return pieces_;
+    }
+    struct callback {
+        std::string body, content_type, token, replay_key;
+    };
+    std::vector<callback> handled() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return handled_;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::optional<std::string> body_;
+    std::vector<std::string> pieces_;
+    std::vector<callback> handled_;
+};
+
+// The route helpers' configuration: the handler records the callback and answers 202 "queued",
+// or 503 when the body asks for it (an application whose store is down).
+adapters::route_config route_config_for(probe& p) {
+    adapters::route_config config;
+    config.registered_url = url_of(route_path);
+    config.on_callback = [&p](const adapters::verified_callback& c) -> adapters::callback_reply {
+        p.handled(c);
+        if (c.body.find("store=down") != std::string_view::npos) {
+            return 503;
+        }
+        return {202, "queued"};
+    };
+    return config;
+}
+
+e2e::request post(std::string_view path, std::string body, e2e::framing framing = e2e::framing::content_length) {
+    e2e::request r;
+    r.method = "POST";
+    r.target = std::string(path);
+    r.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                 {"kore-idempotency-token", "token-42"},
+                 {"kore-signature", kw::sign(secret, "POST", url_of(path), body)}};
+    r.body = std::move(body);
+    r.body_framing = framing;
+    return r;
+}
+
+// 100 000 bytes that differ from place to place, so that a piece out of order shows.
+std::string large_body() {
+    std::string body;
+    body.reserve(100000);
+    for (std::size_t i = 0; body.size() < 100000; ++i) {
+        body += "n" + std::to_string(i) + "=" + std::to_string(i * 7919 % 10007) + "&";
+    }
+    body.resize(100000);
+    return body;
+}
+
+const std::string small_body = "SimSid=HS0123456789abcdef&Status=active";
+
+std::string joined(const std::vector<std::string>& pieces) {
+    std::string out;
+    for (const auto& piece : pieces) {
+        out += piece;
+    }
+    return out;
+}
+
+// The checks every server's receivers must pass. `one_piece`: the server hands the adapter the
+// whole body at once (Pistache), so the sink gets a single piece.
+void check_body_calls(unsigned short port, probe& p, bool one_piece) {
+    const std::string large = large_body();
+    for (const auto framing : {e2e::framing::content_length, e2e::framing::chunked}) {
+        for (const std::string* body : {&small_body, &large}) {
+            INFO("framing " << static_cast<int>(framing) << ", " << body->size() << " bytes");
+            p.reset();
+            auto r = e2e::send(port, post(body_path, *body, framing));
+            CHECK(r.status == 204);
+            CHECK(p.body() == *body);  // read_verified(): the bytes sent, exactly
+
+            p.reset();
+            r = e2e::send(port, post(sink_path, *body, framing));
+            CHECK(r.status == 204);
+            const auto pieces = p.pieces();
+            CHECK(joined(pieces) == *body);  // the sink: every piece, in order
+            if (one_piece) {
+                CHECK(pieces.size() == 1);
+            } else if (body == &large) {
+                CHECK(pieces.size() > 1);
+            }
+        }
+    }
+    p.reset();
+    auto tampered = post(body_path, small_body);
+    tampered.body += "&Status=x";
+    const auto r = e2e::send(port, tampered);
+    CHECK(r.status == 401);
+    CHECK(r.body == "signature_mismatch");
+}
+
+void check_route_helper(unsigned short port, probe& p) {
+    for (const std::string_view method : {"PUT", "DELETE", "PATCH"}) {
+        INFO(method);
+        p.reset();
+        auto request = post(route_path, small_body);
+        request.method = std::string(method);
+        const auto r = e2e::send(port, request);
+        CHECK(r.status == 405);
+        CHECK(r.body == "method_not_allowed");
+        CHECK(p.handled().empty());
+    }
+
+    p.reset();
+    auto r = e2e::send(port, post(route_path, small_body, e2e::framing::chunked));
+    CHECK(r.status == 202);  // the handler's status, and its body
+    CHECK(r.body == "queued");
+    const auto handled = p.handled();
+    REQUIRE(handled.size() == 1);
+    CHECK(handled[0].body == small_body);
+    CHECK(handled[0].content_type == "application/x-www-form-urlencoded");
+    CHECK(handled[0].token == "token-42");
+    CHECK(handled[0].replay_key == kw::sign(secret, "POST", url_of(route_path), small_body));
+
+    p.reset();
+    r = e2e::send(port, post(route_path, small_body + "&store=down"));
+    CHECK(r.status == 503);
+    CHECK(p.handled().size() == 1);
+
+    p.reset();
+    auto with_query = post(route_path, small_body);
+    with_query.target += "?Status=inactive";
+    r = e2e::send(port, with_query);
+    CHECK(r.status == 401);
+    CHECK(r.body == "query_not_signed");
+    CHECK(p.handled().empty());
+
+    p.reset();
+    auto unsigned_request = post(route_path, small_body);
+    unsigned_request.headers.pop_back();
+    r = e2e::send(port, unsigned_request);
+    CHECK(r.status == 401);
+    CHECK(r.body == "missing_signature");
+    CHECK(p.handled().empty());
+}
+
+const kw::verifier& test_verifier() {
+    static const kw::verifier v{secret};
+    return v;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+#ifdef KORE_E2E_HTTPLIB
+TEST_CASE("cpp-httplib: read_verified, the sink and mount_route") {
+    probe p;
+    const kw::verifier& v = test_verifier();
+    httplib::Server server;
+    server.Post(std::string(body_path),
+                [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+                    const auto r = adapters::httplib::read_verified(v, url_of(body_path), req, reader);
+                    p.kept(r.body);
+                    res.status = adapters::http_status(r.verdict);
+                    res.set_content(std::string(adapters::error_body(r.verdict)), "text/plain");
+                });
+    server.Post(std::string(sink_path),
+                [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+                    const auto verdict = adapters::httplib::verify(v, url_of(sink_path), req, reader,
+                                                                   [&p](std::string_view piece) { p.piece(piece); });
+                    res.status = adapters::http_status(verdict);
+                    res.set_content(std::string(adapters::error_body(verdict)), "text/plain");
+                });
+    adapters::httplib::mount_route(server, v, route_config_for(p));
+    const int port = server.bind_to_any_port("127.0.0.1");
+    REQUIRE(port > 0);
+    std::thread listener([&server] { server.listen_after_bind(); });
+    while (!server.is_running()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    check_body_calls(static_cast<unsigned short>(port), p, false);
+    check_route_helper(static_cast<unsigned short>(port), p);
+    server.stop();
+    listener.join();
+}
+#endif
+
+// ---------------------------------------------------------------------------------------------
+#ifdef KORE_E2E_BEAST
+namespace {
+
+// One connection at a time (the client sends Connection: close), served on the io_context's
+// thread; closing the acceptor ends it.
+void beast_serve(boost::asio::ip::tcp::socket& socket, const kw::verifier& v, probe& p) {
+    namespace http = boost::beast::http;
+    boost::beast::error_code ec;
+    boost::beast::flat_buffer buffer;
+    http::request_parser<http::buffer_body> parser;
+    adapters::beast::prepare(parser);
+    http::read_header(socket, buffer, parser, ec);
+    if (ec) {
+        return;
+    }
+    const std::string target(parser.get().target());
+    kw::result verdict = kw::result::refused(make_error_code(kw::errc::invalid_url));
+    if (target == body_path) {
+        auto r = adapters::beast::read_verified(v, url_of(body_path), socket, buffer, parser);
+        p.kept(r.body);
+        verdict = r.verdict;
+    } else {
+        verdict = adapters::beast::verify(v, url_of(sink_path), socket, buffer, parser,
+                                          [&p](std::string_view piece) { p.piece(piece); });
+    }
+    http::response<http::string_body> res;
+    res.result(static_cast<unsigned>(adapters::http_status(verdict)));
+    res.body() = std::string(adapters::error_body(verdict));
+    res.keep_alive(false);
+    res.prepare_payload();
+    http::write(socket, res, ec);
+}
+
+void beast_accept(boost::asio::ip::tcp::acceptor& acceptor, probe& p) {
+    acceptor.async_accept([&acceptor, &p](boost::beast::error_code ec, boost::asio::ip::tcp::socket socket) {
+        if (ec) {
+            return;  // the acceptor was closed: the test is over
+        }
+        beast_serve(socket, test_verifier(), p);
+        beast_accept(acceptor, p);
+    });
+}
+
+}  // namespace
+
+TEST_CASE("Boost.Beast: read_verified and the sink") {
+    probe p;
+    boost::asio::io_context ioc;
+    boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    const auto port = acceptor.local_endpoint().port();
+    beast_accept(acceptor, p);
+    std::thread serving([&ioc] { ioc.run(); });
+    check_body_calls(port, p, false);
+    boost::asio::post(ioc, [&acceptor] { acceptor.close(); });
+    serving.join();
+}
+#endif
+
+// ---------------------------------------------------------------------------------------------
+#ifdef KORE_E2E_POCO
+namespace {
+
+class poco_receiver final : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit poco_receiver(probe& p) : probe_(p) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
+        const kw::verifier& v = test_verifier();
+        kw::result verdict = kw::result::refused(make_error_code(kw::errc::invalid_url));
+        if (req.getURI() == body_path) {
+            auto r = adapters::poco::read_verified(v, url_of(body_path), req);
+            probe_.kept(r.body);
+            verdict = r.verdict;
+        } else {
+            verdict = adapters::poco::verify(v, url_of(sink_path), req,
+                                             [this](std::string_view piece) { probe_.piece(piece); });
+        }
+        const std::string text(adapters::error_body(verdict));
+        res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(adapters::http_status(verdict)));
+        res.setContentLength(static_cast<std::streamsize>(text.size()));
+        res.send() << text;
+    }
+
+private:
+    probe& probe_;
+};
+
+class poco_factory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    poco_factory(const adapters::poco::route& route, probe& p) : route_(route), probe_(p) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& req) override {
+        if (auto* handler = route_.handler_for(req)) {
+            return handler;
+        }
+        return new poco_receiver(probe_);
+    }
+
+private:
+    const adapters::poco::route& route_;
+    probe& probe_;
+};
+
+}  // namespace
+
+TEST_CASE("POCO: read_verified, the sink and the route") {
+    probe p;
+    const adapters::poco::route route(test_verifier(), route_config_for(p));
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+    Poco::Net::HTTPServer server(new poco_factory(route, p), socket, new Poco::Net::HTTPServerParams);
+    server.start();
+    const auto port = socket.address().port();
+    check_body_calls(port, p, false);
+    check_route_helper(port, p);
+    server.stop();
+}
+#endif
+
+// ---------------------------------------------------------------------------------------------
+#ifdef KORE_E2E_CIVETWEB
+namespace {
+
+int civetweb_handle(struct mg_connection* conn, void* data) noexcept {
+    auto& p = *static_cast<probe*>(data);
+    const kw::verifier& v = test_verifier();
+    const struct mg_request_info* info = mg_get_request_info(conn);
+    const std::string_view path = info->local_uri_raw != nullptr ? info->local_uri_raw : "";
+    kw::result verdict = kw::result::refused(make_error_code(kw::errc::invalid_url));
+    try {
+        if (path == body_path) {
+            auto r = adapters::civetweb::read_verified(v, url_of(body_path), conn);
+            p.kept(r.body);
+            verdict = r.verdict;
+        } else {
+            verdict = adapters::civetweb::verify(v, url_of(sink_path), conn,
+                                                 [&p](std::string_view piece) { p.piece(piece); });
+        }
+    } catch (...) {  // the probe's allocations: the test fails on the status
+    }
+    const int status = adapters::http_status(verdict);
+    const std::string_view text = adapters::error_body(verdict);
+    mg_response_header_start(conn, status);
+    const std::string length = std::to_string(text.size());
+    mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+    mg_response_header_send(conn);
+    mg_write(conn, text.data(), text.size());
+    return status;
+}
+
+}  // namespace
+
+TEST_CASE("CivetWeb: read_verified and the sink") {
+    probe p;
+    mg_init_library(0);
+    const char* options[] = {"listening_ports", "127.0.0.1:0", "num_threads", "2", nullptr};
+    struct mg_callbacks callbacks {};
+    struct mg_context* ctx = mg_start(&callbacks, nullptr, options);
+    REQUIRE(ctx != nullptr);
+    mg_set_request_handler(ctx, "/kore", civetweb_handle, &p);
+    struct mg_server_port ports[2]{};
+    REQUIRE(mg_get_server_ports(ctx, 2, ports) >= 1);
+    check_body_calls(static_cast<unsigned short>(ports[0].port), p, false);
+    mg_stop(ctx);
+    mg_exit_library();
+}
+#endif
+
+// ---------------------------------------------------------------------------------------------
+#ifdef KORE_E2E_PISTACHE
+TEST_CASE("Pistache: read_verified, the sink and mount_route") {
+    probe p;
+    const kw::verifier& v = test_verifier();
+    Pistache::Rest::Router router;
+    auto answer = [](Pistache::Http::ResponseWriter& res, const kw::result& verdict) {
+        res.send(static_cast<Pistache::Http::Code>(adapters::http_status(verdict)),
+                 std::string(adapters::error_body(verdict)));
+    };
+    router.post(std::string(body_path), [&](const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter res) {
+        const auto r = adapters::pistache::read_verified(v, url_of(body_path), req);
+        p.kept(r.body);
+        answer(res, r.verdict);
+        return Pistache::Rest::Route::Result::Ok;
+    });
+    router.post(std::string(sink_path), [&](const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter res) {
+        const auto verdict =
+            adapters::pistache::verify(v, url_of(sink_path), req, [&p](std::string_view piece) { p.piece(piece); });
+        answer(res, verdict);
+        return Pistache::Rest::Route::Result::Ok;
+    });
+    adapters::pistache::mount_route(router, v, route_config_for(p));
+    Pistache::Http::Endpoint endpoint(Pistache::Address(Pistache::IP(127, 0, 0, 1), Pistache::Port(0)));
+    endpoint.init(Pistache::Http::Endpoint::options().threads(1).maxRequestSize(2 * 1024 * 1024));
+    endpoint.setHandler(router.handler());
+    endpoint.serveThreaded();
+    const auto port = static_cast<unsigned short>(static_cast<std::uint16_t>(endpoint.getPort()));
+    check_body_calls(port, p, true);
+    check_route_helper(port, p);
+    endpoint.shutdown();
+}
+
+TEST_CASE("Pistache: a path its router would read as a parameter is refused at mount time") {
+    Pistache::Rest::Router router;
+    adapters::route_config config;
+    config.registered_url = "https://hooks.example.com/kore/:id";
+    CHECK_THROWS_AS(adapters::pistache::mount_route(router, test_verifier(), config), std::invalid_argument);
+}
+#endif
+
+// ---------------------------------------------------------------------------------------------
+#ifdef KORE_E2E_MICROHTTPD
+namespace {
+
+enum MHD_Result mhd_answer(struct MHD_Connection* connection, const kw::result& verdict) noexcept {
+    const std::string_view text = adapters::error_body(verdict);
+    struct MHD_Response* response =
+        MHD_create_response_from_buffer(text.size(), const_cast<char*>(text.data()), MHD_RESPMEM_MUST_COPY);
+    if (response == nullptr) {
+        return MHD_NO;
+    }
+    const enum MHD_Result queued =
+        MHD_queue_response(connection, static_cast<unsigned>(adapters::http_status(verdict)), response);
+    MHD_destroy_response(response);
+    return queued;
+}
+
+enum MHD_Result mhd_handle(void* cls, struct MHD_Connection* connection, const char* url, const char* method,
+                           const char* /*version*/, const char* upload_data, size_t* upload_data_size,
+                           void** req_cls) noexcept {
+    auto& p = *static_cast<probe*>(cls);
+    const kw::verifier& v = test_verifier();
+    try {
+        if (std::string_view(url) == body_path) {
+            const auto r = adapters::microhttpd::step_verified(v, url_of(body_path), connection, method, upload_data,
+                                                               upload_data_size, req_cls);
+            if (!r) {
+                return MHD_YES;
+            }
+            p.kept(r->body);
+            return mhd_answer(connection, r->verdict);
+        }
+        const auto verdict =
+            adapters::microhttpd::step(v, url_of(sink_path), connection, method, upload_data, upload_data_size, req_cls,
+                                       [&p](std::string_view piece) { p.piece(piece); });
+        if (!verdict) {
+            return MHD_YES;
+        }
+        return mhd_answer(connection, *verdict);
+    } catch (...) {  // the probe's allocations
+        return MHD_NO;
+    }
+}
+
+}  // namespace
+
+TEST_CASE("libmicrohttpd: step_verified and the sink") {
+    probe p;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = 0;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const MHD_RequestCompletedCallback completed = &adapters::microhttpd::request_completed;
+    void* (*const uri_logger)(void*, const char*, struct MHD_Connection*) = &adapters::microhttpd::remember_uri;
+    struct MHD_Daemon* daemon =
+        MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, nullptr, nullptr, &mhd_handle, &p, MHD_OPTION_SOCK_ADDR,
+                         reinterpret_cast<const sockaddr*>(&address), MHD_OPTION_URI_LOG_CALLBACK, uri_logger, nullptr,
+                         MHD_OPTION_NOTIFY_COMPLETED, completed, nullptr, MHD_OPTION_END);
+    REQUIRE(daemon != nullptr);
+    const union MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    REQUIRE(info != nullptr);
+    check_body_calls(info->port, p, false);
+    MHD_stop_daemon(daemon);
+}
+#endif
