@@ -1,9 +1,10 @@
 // Each adapter's request-to-verdict path without a socket (adapters/common.hpp): the
-// kore-signature lookup over any header list, Content-Length, the checks made before the body,
-// rebuild_url() for applications that opt in, then the streamed verdict and its HTTP status,
-// each against a plain reference.
+// kore-signature lookup over any header list, Content-Length, the query rule (docs/protocol.md,
+// section 3.5) and the other checks made before the body, rebuild_url() for applications that
+// opt in, then the streamed verdict and its HTTP status, each against a plain reference.
 // Input: "<flags byte><METHOD> <target>\n<name>:<value>\n...\n\n<body>"; flags pick the options,
-// whether the peer is the trusted proxy, and whether the header is replaced by a true signature.
+// whether the registered URL has a query, whether the peer is the trusted proxy, and whether the
+// header is replaced by a true signature.
 #include <kore/webhook.hpp>
 #include <kore/webhook/adapters/common.hpp>
 
@@ -57,6 +58,13 @@ std::optional<std::uint64_t> reference_content_length(std::string_view text) {
     return value;
 }
 
+// The query: after the first '?' that comes before any '#', up to the '#'.
+std::string_view reference_query(std::string_view url) {
+    const std::string_view before_fragment = url.substr(0, url.find('#'));
+    const std::size_t question = before_fragment.find('?');
+    return question == std::string_view::npos ? std::string_view() : before_fragment.substr(question + 1);
+}
+
 std::optional<std::string_view> first(const std::vector<header>& headers, std::string_view name) {
     for (const header& h : headers) {
         if (lower(h.name) == name) {
@@ -105,17 +113,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     kw::options opts;
     opts.allow_unsigned = (flags & 1) != 0;
     opts.allow_get_query = opts.allow_unsigned;
+    opts.allow_unregistered_query = (flags & 0x80) != 0 && opts.allow_unsigned;
     opts.max_body_size = opts.allow_unsigned ? 64 : kw::default_max_body_size;
+    const std::string_view registered =
+        (flags & 0x40) != 0 ? "https://hooks.example/kore?tenant=7#f" : "https://hooks.example/kore";
 
-    // The lookup keeps the first kore-signature value (as given) and counts every one.
+    // The lookup keeps the first kore-signature value (as given; one too long to be a signature
+    // becomes a value that is certainly malformed) and counts every one.
     ad::signature_lookup lookup;
     std::size_t signatures = 0;
     for (const header& h : headers) {
         lookup.offer(h.name, h.value);
         signatures += lower(h.name) == "kore-signature" ? 1 : 0;
     }
+    const auto first_signature = first(headers, "kore-signature");
+    const bool overlong = first_signature && first_signature->size() > ad::signature_lookup::max_value_size;
     if (lookup.count() != signatures || lookup.duplicate() != (signatures > 1) ||
-        lookup.header() != first(headers, "kore-signature")) {
+        (overlong ? lookup.header() == first_signature : lookup.header() != first_signature)) {
+        std::abort();
+    }
+    if (overlong &&
+        kw::verifier("x").verify("POST", registered, "", lookup.header()).error() != kw::errc::malformed_signature) {
         std::abort();
     }
 
@@ -124,16 +142,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (declared && length != reference_content_length(*declared)) {
         std::abort();
     }
-    const bool has_query = kw::target_has_query(target);
+    // The query rule: the request's query must be the registered URL's, whatever the method,
+    // unless the application opted out (any method, or GET alone).
+    const bool registered_query = reference_query(target) == reference_query(registered);
+    if (ad::query_of(target) != reference_query(target)) {
+        std::abort();
+    }
     std::error_code expected_early;
     if (signatures > 1) {
         expected_early = kw::errc::duplicate_signature;
-    } else if (method == "GET" && has_query && !opts.allow_get_query) {
+    } else if (!registered_query && !opts.allow_unregistered_query && !(method == "GET" && opts.allow_get_query)) {
         expected_early = kw::errc::query_not_signed;
     } else if (length && *length > opts.max_body_size) {
         expected_early = kw::errc::body_too_large;
     }
-    const std::error_code early = ad::check_before_body(method, has_query, lookup, length, opts);
+    const std::error_code early = ad::check_before_body(method, registered, target, lookup, length, opts);
     if (early != expected_early || (early && !ad::body_left_unread(early))) {
         std::abort();
     }
@@ -175,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     // The verdict: early refusals stand; otherwise the streamed body decides, exactly as one-shot.
-    const std::string url = rebuilt ? *rebuilt : "https://hooks.example/kore";
+    const std::string url = rebuilt ? *rebuilt : std::string(registered);
     const kw::verifier& v = verifier_for(opts);
     std::string signature;
     std::optional<std::string_view> header_value = lookup.header();

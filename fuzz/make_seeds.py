@@ -67,6 +67,9 @@ write("url_rules", "get", "GET\nHTTP://Hooks.Example:8443/k?\n/k?#\n")
 write("url_rules", "path-only", "POST\n/kore/callback\n/kore/callback?a\nx")
 write("url_rules", "bad-method", "PO ST\nhttps://x\n?\n")
 write("url_rules", "fragment-first", "M-SEARCH\nhttps://x#?a=1\n/#?a=1\nbody")
+write("url_rules", "registered-query", "POST\nhttps://hooks.example/kore?tenant=7#f\n/kore?tenant=7\n{}")
+write("url_rules", "added-query", "POST\nhttps://hooks.example/kore\n/kore?Status=inactive\na=1")
+write("url_rules", "get-query", "GET\nhttps://hooks.example/kore?a=1\n/kore?a=%31\n")
 
 # twilio_form: token selector, form body, NUL, header value.
 write("twilio_form", "form", b"\x00Body=hello&To=%2B18005550100&From=+1555\x00AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
@@ -104,6 +107,9 @@ write("adapter_request", "forwarded",
 write("adapter_request", "untrusted",
       b"\x0cPOST /kore\nHost: [::1]:8443\nX-Forwarded-Host: evil.example\n\na=1")
 write("adapter_request", "bad-host", b"\x04POST /kore\nHost: evil.example/@x\n\n")
+write("adapter_request", "registered-query", b"\x44POST /kore?tenant=7\nHost: hooks.example\n\n{}")
+write("adapter_request", "added-query-opted-out", b"\xc5POST /kore?Status=inactive\nkore-signature: x\n\na=1")
+write("adapter_request", "overlong-signature", b"\x00POST /kore\nkore-signature: " + b"0" * 300 + b"\n\nx")
 
 # request_parser: a raw request as captured.
 write("request_parser", "post",

@@ -1,9 +1,12 @@
 // The URL rules (docs/protocol.md, sections 3.3 and 3.5) against a plain reference: what of a
 // registered URL is signed (signed_url), whether a request target carries a query
-// (target_has_query), and which methods and registered URLs a verifier takes before hashing
-// (check_request), with the verdict a real signature then gets, one-shot and streamed.
+// (target_has_query), the adapters' query rule (a request's query must be the registered URL's,
+// whatever the method, unless the application opted out), and which methods and registered URLs
+// a verifier takes before hashing (check_request), with the verdict a real signature then gets,
+// one-shot and streamed.
 // Input: "<method>\n<registered url>\n<request target>\n<body>".
 #include <kore/webhook.hpp>
+#include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/detail/request_check.hpp>
 
 #include <cstddef>
@@ -32,6 +35,13 @@ bool reference_has_query(std::string_view target) {
     const std::string_view before_fragment = target.substr(0, target.find('#'));
     const std::size_t question = before_fragment.find('?');
     return question != std::string_view::npos && before_fragment.size() > question + 1;
+}
+
+// The query: after the first '?' that comes before any '#', up to that '#'; "" when none.
+std::string_view reference_query(std::string_view url) {
+    const std::string_view before_fragment = url.substr(0, url.find('#'));
+    const std::size_t question = before_fragment.find('?');
+    return question == std::string_view::npos ? std::string_view() : before_fragment.substr(question + 1);
 }
 
 bool reference_is_method(std::string_view method) {
@@ -84,6 +94,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (kw::target_has_query(target) != reference_has_query(target)) {
         std::abort();
     }
+    for (const unsigned opt_out : {0U, 1U, 2U, 3U}) {
+        kw::options opts;
+        opts.allow_get_query = (opt_out & 1U) != 0;
+        opts.allow_unregistered_query = (opt_out & 2U) != 0;
+        const bool accepted = reference_query(target) == reference_query(url) || opts.allow_unregistered_query ||
+                              (method == "GET" && opts.allow_get_query);
+        const std::error_code rule = kw::adapters::check_query(method, url, target, opts);
+        if (rule != (accepted ? std::error_code() : make_error_code(kw::errc::query_not_signed))) {
+            std::abort();
+        }
+    }
+
     std::error_code expected;
     if (!reference_is_method(method)) {
         expected = kw::errc::invalid_method;

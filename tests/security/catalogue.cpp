@@ -110,9 +110,9 @@ outcome construction(const std::function<void()>& make) {
 }
 
 // A request as an adapter sees it, run through adapters/common.hpp in the adapters' order: the
-// signature lookup over the header list, the checks made before the body (repeated header, GET
-// query, declared Content-Length), then the body streamed in chunks until the stream reports an
-// error, then finish().
+// signature lookup over the header list, the checks made before the body (repeated header, the
+// query rule, declared Content-Length), then the body streamed in chunks until the stream reports
+// an error, then finish().
 struct wire_request {
     std::string method = "POST";
     std::string target = "/kore";
@@ -121,7 +121,8 @@ struct wire_request {
     std::size_t chunk = 512;
 };
 
-outcome through_adapter(const wire_request& request, std::string_view registered_url = url) {
+outcome through_adapter(const wire_request& request, std::string_view registered_url = url,
+                        const kw::verifier& v = verifier()) {
     ad::signature_lookup signature;
     std::optional<std::uint64_t> declared;
     for (const auto& [name, value] : request.headers) {
@@ -130,11 +131,11 @@ outcome through_adapter(const wire_request& request, std::string_view registered
             declared = ad::parse_content_length(value);
         }
     }
-    if (const auto ec = ad::check_before_body(request.method, kw::target_has_query(request.target), signature, declared,
-                                              verifier().get_options())) {
+    if (const auto ec = ad::check_before_body(request.method, registered_url, request.target, signature, declared,
+                                              v.get_options())) {
         return of(ec);
     }
-    auto stream = verifier().start(request.method, registered_url);
+    auto stream = v.start(request.method, registered_url);
     for (std::size_t at = 0; at < request.body.size() && !stream.error(); at += request.chunk) {
         stream.update(std::string_view(request.body).substr(at, request.chunk));
     }
@@ -458,6 +459,50 @@ std::vector<hostile_input> catalogue() {
              return of_result(
                  twilio_verifier().verify_form("https://x.example:9443/cb", "a=1", std::string_view(header)));
          }},
+        {"U28", "urls", "POST with a query added (`/kore?Status=inactive`), genuine signature and body",
+         "query_not_signed", "401",
+         [=] {
+             wire_request request;
+             request.target = "/kore?Status=inactive";
+             request.headers = {{"kore-signature", genuine}};
+             request.body = form;
+             return through_adapter(request);
+         }},
+        {"U29", "urls", "registered with `?tenant=7`, request with `?tenant=8`", "query_not_signed", "401",
+         [] {
+             wire_request request;
+             request.target = "/kore?tenant=8";
+             request.headers = {{"kore-signature", sign(form, "POST", url + "?tenant=7")}};
+             request.body = form;
+             return through_adapter(request, url + "?tenant=7");
+         }},
+        {"U30", "urls", "registered with `?tenant=7`, request without a query", "query_not_signed", "401",
+         [] {
+             wire_request request;
+             request.headers = {{"kore-signature", sign(form, "POST", url + "?tenant=7")}};
+             request.body = form;
+             return through_adapter(request, url + "?tenant=7");
+         }},
+        {"U31", "urls", "registered with `?a=1`, request with `?a=%31` (queries are compared as sent)",
+         "query_not_signed", "401",
+         [] {
+             wire_request request;
+             request.target = "/kore?a=%31";
+             request.headers = {{"kore-signature", sign(form, "POST", url + "?a=1")}};
+             request.body = form;
+             return through_adapter(request, url + "?a=1");
+         }},
+        {"U32", "urls", "POST with a query when only `allow_get_query` is on", "query_not_signed", "401",
+         [] {
+             kw::options opts;
+             opts.allow_get_query = true;
+             const kw::verifier get_query_allowed(secret, opts);
+             wire_request request;
+             request.target = "/kore?x=1";
+             request.headers = {{"kore-signature", sign(form)}};
+             request.body = form;
+             return through_adapter(request, url, get_query_allowed);
+         }},
 
         // Bodies.
         {"B01", "bodies", "body one byte over `max_body_size`", "body_too_large", "413",
@@ -662,6 +707,14 @@ std::vector<hostile_input> catalogue() {
              request.body = over_limit;
              return through_adapter(request);
          }},
+        {"F16", "framing", "the genuine signature padded with spaces to 300 characters (over the lookup's 256)",
+         "malformed_signature", "400",
+         [=] {
+             wire_request request;
+             request.headers = {{"kore-signature", genuine + std::string(236, ' ')}};
+             request.body = form;
+             return through_adapter(request);
+         }},
 
         // Raw request files, through the command-line tool's parser, then the adapters' path.
         {"R01", "raw requests", "an empty file", "empty", "-", [] { return raw_request(""); }},
@@ -743,6 +796,13 @@ std::vector<hostile_input> catalogue() {
          [=] {
              return raw_request(request_head("kore-signature: " + genuine +
                                              "\r\nContent-Length: 27\r\n\r\nSimSid=HS1234&Status=paused"));
+         }},
+        {"R28", "raw requests", "well-formed POST with a query added to the captured request", "query_not_signed",
+         "401",
+         [=] {
+             return raw_request(request_head("kore-signature: " + genuine + "\r\nContent-Length: " +
+                                                 std::to_string(form.size()) + "\r\n\r\n" + form,
+                                             "POST /kore?Status=inactive HTTP/1.1"));
          }},
 
         // Secrets and the verifier's own state.
