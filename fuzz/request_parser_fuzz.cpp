@@ -55,6 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     kore_cli::http::limits relaxed = limits;
     relaxed.max_input = limits.max_input * 2;
     relaxed.max_headers = limits.max_headers + 1;  // the Content-Length serialize() adds
+    relaxed.max_line = limits.max_line + 1;        // serialize() writes ": " where the input may have ":"
     const auto again = kore_cli::http::parse(serialize(r), relaxed);
     if (!again || again.value->method != r.method || again.value->target != r.target || again.value->body != r.body) {
         std::abort();

@@ -4,6 +4,7 @@
 // The rules that turn a signature header and the computed digests into a verdict
 // (docs/protocol.md, section 3), written once for one-shot and streamed verification alike.
 
+#include <kore/webhook/detail/ct_audit.hpp>
 #include <kore/webhook/detail/digest.hpp>
 #include <kore/webhook/detail/signature_value.hpp>
 #include <kore/webhook/detail/verdict.hpp>
@@ -45,16 +46,20 @@ kore_verdict decide(std::optional<std::string_view> header, const options& opts,
     if (kind == signature_value::empty) {
         return kore_verdict::accept_unsigned();
     }
+    KORE_WEBHOOK_CT_POISON(expected.data(), expected.size());
     kore_digests computed{};
     if (!digests.raw_digests(computed)) {
         return kore_verdict::refuse(make_error_code(errc::crypto_failure));
     }
+    KORE_WEBHOOK_CT_POISON(computed.data(), sizeof(computed));
     std::size_t match = find_match(computed, secret_count, expected);
+    KORE_WEBHOOK_CT_UNPOISON(&match, sizeof(match));
     if (match != no_match) {
         // A valid JSON text never holds the NUL bytes of glue, so only a raw match needs the look.
         if (digests.extended(match)) {
             return kore_verdict::refuse(make_error_code(errc::length_extension));
         }
+        KORE_WEBHOOK_CT_UNPOISON(expected.data(), expected.size());
         return kore_verdict::verified(expected, match, false);
     }
     if (!opts.json_whitespace_fallback) {
@@ -68,8 +73,11 @@ kore_verdict decide(std::optional<std::string_view> header, const options& opts,
         case minified_result::computed:
             break;
     }
+    KORE_WEBHOOK_CT_POISON(computed.data(), sizeof(computed));
     match = find_match(computed, secret_count, expected);
+    KORE_WEBHOOK_CT_UNPOISON(&match, sizeof(match));
     if (match != no_match) {
+        KORE_WEBHOOK_CT_UNPOISON(expected.data(), expected.size());
         return kore_verdict::verified(expected, match, true);
     }
     return kore_verdict::refuse(make_error_code(errc::signature_mismatch));

@@ -56,10 +56,33 @@ public:
         }
     }
 
+    // A moved-from verifier holds no token and refuses everything with errc::moved_from (not
+    // with an OpenSSL failure, which is what its emptied HMAC states would otherwise report).
+    verifier(verifier&& other) noexcept
+        : options_(other.options_),
+          hmac_(std::move(other.hmac_)),
+          sha256_(std::move(other.sha256_)),
+          keyed_(std::move(other.keyed_)),
+          count_(std::exchange(other.count_, 0)) {}
+    verifier& operator=(verifier&& other) noexcept {
+        options_ = other.options_;
+        hmac_ = std::move(other.hmac_);
+        sha256_ = std::move(other.sha256_);
+        keyed_ = std::move(other.keyed_);
+        count_ = std::exchange(other.count_, 0);
+        return *this;
+    }
+    verifier(const verifier&) = delete;
+    verifier& operator=(const verifier&) = delete;
+    ~verifier() = default;
+
     // `url` is the full URL Twilio requested, query included; `params` the decoded form
     // parameters as the framework parsed them (none for a GET).
     [[nodiscard]] result verify(std::string_view url, std::vector<parameter> params,
                                 std::optional<std::string_view> signature_header) const noexcept {
+        if (count_ == 0) {
+            return result::refused(make_error_code(errc::moved_from));
+        }
         try {
             digest_type expected{};
             if (const auto ec = read_header(signature_header, expected)) {
@@ -75,6 +98,9 @@ public:
     // A form POST given as its raw application/x-www-form-urlencoded body.
     [[nodiscard]] result verify_form(std::string_view url, std::string_view body,
                                      std::optional<std::string_view> signature_header) const noexcept {
+        if (count_ == 0) {
+            return result::refused(make_error_code(errc::moved_from));
+        }
         if (body.size() > options_.max_body_size) {
             return result::refused(make_error_code(errc::body_too_large));
         }
@@ -92,6 +118,9 @@ public:
     // A JSON body: the HMAC covers the URL only, which carries bodySHA256 = hex SHA-256(body).
     [[nodiscard]] result verify_json(std::string_view url, std::string_view body,
                                      std::optional<std::string_view> signature_header) const noexcept {
+        if (count_ == 0) {
+            return result::refused(make_error_code(errc::moved_from));
+        }
         if (body.size() > options_.max_body_size) {
             return result::refused(make_error_code(errc::body_too_large));
         }

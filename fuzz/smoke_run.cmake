@@ -1,0 +1,22 @@
+# cmake -DFUZZER=<exe> -DSEEDS=<dir> -DDICTIONARY=<file> -DWORK=<dir> -P smoke_run.cmake
+# One seeded smoke run: every committed seed, then 40000 deterministic mutations. New inputs go to
+# WORK, emptied first, so the source tree is never written and every run starts from the seeds.
+cmake_minimum_required(VERSION 3.21)
+if(NOT IS_DIRECTORY "${SEEDS}")
+  message(FATAL_ERROR "no seed corpus at ${SEEDS}")
+endif()
+file(GLOB seeds LIST_DIRECTORIES false "${SEEDS}/*")
+list(LENGTH seeds seed_count)
+if(seed_count EQUAL 0)
+  message(FATAL_ERROR "the seed corpus ${SEEDS} is empty")
+endif()
+if(NOT EXISTS "${DICTIONARY}")
+  message(FATAL_ERROR "no dictionary at ${DICTIONARY}")
+endif()
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+set(options -seed=1 -runs=40000 -max_len=4096 "-artifact_prefix=${WORK}/" "-dict=${DICTIONARY}")
+execute_process(COMMAND "${FUZZER}" ${options} "${WORK}" "${SEEDS}" RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "${FUZZER} failed (${status}): the reproducer is the crash-* or leak-* file it names")
+endif()
