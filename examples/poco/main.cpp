@@ -12,6 +12,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Timespan.h>
 
 #include <string>
 
@@ -60,7 +61,11 @@ int main() {
 
     try {
         Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", config.port));
-        Poco::Net::HTTPServer server(new factory(route), socket, new Poco::Net::HTTPServerParams);
+        auto* params = new Poco::Net::HTTPServerParams;  // the server takes ownership
+        // POCO 1.11's dispatcher thread can miss the notice that the server stopped; it then waits
+        // out its idle time (10 s by default) and holds up the exit that long. 1 s bounds that.
+        params->setThreadIdleTime(Poco::Timespan(1, 0));
+        Poco::Net::HTTPServer server(new factory(route), socket, params);
         server.start();
         kore_example::announce_listening(socket.address().port());
         signals.wait();

@@ -1,48 +1,54 @@
-#ifndef KORE_WEBHOOK_CLI_DEMO_HPP
-#define KORE_WEBHOOK_CLI_DEMO_HPP
+// `kore-webhook demo`: no setup at all. Starts a cpp-httplib receiver made of the library's route
+// helper (kore::webhook::adapters::httplib::mount_route) on 127.0.0.1 with two random secrets,
+// fires genuine and broken callbacks at it with the `send` machinery, and prints what a correct
+// receiver must do and what it did.
 
-// `kore-webhook demo`: no setup at all. Starts the cpp-httplib example receiver (built on the
-// library's adapter) on 127.0.0.1 with two random secrets, fires genuine and broken callbacks at
-// it with the `send` machinery, and prints what a correct receiver must do and what it did.
+#include "demo.hpp"
 
-#include "args.hpp"
-#include "events.hpp"
-#include "io.hpp"
-#include "send.hpp"
+#include <kore_cli/errors.hpp>
+#include <kore_cli/events.hpp>
+#include <kore_cli/send.hpp>
 
-#include <kore/webhook.hpp>
+#include <kore/webhook/adapters/callback.hpp>
+#include <kore/webhook/adapters/httplib.hpp>
+#include <kore/webhook/detail/hex.hpp>
+#include <kore/webhook/options.hpp>
+#include <kore/webhook/verifier.hpp>
+#include <kore/webhook/version.hpp>
+
+#include <openssl/rand.h>
 
 #include <httplib.h>
-#include <httplib/receiver.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <ctime>
 #include <mutex>
 #include <ostream>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace kore_cli {
 
-inline constexpr std::string_view demo_help = R"(usage: kore-webhook demo [--port N]
+namespace {
 
-Starts a KORE callback receiver on 127.0.0.1 (cpp-httplib + kore-webhook, the project's httplib
-example) configured with two random secrets (Active and Pending), sends it genuine callbacks and
-forged or broken ones, and prints a table: each case, what a correct receiver must do, what
-happened and why. Nothing leaves this machine; no secret is printed.
-Exit status: 0 every verdict was right; 1 a verdict was wrong; 2 the receiver could not start.
+// 32 random hex digits: a webhook secret nobody else knows.
+std::string random_secret() {
+    std::array<unsigned char, 16> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        throw std::runtime_error("OpenSSL could not provide random bytes");
+    }
+    return kore::webhook::detail::encode_hex(bytes);
+}
 
-  --port N     listen on this port (default: any free port)
-  -h, --help   this text
-)";
-
-namespace demo_detail {
-
-// What the receiver saw, recorded by its on_delivery hook (runs on a server thread).
+// What the receiver saw, recorded by the route's observer (runs on a server thread).
 struct seen {
     int status = 0;
     bool verified = false;
@@ -51,7 +57,7 @@ struct seen {
     bool duplicate = false;  // the digest was verified before: the application skips it
 };
 
-class log {
+class delivery_log {
 public:
     void add(const seen& s) {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -91,7 +97,7 @@ struct demo_case {
     bool expect_duplicate = false;
 };
 
-inline std::vector<demo_case> cases(const std::string& url) {
+std::vector<demo_case> cases(const std::string& url) {
     std::vector<demo_case> out;
     const auto add = [&](std::string name, std::string must, std::vector<int> statuses, std::string body,
                          auto&& tweak) {
@@ -159,7 +165,7 @@ inline std::vector<demo_case> cases(const std::string& url) {
 }
 
 // Response bodies are the receiver's: only printable ASCII reaches the terminal.
-inline std::string printable(std::string_view text) {
+std::string printable(std::string_view text) {
     std::string out;
     for (const char c : text.substr(0, 80)) {
         out.push_back((c >= 0x20 && c < 0x7f) ? c : '?');
@@ -167,7 +173,7 @@ inline std::string printable(std::string_view text) {
     return out;
 }
 
-inline std::string reason(const std::vector<http::response>& responses, const std::vector<seen>& seen_list) {
+std::string reason(const std::vector<http::response>& responses, const std::vector<seen>& seen_list) {
     std::string out;
     for (std::size_t i = 0; i < responses.size(); ++i) {
         std::string one;
@@ -188,27 +194,20 @@ inline std::string reason(const std::vector<http::response>& responses, const st
     return out;
 }
 
-inline std::string pad(std::string s, std::size_t width) {
+std::string pad(std::string s, std::size_t width) {
     if (s.size() < width) {
         s.append(width - s.size(), ' ');
     }
     return s;
 }
 
-}  // namespace demo_detail
+}  // namespace
 
-inline int run_demo(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-    using namespace demo_detail;
-    const parsed_args args = parse_args(words, {{"--port", "N"}}, "demo");
-    if (args.has("--help")) {
-        out << demo_help;
-        return 0;
-    }
-    const std::size_t wanted_port = args.has("--port") ? parse_count("--port", *args.get("--port"), 65535) : 0;
-
-    const std::string active = random_hex(16);
-    const std::string pending = random_hex(16);
-    const std::string unknown = random_hex(16);
+int run_demo(const demo_command& command, std::ostream& out, std::ostream& err) {
+    const std::size_t wanted_port = command.port;
+    const std::string active = random_secret();
+    const std::string pending = random_secret();
+    const std::string unknown = random_secret();
     kore::webhook::options opts;
     opts.max_body_size = 64 * 1024;
     const kore::webhook::verifier verifier(std::vector<std::string>{active, pending}, opts);
@@ -226,21 +225,23 @@ inline int run_demo(const std::vector<std::string>& words, std::ostream& out, st
     }
     const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/kore/callback";
 
-    demo_detail::log seen_log;
-    kore_example::receiver_config config;
-    config.registered_url = url;
-    config.on_delivery = [&seen_log](const kore_example::delivery& d) {
+    delivery_log seen_log;
+    kore::webhook::adapters::route_config route;
+    route.registered_url = url;
+    // Every verified callback is acknowledged (204, the route's default); the observer records
+    // each answered request, and does the replay check a receiver's application does.
+    route.on_answer = [&seen_log](const kore::webhook::adapters::answered_request& answered) {
         seen s;
-        s.status = d.status;
-        if (d.verdict != nullptr && d.verdict->verified()) {
+        s.status = answered.status;
+        if (answered.verdict != nullptr && answered.verdict->verified()) {
             s.verified = true;
-            s.secret_index = d.verdict->secret_index();
-            s.json_normalized = d.verdict->json_normalized();
-            s.duplicate = !seen_log.first_time(d.verdict->replay_key());
+            s.secret_index = answered.verdict->secret_index();
+            s.json_normalized = answered.verdict->json_normalized();
+            s.duplicate = !seen_log.first_time(answered.verdict->replay_key());
         }
         seen_log.add(s);
     };
-    kore_example::install_receiver(server, verifier, config);
+    kore::webhook::adapters::httplib::mount_route(server, verifier, std::move(route));
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
         if (res.status == 404 && res.body.empty()) {
             res.set_content("not_found", "text/plain");
@@ -262,7 +263,7 @@ inline int run_demo(const std::vector<std::string>& words, std::ostream& out, st
     out << "kore-webhook demo: receiver on " << url << "\n"
         << "  cpp-httplib + kore-webhook " << KORE_WEBHOOK_VERSION_MAJOR << "." << KORE_WEBHOOK_VERSION_MINOR << "."
         << KORE_WEBHOOK_VERSION_PATCH
-        << " (examples/httplib), two random secrets (Active, Pending), body limit 64 KiB\n\n";
+        << " (the library's httplib route helper), two random secrets (Active, Pending), body limit 64 KiB\n\n";
     const std::size_t w_case = 38;
     const std::size_t w_must = 34;
     const std::size_t w_got = 10;
@@ -277,13 +278,15 @@ inline int run_demo(const std::vector<std::string>& words, std::ostream& out, st
                                  : c.secret == demo_case::key::pending ? pending
                                                                        : unknown;
         const std::size_t before = seen_log.size();
-        std::vector<http::response> responses;
         std::string got;
         std::string why;
         bool ok = false;
         try {
             const send_plan plan = make_plan(c.settings, key, std::time(nullptr));
-            responses = deliver(plan, quiet);
+            std::vector<http::response> responses;
+            for (auto& d : deliver(plan, quiet)) {
+                responses.push_back(std::move(d.response));
+            }
             const std::vector<seen> seen_now = seen_log.since(before);
             ok = responses.size() == c.statuses.size();
             for (std::size_t r = 0; r < responses.size(); ++r) {
@@ -325,5 +328,3 @@ inline int run_demo(const std::vector<std::string>& words, std::ostream& out, st
 }
 
 }  // namespace kore_cli
-
-#endif
