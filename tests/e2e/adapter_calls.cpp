@@ -59,6 +59,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #endif
@@ -597,6 +598,23 @@ private:
     unsigned short port_ = 0;
 };
 
+// A socket closed when it goes out of scope.
+class test_socket {
+public:
+    test_socket() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {}
+    ~test_socket() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    test_socket(const test_socket&) = delete;
+    test_socket& operator=(const test_socket&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
 // Connects `fd` to 127.0.0.1:port, blocking; its reads and writes give up after 10 s (a bound,
 // not a measurement).
 void connect_blocking(int fd, unsigned short port) {
@@ -646,7 +664,7 @@ TEST_CASE("libmicrohttpd: a declared-oversize body sent whole before reading get
     const std::string body(3 << 20, 'x');  // over the 1 MiB limit, under the drain bound
     for (int attempt = 0; attempt < 5; ++attempt) {
         INFO("attempt " << attempt);
-        const e2e::detail::socket_fd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        const test_socket sock;
         connect_blocking(sock.get(), server.port());
         const std::string head = "POST " + std::string(body_path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nkore-signature: " +
                                  kw::sign(secret, "POST", url_of(body_path), body) +
@@ -664,14 +682,13 @@ TEST_CASE("libmicrohttpd: a declared-oversize body sent whole before reading get
 TEST_CASE("libmicrohttpd: an endless chunked body is cut off") {
     const mhd_server server;
     REQUIRE(server.port() != 0);
-    const e2e::detail::socket_fd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const test_socket sock;
     connect_blocking(sock.get(), server.port());
     const std::string head = "POST " + std::string(body_path) +
                              " HTTP/1.1\r\nHost: 127.0.0.1\r\nkore-signature: " + std::string(64, '0') +
                              "\r\nTransfer-Encoding: chunked\r\n\r\n";
     REQUIRE(send_all(sock.get(), head) == 0);
-    const std::string piece(64 * 1024, 'z');
-    const std::string chunk = e2e::detail::hex(piece.size()) + "\r\n" + piece + "\r\n";
+    const std::string chunk = "10000\r\n" + std::string(0x10000, 'z') + "\r\n";
     // Far more than the limit, the drain bound and what the sockets' buffers hold together.
     constexpr std::size_t give_up_after = std::size_t{64} << 20;
     std::size_t sent = 0;
