@@ -1,18 +1,21 @@
 # Conan 2 recipe for kore-webhook, after Conan Center's header-only template.
 #
-# It lives in the repository and packages the checkout it sits in: export_sources() takes the
-# headers and LICENSE from the repository root, and set_version() reads the version from
-# include/kore/webhook/version.hpp (the project's one version source), so
-#     conan create conan/
-# needs no --version and no network. (A Conan Center submission would replace export_sources()
-# by source() with get(self, **self.conan_data["sources"][self.version], strip_root=True).)
+# It lives in the repository and packages the checkout it sits in: set_version() reads the
+# version from include/kore/webhook/version.hpp (the project's one version source), and both
+# Conan flows see the project root, so neither needs --version or the network:
+#     conan create conan/                                    (cache flow)
+#     conan build conan/ && conan export-pkg conan/          (local flow)
+# In the cache flow export_sources() copies the headers and LICENSE from the repository root; in
+# the local flow layout() roots the folders at the repository root (the recipe's parent).
+# A Conan Center submission would replace export_sources() by source() with
+# get(self, **self.conan_data["sources"][self.version], strip_root=True); tools/release.sh
+# prints the conandata.yml entry for a tag.
 import os
 import re
 
 from conan import ConanFile
 from conan.tools.build import check_min_cppstd
 from conan.tools.files import copy, load
-from conan.tools.layout import basic_layout
 
 required_conan_version = ">=2.0"
 
@@ -49,7 +52,15 @@ class KoreWebhookConan(ConanFile):
         copy(self, "*.hpp", os.path.join(self._repo_root, "include"), os.path.join(self.export_sources_folder, "include"))
 
     def layout(self):
-        basic_layout(self, src_folder=".")
+        # Rooted at the project: in the local flow the recipe folder is conan/, and include/ and
+        # LICENSE are one level up (in the cache flow export_sources() put them at the top of the
+        # source folder, which Conan uses whatever the root). Build and generated files go under
+        # the project's build/, which git ignores.
+        self.folders.root = os.pardir
+        self.folders.source = "."
+        self.folders.build = os.path.join("build", "conan")
+        self.folders.generators = os.path.join(self.folders.build, "generators")
+        self.cpp.source.includedirs = ["include"]
 
     def requirements(self):
         self.requires("openssl/[>=3 <4]")

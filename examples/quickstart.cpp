@@ -1,21 +1,18 @@
-// README's "Integration in 15 lines", as a program: it verifies published vector K1 and refuses
-// a tampered copy. Run: KORE_WEBHOOK_SECRET=secret12345 ./kore-webhook-quickstart
+// README's "Integration in 15 lines", as a program: it verifies published vector K1, acknowledges
+// its replay without processing it again, and refuses a tampered copy. Run: KORE_WEBHOOK_SECRET=secret12345
+// ./kore-webhook-quickstart
 #include <kore/webhook.hpp>
+#include <kore/webhook/replay_guard_memory.hpp>
 
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 
 namespace {
 
-std::set<std::string> seen;  // stands in for the application's de-duplication store
-bool already_processed(const std::string& key) {
-    return !seen.insert(key).second;
-}
 void process(std::string_view body) {
     std::cout << "processing " << body.size() << " bytes\n";
 }
@@ -34,21 +31,28 @@ const char* secret_from_environment() {
 }
 
 // --- README snippet starts here ---
-// Once, at start-up: the secret from the KORE console, and the URL exactly as registered there.
+// Once, at start-up: the secret from the KORE console, the URL exactly as registered there, and
+// a replay guard (in memory here; replay_guard_redis.hpp shares one across a fleet).
 const kore::webhook::verifier verifier{secret_from_environment()};
 const std::string registered_url = "https://testendpoint.com";
+kore::webhook::memory_replay_store replay_store;
+kore::webhook::replay_guard replay_guard{replay_store};
 
-// Per request: method, raw body bytes, and the header (std::nullopt when it is absent).
-int on_callback(std::string_view method, std::string_view raw_body, std::optional<std::string_view> kore_signature) {
+// Per request: method, raw body, the kore-signature header (std::nullopt when it is absent) and
+// kore-idempotency-token (unsigned: a hint for the logs, never the key).
+int on_callback(std::string_view method, std::string_view raw_body, std::optional<std::string_view> kore_signature,
+                std::string_view idempotency_token) {
     const kore::webhook::result r = verifier.verify(method, registered_url, raw_body, kore_signature);
     if (!r) {
-        log("refused KORE callback: ", r.error_name(), ": ", r.error().message());
+        log("refused KORE callback: ", r.error_name(), ": ", r.message());
         return r.error() == kore::webhook::errc::body_too_large ? 413 : 401;
     }
-    if (already_processed(r.replay_key())) {
-        return 204;  // a replay or a KORE redelivery: acknowledge, do not process again
+    kore::webhook::replay_claim claim = replay_guard.claim(method, r, idempotency_token);
+    if (!claim.should_process()) {
+        return claim.http_status();  // 200: a replay or KORE redelivery; 423: the first is still in work
     }
-    process(raw_body);
+    process(raw_body);  // if this throws, the claim is released and KORE's retry gets processed
+    static_cast<void>(claim.commit());
     return 204;
 }
 // --- README snippet ends here ---
@@ -57,10 +61,11 @@ int on_callback(std::string_view method, std::string_view raw_body, std::optiona
 
 int main() {
     const std::string_view signature = "4fdba0cb1394cc8d17b8dabb04634aa9a951021a7b161f9c7a2186cd490b18b2";
-    const int good = on_callback("POST", "field1=value1&field2=value2", signature);
-    const int replay = on_callback("POST", "field1=value1&field2=value2", signature);
-    const int tampered = on_callback("POST", "field1=value1&field2=evil", signature);
-    const int unsigned_request = on_callback("POST", "field1=value1&field2=value2", std::string_view());
+    const int good = on_callback("POST", "field1=value1&field2=value2", signature, "token-1");
+    // The same signed request again, with another token: caught by its digest, not processed.
+    const int replay = on_callback("POST", "field1=value1&field2=value2", signature, "token-2");
+    const int tampered = on_callback("POST", "field1=value1&field2=evil", signature, "token-3");
+    const int unsigned_request = on_callback("POST", "field1=value1&field2=value2", std::string_view(), "token-4");
     std::printf("K1: %d, replay: %d, tampered: %d, unsigned: %d\n", good, replay, tampered, unsigned_request);
-    return good == 204 && replay == 204 && tampered == 401 && unsigned_request == 401 ? 0 : 1;
+    return good == 204 && replay == 200 && tampered == 401 && unsigned_request == 401 ? 0 : 1;
 }

@@ -240,6 +240,78 @@ class FaultSide:
             self.stopping.wait(0.05)
 
 
+def genuine_latency(port, timeout):
+    """Sends one genuine callback on a new connection; returns (seconds, status) or (None, None)."""
+    body = callback_body(random.randrange(10**12))
+    request = ("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nkore-signature: %s\r\n"
+               "kore-idempotency-token: probe\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+               % (ROUTE, sign("POST", body), len(body))).encode() + body
+    started = time.time()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.settimeout(max(0.1, timeout - (time.time() - started)))
+            s.sendall(request)
+            answer = s.recv(64)
+            if answer.startswith(b"HTTP/"):
+                return time.time() - started, int(answer.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None, None
+
+
+def endless_chunked(port, limit_seconds):
+    """Sends chunks forever; returns (seconds until the server answered or closed, first answer bytes)."""
+    started = time.time()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\nkore-signature: %s\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       % (ROUTE, "0" * 64)).encode())
+            s.setblocking(False)
+            chunk = b"1000\r\n" + b"z" * 4096 + b"\r\n"
+            while time.time() - started < limit_seconds + 5:
+                try:
+                    data = s.recv(64)
+                    return time.time() - started, data[:12]  # an answer, or b"" for a close
+                except BlockingIOError:
+                    pass
+                try:
+                    s.send(chunk)
+                except BlockingIOError:
+                    time.sleep(0.01)
+    except OSError as error:
+        return time.time() - started, ("closed: %s" % error.__class__.__name__).encode()
+    return None, b""
+
+
+def availability(example, slow=16, idle=500):
+    """The three availability checks of the examples: rows of (check, seconds, limit, ok, detail)."""
+    rows = []
+    faults = FaultSide(example.port, slow_clients=slow)
+    faults.threads = faults.threads[:slow]  # slow clients only
+    faults.start()
+    time.sleep(2)  # let them take their connections
+    seconds, status = genuine_latency(example.port, 6)
+    faults.stop()
+    rows.append(("genuine beside %d one-byte-a-second clients" % slow, seconds, 3.0, status == 204, status))
+    sockets = []
+    try:
+        for _ in range(idle):
+            try:
+                sockets.append(socket.create_connection(("127.0.0.1", example.port), timeout=2))
+            except OSError:
+                break
+        time.sleep(1)
+        seconds, status = genuine_latency(example.port, 6)
+        rows.append(("genuine beside %d idle connections (%d opened)" % (idle, len(sockets)), seconds, 3.0,
+                     status == 204, status))
+    finally:
+        for s in sockets:
+            s.close()
+    seconds, answer = endless_chunked(example.port, 5.0)
+    rows.append(("endless chunked body refused or cut", seconds, 5.0, seconds is not None, answer))
+    return rows
+
+
 def wrong(cls, statuses):
     return sum(n for status, n in statuses.items() if status not in EXPECTED[cls])
 
@@ -256,6 +328,10 @@ def main():
     parser.add_argument("--soak-requests", type=int, default=0,
                         help="finally send this many mixed requests and report resident memory before and after")
     parser.add_argument("--env", action="append", default=[], help="NAME=VALUE for every example (repeatable)")
+    parser.add_argument("--availability", action="store_true",
+                        help="only the availability checks: a genuine callback answered within 3 s beside 16 slow "
+                             "clients and beside 500 idle connections, an endless chunked body ended within 5 s; "
+                             "exits 1 when one fails")
     args = parser.parse_args()
 
     listing = os.path.join(args.build, "kore-webhook-examples.txt")
@@ -264,6 +340,21 @@ def main():
     extra_env = dict(item.split("=", 1) for item in args.env)
 
     work = tempfile.mkdtemp(prefix="kore-load-")
+    if args.availability:
+        failed = 0
+        for name in wanted:
+            example = Example(name, examples[name], work, extra_env)
+            try:
+                for check, seconds, limit, ok, detail in availability(example):
+                    ok = ok and seconds is not None and seconds <= limit
+                    failed += 0 if ok else 1
+                    print("%-10s %-55s %s (%s s, limit %.0f s; %s)" % (name, check, "ok" if ok else "FAILED",
+                          "-" if seconds is None else "%.3f" % seconds, limit, detail))
+                    sys.stdout.flush()
+            finally:
+                example.stop()
+        print("availability: %d checks failed" % failed)
+        return 1 if failed else 0
     files = make_request_files(work, args.distinct)
     print("# kore-webhook load test: %s, %d cores, %s; wrk -t%d -c%d -d%ds on 127.0.0.1" %
           (platform.node(), os.cpu_count(), platform.processor() or platform.machine(), args.threads,

@@ -1,7 +1,8 @@
-# cmake -DSOURCE_DIR=<src> -DSTAGE=<prefix> -DPROJECT_VERSION=<x.y.z> -P check_version.cmake
+# cmake -DSOURCE_DIR=<src> [-DSTAGE=<prefix>] -DPROJECT_VERSION=<x.y.z> -P check_version.cmake
 # include/kore/webhook/version.hpp is the one version source. Everything that states a version
 # must agree with it: CMake's PROJECT_VERSION, the vcpkg manifest, the Conan recipe (which reads
-# the header), the installed .pc and ConfigVersion files, and CHANGELOG.md (a section for it).
+# the header), the installed .pc and ConfigVersion files (when STAGE, an installed prefix, is
+# given), and CHANGELOG.md (a section for it). tools/release.sh bump sets all of them.
 cmake_minimum_required(VERSION 3.21)
 set(errors)
 macro(expect what actual)
@@ -40,12 +41,14 @@ if(recipe MATCHES "\n[ \t]+version[ \t]*=[ \t]*[\"']")
   list(APPEND errors "conan/conanfile.py hard-codes a version attribute")
 endif()
 
-file(STRINGS "${STAGE}/share/pkgconfig/kore_webhook.pc" pc_version REGEX "^Version: ")
-string(REPLACE "Version: " "" pc_version "${pc_version}")
-expect("installed kore_webhook.pc" "${pc_version}")
+if(STAGE)
+  file(STRINGS "${STAGE}/share/pkgconfig/kore_webhook.pc" pc_version REGEX "^Version: ")
+  string(REPLACE "Version: " "" pc_version "${pc_version}")
+  expect("installed kore_webhook.pc" "${pc_version}")
 
-include("${STAGE}/share/cmake/kore_webhook/kore_webhookConfigVersion.cmake")
-expect("installed kore_webhookConfigVersion.cmake" "${PACKAGE_VERSION}")
+  include("${STAGE}/share/cmake/kore_webhook/kore_webhookConfigVersion.cmake")
+  expect("installed kore_webhookConfigVersion.cmake" "${PACKAGE_VERSION}")
+endif()
 
 file(STRINGS "${SOURCE_DIR}/CHANGELOG.md" release REGEX "^## \\[${header}\\]")
 if(NOT release)

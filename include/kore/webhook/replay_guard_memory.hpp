@@ -12,6 +12,7 @@
 // on a const instance (tests inject a manual clock).
 
 #include <kore/webhook/detail/replay_table.hpp>
+#include <kore/webhook/replay_guard.hpp>  // one include gives the guard and this store
 #include <kore/webhook/replay_store.hpp>
 
 #include <chrono>

@@ -30,6 +30,7 @@
 #include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/detail/redis_connection.hpp>
 #include <kore/webhook/replay_errors.hpp>
+#include <kore/webhook/replay_guard.hpp>  // one include gives the guard and this store
 #include <kore/webhook/replay_store.hpp>
 
 #include <hiredis/hiredis.h>

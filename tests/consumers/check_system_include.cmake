@@ -1,0 +1,27 @@
+# cmake -DCOMPILE_COMMANDS=<compile_commands.json> -DINCLUDE_DIR=<kore-webhook include dir>
+#       -P check_system_include.cmake
+# The consumer's main.cpp was compiled with INCLUDE_DIR as a system include (-isystem), never as
+# a plain -I: what KORE_WEBHOOK_SYSTEM_HEADERS=ON promises.
+cmake_minimum_required(VERSION 3.21)
+file(READ "${COMPILE_COMMANDS}" json)
+string(JSON n LENGTH "${json}")
+set(found OFF)
+math(EXPR last "${n} - 1")
+foreach(i RANGE ${last})
+  string(JSON file GET "${json}" ${i} file)
+  if(NOT file MATCHES "/main\\.cpp$")
+    continue()
+  endif()
+  string(JSON command GET "${json}" ${i} command)
+  set(found ON)
+  if(NOT command MATCHES "-isystem ${INCLUDE_DIR}( |$)")
+    message(FATAL_ERROR "main.cpp is not compiled with -isystem ${INCLUDE_DIR}:\n${command}")
+  endif()
+  if(command MATCHES "-I *${INCLUDE_DIR}( |$)")
+    message(FATAL_ERROR "main.cpp is compiled with -I${INCLUDE_DIR} as well:\n${command}")
+  endif()
+endforeach()
+if(NOT found)
+  message(FATAL_ERROR "${COMPILE_COMMANDS} has no entry for main.cpp")
+endif()
+message(STATUS "consumer compiled with -isystem ${INCLUDE_DIR}")
