@@ -55,7 +55,8 @@ int main() {
     const kore_example::termination_signals signals;  // before POCO starts its threads
     const kore_example::config config = kore_example::load_config(name);
     const kore::webhook::verifier verifier = kore_example::make_verifier(name, config);
-    const kore::webhook::adapters::poco::route route(verifier, kore_example::make_route_config(name, config));
+    kore_example::receiver receiver(name, config);
+    const kore::webhook::adapters::poco::route route(verifier, kore_example::make_route_config(name, config, receiver));
 
     try {
         Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", config.port));
