@@ -12,7 +12,7 @@
 
 #include "http_client.hpp"
 
-#include <support/length_extension_forge.hpp>
+#include <kore_cli/forge.hpp>
 
 #include <kore/webhook/sign.hpp>
 
@@ -485,8 +485,8 @@ std::vector<test_case> matrix(const run_mode& mode) {
         {400, "duplicate_signature"});
     {
         const auto forged =
-            kore::webhook::forge::extend(form_sig, active_secret.size(), "POST",
-                                         kore::webhook::signed_url(registered_url), form, "&Status=suspended");
+            kore_cli::forge::extend(form_sig, active_secret.size(), "POST", kore::webhook::signed_url(registered_url),
+                                    form, "&Status=suspended");
         add("length-extension forgery", post(forged.body, ct_form, forged.signature), {401, "length_extension"});
     }
     const std::string oversize(max_body + 1, 'a');
