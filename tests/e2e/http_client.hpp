@@ -5,6 +5,9 @@
 // exactly the header lines it is given (repeated, empty or oddly cased ones included), frames the
 // body with Content-Length or chunked encoding, stops sending as soon as the server answers (a
 // server may refuse an oversize body without reading it), and reads one response.
+//
+// Over plain TCP, or over TLS with the connector of tls_client.hpp (kept apart, so that only the
+// tests that speak TLS link libssl).
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -18,6 +21,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,21 +54,98 @@ inline int remaining_ms(clock::time_point deadline) {
     return left > 0 ? static_cast<int>(left) : 0;
 }
 
-class socket_fd {
+}  // namespace detail
+
+// One non-blocking TCP connection to 127.0.0.1:port. Reads and writes never block: the caller
+// polls fd() (always for POLLIN, and for POLLOUT while it has something to send). This class
+// speaks plain TCP; tls_client.hpp's connection speaks TLS over the same socket.
+class connection {
 public:
-    explicit socket_fd(int fd) : fd_(fd) {}
-    ~socket_fd() {
+    enum class io { progress, would_block, closed };
+
+    explicit connection(unsigned short port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd_ < 0) {
+            error_ = std::string("socket: ") + std::strerror(errno);
+            return;
+        }
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+            error_ = std::string("connect: ") + std::strerror(errno);
+        } else if (::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK) != 0) {
+            error_ = std::string("fcntl: ") + std::strerror(errno);
+        }
+    }
+    virtual ~connection() {
         if (fd_ >= 0) {
             ::close(fd_);
         }
     }
-    socket_fd(const socket_fd&) = delete;
-    socket_fd& operator=(const socket_fd&) = delete;
-    int get() const { return fd_; }
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    [[nodiscard]] bool ok() const noexcept { return error_.empty(); }
+    [[nodiscard]] const std::string& error() const noexcept { return error_; }
+    [[nodiscard]] int fd() const noexcept { return fd_; }
+
+    // Writes a prefix of `data`; `written` is how much. closed: the server closed or reset.
+    virtual io send_some(std::string_view data, std::size_t& written) {
+        written = 0;
+        const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+        if (n >= 0) {
+            written = static_cast<std::size_t>(n);
+            return io::progress;
+        }
+        return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? io::would_block : io::closed;
+    }
+
+    // Appends whatever data is available. progress: some arrived; closed: the server closed or
+    // reset the connection (after anything appended).
+    virtual io receive(std::string& into) {
+        bool got = false;
+        char buffer[16384];
+        while (true) {
+            const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+            if (n > 0) {
+                into.append(buffer, static_cast<std::size_t>(n));
+                got = true;
+                continue;
+            }
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                return io::closed;  // orderly close, or a reset after the server answered early
+            }
+            return got ? io::progress : io::would_block;
+        }
+    }
+
+    // Ends the sending side for good; the server may still answer.
+    virtual void half_close() { ::shutdown(fd_, SHUT_WR); }
+
+protected:
+    void fail(std::string why) { error_ = std::move(why); }
 
 private:
-    int fd_;
+    int fd_ = -1;
+    std::string error_;
 };
+
+// Opens the connections a request goes over: plain TCP here; tls_client (tls_client.hpp) opens
+// TLS connections.
+class connector {
+public:
+    virtual ~connector() = default;
+    // A connection that is ready for the request, or one whose error() says why not.
+    [[nodiscard]] virtual std::unique_ptr<connection> open(unsigned short port,
+                                                           std::chrono::steady_clock::time_point deadline) const {
+        static_cast<void>(deadline);  // connecting on loopback does not wait
+        return std::make_unique<connection>(port);
+    }
+};
+
+namespace detail {
 
 inline std::string hex(std::size_t n) {
     char text[32];
@@ -145,24 +226,18 @@ inline bool parse_response(const std::string& data, bool closed, response& out) 
 
 }  // namespace detail
 
+// Sends `req` to 127.0.0.1:`port` over what `via` opens (plain TCP by default) and reads the
+// answer.
 inline response send(unsigned short port, const request& req,
-                     std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+                     std::chrono::milliseconds timeout = std::chrono::seconds(15), const connector& via = connector()) {
     response out;
     const auto deadline = detail::clock::now() + timeout;
-    detail::socket_fd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (sock.get() < 0) {
-        out.error = std::string("socket: ") + std::strerror(errno);
+    const std::unique_ptr<connection> opened = via.open(port, deadline);
+    connection& conn = *opened;
+    if (!conn.ok()) {
+        out.error = conn.error();
         return out;
     }
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(sock.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-        out.error = std::string("connect: ") + std::strerror(errno);
-        return out;
-    }
-    ::fcntl(sock.get(), F_SETFL, ::fcntl(sock.get(), F_GETFL) | O_NONBLOCK);
 
     // Everything to send, in pieces, so that sending can stop between them.
     std::vector<std::string> pieces;
@@ -193,26 +268,11 @@ inline response send(unsigned short port, const request& req,
 
     std::string received;
     bool closed = false;
-    auto receive = [&]() {
-        char buffer[16384];
-        while (true) {
-            const ssize_t n = ::recv(sock.get(), buffer, sizeof buffer, 0);
-            if (n > 0) {
-                received.append(buffer, static_cast<std::size_t>(n));
-                continue;
-            }
-            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-                closed = true;  // orderly close, or a reset after the server answered early
-            }
-            return;
-        }
-    };
-
     std::size_t piece = 0;
     std::size_t offset = 0;
     bool sending = true;
     while (!detail::parse_response(received, closed, out) && !closed) {
-        pollfd p{sock.get(), static_cast<short>(POLLIN | (sending ? POLLOUT : 0)), 0};
+        pollfd p{conn.fd(), static_cast<short>(POLLIN | (sending ? POLLOUT : 0)), 0};
         const int left = detail::remaining_ms(deadline);
         if (left == 0) {
             out.error = "timed out waiting for the response";
@@ -226,24 +286,25 @@ inline response send(unsigned short port, const request& req,
             return out;
         }
         if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
-            receive();
-            sending = false;  // the server answered (or gave up): send nothing more
+            const connection::io r = conn.receive(received);
+            closed = r == connection::io::closed;
+            if (r != connection::io::would_block) {
+                sending = false;  // the server answered (or gave up): send nothing more
+            }
             continue;
         }
         if (sending && (p.revents & POLLOUT)) {
             const std::string& data = pieces[piece];
-            const ssize_t n = ::send(sock.get(), data.data() + offset, data.size() - offset, MSG_NOSIGNAL);
-            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            std::size_t n = 0;
+            if (conn.send_some(std::string_view(data).substr(offset), n) == connection::io::closed) {
                 sending = false;  // the server closed its side; read whatever it said
                 continue;
             }
-            if (n > 0) {
-                offset += static_cast<std::size_t>(n);
-                if (offset == data.size()) {
-                    offset = 0;
-                    if (++piece == pieces.size()) {
-                        sending = false;
-                    }
+            offset += n;
+            if (offset == data.size()) {
+                offset = 0;
+                if (++piece == pieces.size()) {
+                    sending = false;
                 }
             }
         }
