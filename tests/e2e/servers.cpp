@@ -21,6 +21,7 @@
 // matrix starts the examples with KORE_WEBHOOK_FAIL_PROCESSING=1, so that their first processing
 // fails (500 processing_failed) and KORE's retry of it is processed.
 
+#include "example_process.hpp"
 #include "http_client.hpp"
 #include "tls_client.hpp"
 
@@ -41,9 +42,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -56,6 +55,10 @@
 namespace {
 
 using namespace std::chrono_literals;
+using e2e::describe_status;
+using e2e::read_file;
+using e2e::spawn;
+using e2e::wait_exit;
 
 // The receiver's configuration, as KORE would know it. The registered URL names a host and port
 // the test never connects to: the examples must sign with the configured URL, not rebuild it.
@@ -114,12 +117,7 @@ struct server_process {
 };
 
 std::vector<std::string> environment(const run_mode& mode, bool configured) {
-    std::vector<std::string> env;
-    for (const char* name : {"PATH", "LANG", "ASAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"}) {
-        if (const char* value = std::getenv(name)) {
-            env.push_back(std::string(name) + "=" + value);
-        }
-    }
+    std::vector<std::string> env = e2e::inherited_environment();
     env.emplace_back("PORT=0");
     if (configured) {
         env.push_back("KORE_WEBHOOK_SECRET=" + std::string(active_secret));
@@ -140,59 +138,6 @@ std::vector<std::string> environment(const run_mode& mode, bool configured) {
         env.push_back("KORE_WEBHOOK_TLS_KEY=" + mode.tls->key_path);
     }
     return env;
-}
-
-pid_t spawn(const std::string& path, const std::vector<std::string>& env, int stdout_fd, int stderr_fd) {
-    std::vector<char*> envp;
-    for (const auto& e : env) {
-        envp.push_back(const_cast<char*>(e.c_str()));
-    }
-    envp.push_back(nullptr);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(stdout_fd, 1);
-        ::dup2(stderr_fd, 2);
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        char* argv[] = {const_cast<char*>(path.c_str()), nullptr};
-        ::execve(path.c_str(), argv, envp.data());
-        std::_Exit(127);
-    }
-    return pid;
-}
-
-// Waits for the child to exit; the raw wait status, or nullopt on timeout.
-std::optional<int> wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-        int status = 0;
-        const pid_t r = ::waitpid(pid, &status, WNOHANG);
-        if (r == pid) {
-            return status;
-        }
-        if (r < 0 || std::chrono::steady_clock::now() > deadline) {
-            return std::nullopt;
-        }
-        std::this_thread::sleep_for(10ms);
-    }
-}
-
-std::string describe_status(int status) {
-    if (WIFEXITED(status)) {
-        return "exit " + std::to_string(WEXITSTATUS(status));
-    }
-    if (WIFSIGNALED(status)) {
-        return std::string("killed by signal ") + std::to_string(WTERMSIG(status));
-    }
-    return "status " + std::to_string(status);
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 // Makes a self-signed certificate for registered_host and 127.0.0.1 with the `openssl` tool, in a
@@ -284,50 +229,24 @@ void await_listening(server_process& s, bool tls) {
     if (!s.problem.empty()) {
         return;
     }
-    std::string seen;
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (seen.find('\n') == std::string::npos) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        pollfd p{s.stdout_fd, POLLIN, 0};
-        if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
-            s.problem = "no listening line within 20 s";
+    bool closed = false;
+    s.port = e2e::read_listening_port(s.stdout_fd, 20s, s.problem, closed);
+    if (closed) {
+        const std::string said = read_file(s.log_path);
+        const auto status = wait_exit(s.pid, 10s);
+        if (status) {
+            s.pid = -1;  // reaped
+        }
+        if (tls && status && tls_unsupported(*status, said)) {
+            s.no_tls = said.substr(0, said.find('\n'));
+            s.problem.clear();
             return;
         }
-        char buffer[256];
-        const ssize_t n = ::read(s.stdout_fd, buffer, sizeof buffer);
-        if (n <= 0) {
-            const std::string said = read_file(s.log_path);
-            const auto status = wait_exit(s.pid, 10s);
-            if (status) {
-                s.pid = -1;  // reaped
-            }
-            if (tls && status && tls_unsupported(*status, said)) {
-                s.no_tls = said.substr(0, said.find('\n'));
-                return;
-            }
-            s.problem = "stdout closed before the listening line";
-            if (status) {
-                s.problem += " (" + describe_status(*status) + ")";
-            }
-            s.problem += "; stderr: " + said;
-            return;
+        if (status) {
+            s.problem += " (" + describe_status(*status) + ")";
         }
-        seen.append(buffer, static_cast<std::size_t>(n));
+        s.problem += "; stderr: " + said;
     }
-    const std::string line = seen.substr(0, seen.find('\n'));
-    constexpr std::string_view prefix = "listening on 127.0.0.1:";
-    if (line.rfind(prefix, 0) != 0 || line.size() == prefix.size() ||
-        line.find_first_not_of("0123456789", prefix.size()) != std::string::npos) {
-        s.problem = "unexpected first line: \"" + line + "\"";
-        return;
-    }
-    const unsigned long port = std::stoul(line.substr(prefix.size()));
-    if (port == 0 || port > 65535) {
-        s.problem = "bad port in: \"" + line + "\"";
-        return;
-    }
-    s.port = static_cast<unsigned short>(port);
 }
 
 // SIGTERM, then the example must exit by itself with status 0.
@@ -774,19 +693,6 @@ std::string trim(std::string text) {
 
 // ---------------------------------------------------------------------------------------------
 
-std::map<std::string, std::string> read_examples(const std::string& path) {
-    std::map<std::string, std::string> out;
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto eq = line.find('=');
-        if (eq != std::string::npos) {
-            out[line.substr(0, eq)] = line.substr(eq + 1);
-        }
-    }
-    return out;
-}
-
 std::vector<std::string> split(const std::string& text) {
     std::vector<std::string> out;
     std::stringstream in(text);
@@ -880,7 +786,7 @@ int main(int argc, char** argv) {
         }
     }
 
-    const auto available = read_examples(examples_file);
+    const auto available = e2e::read_examples(examples_file);
     bool failed = false;
     std::vector<server_process> servers;
     for (const auto& name : expected_servers) {
