@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "http_request.hpp"
+#include <kore_cli/http_request.hpp>
 
 namespace {
 

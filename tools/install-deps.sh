@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   g++ clang libclang-rt-14-dev cmake ninja-build pkg-config clang-format clang-tidy python3
-  libssl-dev catch2 nlohmann-json3-dev libbenchmark-dev
+  libssl-dev catch2 nlohmann-json3-dev libcli11-dev libbenchmark-dev
   libcpp-httplib-dev libboost-dev libpoco-dev libcivetweb-dev libpistache-dev libmicrohttpd-dev
   libhiredis-dev redis-server openssl
 )
@@ -16,7 +16,7 @@ update=no
 for arg in "$@"; do
   case "${arg}" in
     --update) update=yes ;;
-    --demo) packages=(g++ cmake ninja-build pkg-config libssl-dev libcpp-httplib-dev) ;;
+    --demo) packages=(g++ cmake ninja-build pkg-config libssl-dev libcpp-httplib-dev libcli11-dev nlohmann-json3-dev) ;;
     *) echo "install-deps: unknown option ${arg} (--update, --demo)" >&2; exit 2 ;;
   esac
 done

@@ -3,13 +3,16 @@
 
 // Shared by the cli.* tests: running the kore-webhook binary (posix_spawn, output captured in
 // files, exit status returned), a private temporary directory, the published vectors, and a
-// receiver on 127.0.0.1:0 (the httplib example the demo embeds) that records what it judged.
+// receiver on 127.0.0.1:0 (the httplib example the demo embeds, over http or https, or one with a
+// replay guard) that records what it judged.
 
 #include <support/catch.hpp>
 
 #include <kore/webhook.hpp>
+#include <kore/webhook/adapters/httplib.hpp>
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 #include <httplib/receiver.hpp>
 #include <nlohmann/json.hpp>
 
@@ -25,6 +28,7 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -180,6 +184,24 @@ inline std::vector<vector_case> kore_vectors(const std::string& group) {
     return out;
 }
 
+// How a test receiver differs from the demo's.
+struct receiver_setup {
+    kore::webhook::options options;
+    // The first `fail_count` requests are answered with `fail_status` instead of being judged
+    // (for the retry tests).
+    int fail_count = 0;
+    int fail_status = 503;
+    // https: the server's certificate and key (PEM files); the registered URL is then
+    // https://<tls_host>:<port>/kore/callback.
+    std::string cert_file;
+    std::string key_file;
+    std::string tls_host = "localhost";
+    // Answer a verified request whose digest was verified before with 200 "duplicate" and do not
+    // process it again, as a receiver with a replay guard does (the demo's receiver answers 204
+    // and leaves de-duplication to the application).
+    bool replay_guard = false;
+};
+
 // The demo's receiver (examples/httplib) on 127.0.0.1:0, recording each judged request.
 class receiver {
 public:
@@ -188,58 +210,101 @@ public:
         std::string error;       // error name, empty when verified
         std::string replay_key;  // the verified digest
         std::size_t secret_index = 0;
+        bool processed = false;  // verified and handed to the application
     };
 
-    // The first `fail_count` requests are answered with `fail_status` instead of being judged
-    // (for the retry tests).
     explicit receiver(std::vector<std::string> secrets, kore::webhook::options opts = {}, int fail_count = 0,
                       int fail_status = 503)
-        : verifier_(std::move(secrets), opts) {
+        : receiver(std::move(secrets), [&] {
+              receiver_setup setup;
+              setup.options = opts;
+              setup.fail_count = fail_count;
+              setup.fail_status = fail_status;
+              return setup;
+          }()) {}
+
+    receiver(std::vector<std::string> secrets, const receiver_setup& setup)
+        : verifier_(std::move(secrets), setup.options) {
         const std::string path = "/kore/callback";
-        port_ = server_.bind_to_any_port("127.0.0.1");
+        const bool tls = !setup.cert_file.empty();
+        if (tls) {
+            auto server = std::make_unique<httplib::SSLServer>(setup.cert_file.c_str(), setup.key_file.c_str());
+            if (!server->is_valid()) {
+                throw std::runtime_error("cannot load the test certificate");
+            }
+            SSL_CTX_set_tlsext_servername_callback(server->ssl_context(), &receiver::record_server_name);
+            SSL_CTX_set_tlsext_servername_arg(server->ssl_context(), this);
+            server_ = std::move(server);
+        } else {
+            server_ = std::make_unique<httplib::Server>();
+        }
+        port_ = server_->bind_to_any_port("127.0.0.1");
         if (port_ <= 0) {
             throw std::runtime_error("cannot bind 127.0.0.1:0");
         }
-        url_ = "http://127.0.0.1:" + std::to_string(port_) + path;
-        kore_example::receiver_config config;
-        config.registered_url = url_;
-        config.on_delivery = [this](const kore_example::delivery& d) {
-            record r;
-            r.status = d.status;
-            if (d.verdict != nullptr) {
-                r.error = d.verdict->verified() ? std::string() : std::string(d.verdict->error_name());
-                r.replay_key = d.verdict->replay_key();
-                r.secret_index = d.verdict->secret_index();
-            }
-            std::lock_guard<std::mutex> lock(mutex_);
-            records_.push_back(r);
-        };
-        kore_example::install_receiver(server_, verifier_, config);
-        server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+        url_ =
+            (tls ? "https://" + setup.tls_host : std::string("http://127.0.0.1")) + ":" + std::to_string(port_) + path;
+        if (setup.replay_guard) {
+            server_->Post(path, [this](const httplib::Request& req, httplib::Response& res) {
+                const auto verdict = kore::webhook::adapters::httplib::verify(verifier_, url_, req);
+                record r;
+                r.error = verdict.verified() ? std::string() : std::string(verdict.error_name());
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (verdict.verified() && !replay_keys_.insert(verdict.replay_key()).second) {
+                    res.status = 200;
+                    res.set_content("duplicate", "text/plain");
+                } else {
+                    res.status = kore::webhook::adapters::http_status(verdict);
+                    if (!verdict) {
+                        res.set_content(std::string(kore::webhook::adapters::error_body(verdict)), "text/plain");
+                    }
+                    r.processed = verdict.verified();
+                }
+                r.status = res.status;
+                r.replay_key = verdict.verified() ? verdict.replay_key() : std::string();
+                records_.push_back(r);
+            });
+        } else {
+            kore_example::receiver_config config;
+            config.registered_url = url_;
+            config.on_delivery = [this](const kore_example::delivery& d) {
+                record r;
+                r.status = d.status;
+                if (d.verdict != nullptr) {
+                    r.error = d.verdict->verified() ? std::string() : std::string(d.verdict->error_name());
+                    r.replay_key = d.verdict->replay_key();
+                    r.secret_index = d.verdict->secret_index();
+                    r.processed = d.verdict->verified();
+                }
+                std::lock_guard<std::mutex> lock(mutex_);
+                records_.push_back(r);
+            };
+            kore_example::install_receiver(*server_, verifier_, config);
+        }
+        server_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
             if (res.status == 404 && res.body.empty()) {
                 res.set_content("not_found", "text/plain");
             }
         });
-        if (fail_count > 0) {
-            server_.set_pre_routing_handler(
-                [this, fail_count, fail_status](const httplib::Request&, httplib::Response& res) {
-                    std::lock_guard<std::mutex> lock(mutex_);
-                    if (failures_ < fail_count) {
-                        ++failures_;
-                        res.status = fail_status;
-                        res.set_content("try again", "text/plain");
-                        return httplib::Server::HandlerResponse::Handled;
-                    }
-                    return httplib::Server::HandlerResponse::Unhandled;
-                });
+        if (setup.fail_count > 0) {
+            server_->set_pre_routing_handler([this, setup](const httplib::Request&, httplib::Response& res) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (failures_ < setup.fail_count) {
+                    ++failures_;
+                    res.status = setup.fail_status;
+                    res.set_content("try again", "text/plain");
+                    return httplib::Server::HandlerResponse::Handled;
+                }
+                return httplib::Server::HandlerResponse::Unhandled;
+            });
         }
-        thread_ = std::thread([this] { server_.listen_after_bind(); });
-        while (!server_.is_running()) {
+        thread_ = std::thread([this] { server_->listen_after_bind(); });
+        while (!server_->is_running()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
     }
     ~receiver() {
-        server_.stop();
+        server_->stop();
         thread_.join();
     }
     receiver(const receiver&) = delete;
@@ -255,15 +320,30 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         return failures_;
     }
+    // https: the server name (SNI) of each TLS handshake, "" when the client sent none.
+    std::vector<std::string> server_names() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return server_names_;
+    }
 
 private:
+    static int record_server_name(SSL* ssl, int*, void* self) {
+        auto* rx = static_cast<receiver*>(self);
+        const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+        std::lock_guard<std::mutex> lock(rx->mutex_);
+        rx->server_names_.emplace_back(name != nullptr ? name : "");
+        return SSL_TLSEXT_ERR_OK;
+    }
+
     kore::webhook::verifier verifier_;
-    httplib::Server server_;
+    std::unique_ptr<httplib::Server> server_;
     std::thread thread_;
     std::string url_;
     int port_ = 0;
     mutable std::mutex mutex_;
     std::vector<record> records_;
+    std::set<std::string> replay_keys_;
+    std::vector<std::string> server_names_;
     int failures_ = 0;
 };
 

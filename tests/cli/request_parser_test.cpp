@@ -1,9 +1,9 @@
 // cli.request_parser: the strict raw-request parser behind `verify --request-file`
-// (tools/kore-webhook/http_request.hpp). Pure function: every input gives a request or an error.
+// (kore_cli/http_request.hpp). Pure function: every input gives a request or an error.
 
 #include <support/catch.hpp>
 
-#include <http_request.hpp>
+#include <kore_cli/http_request.hpp>
 
 #include <cstdint>
 #include <random>

@@ -4,6 +4,8 @@
 
 #include "cli_common.hpp"
 
+#include <sstream>
+
 using namespace kore_cli_test;
 
 namespace {
@@ -66,15 +68,91 @@ TEST_CASE("each tamper mode is refused by the demo receiver") {
     CHECK(rx.records().size() == std::size(modes));
 }
 
-TEST_CASE("tamper replay: the same signed request twice, recognised by its digest") {
+// The lines --tamper replay prints for one delivery: what was sent, then what came back.
+struct replay_report {
+    std::string original_sent, original_answer, replay_sent, replay_answer, verdict;
+};
+
+replay_report split_replay(const std::string& out) {
+    std::istringstream in(out);
+    replay_report r;
+    std::string* answer = nullptr;  // the answer being read: status line, then body lines
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("original: ", 0) == 0) {
+            r.original_sent = line;
+            answer = &r.original_answer;
+        } else if (line.rfind("replay (", 0) == 0) {
+            r.replay_sent = line;
+            answer = &r.replay_answer;
+        } else if (line.rfind("replay: ", 0) == 0) {
+            r.verdict = line;
+            answer = nullptr;
+        } else if (answer != nullptr) {
+            *answer += (answer->empty() ? "" : "\n") + line;
+        }
+    }
+    return r;
+}
+
+std::string token_of(const std::string& sent_line) {
+    const std::string key = "kore-idempotency-token ";
+    const auto at = sent_line.find(key);
+    return at == std::string::npos ? std::string() : sent_line.substr(at + key.size(), 36);
+}
+
+TEST_CASE("tamper replay: the same signed request again with a new token; both answers printed") {
     receiver rx({active});
     const auto r = send(rx, {"--tamper", "replay"});
     CHECK(r.status == 0);
-    CHECK(r.out == "204 No Content\n204 No Content\n");
+    const auto report = split_replay(r.out);
+    CHECK(report.original_sent.rfind("original: kore-idempotency-token ", 0) == 0);
+    CHECK(report.original_answer == "204 No Content");
+    CHECK(report.replay_sent.rfind("replay (same body and kore-signature): kore-idempotency-token ", 0) == 0);
+    CHECK(report.replay_answer == "204 No Content");
+    CHECK(token_of(report.original_sent).size() == 36);
+    CHECK(token_of(report.replay_sent).size() == 36);
+    CHECK(token_of(report.original_sent) != token_of(report.replay_sent));
+    CHECK(contains(report.replay_sent, ", date 20"));
+    // The demo receiver answers 204 twice and leaves de-duplication to the application: the
+    // report says it was accepted like a new callback.
+    CHECK(report.verdict.rfind("replay: accepted like a new callback (204)", 0) == 0);
     const auto records = rx.records();
     REQUIRE(records.size() == 2);
     CHECK_FALSE(records[0].replay_key.empty());
     CHECK(records[0].replay_key == records[1].replay_key);  // the key an application de-duplicates on
+}
+
+TEST_CASE("tamper replay against a replay guard: 200 duplicate, processed once") {
+    receiver_setup setup;
+    setup.replay_guard = true;
+    receiver rx({active}, setup);
+    const auto r = send(rx, {"--tamper", "replay"});
+    CHECK(r.status == 0);
+    const auto report = split_replay(r.out);
+    CHECK(report.original_answer == "204 No Content");
+    CHECK(report.replay_answer == "200 OK\nduplicate");
+    CHECK(report.verdict == "replay: recognised as a duplicate (200 duplicate): not processed again");
+    const auto records = rx.records();
+    REQUIRE(records.size() == 2);
+    CHECK(records[0].processed);
+    CHECK_FALSE(records[1].processed);
+}
+
+TEST_CASE("tamper replay: a refused original says the replay shows nothing; the dates differ") {
+    receiver rx({"not-the-secret-the-sender-has"});
+    const auto r = send(rx, {"--tamper", "replay"});
+    CHECK(r.status == 1);
+    const auto report = split_replay(r.out);
+    CHECK(report.original_answer == "401 Unauthorized\nsignature_mismatch");
+    CHECK(report.verdict.rfind("replay: the original was not accepted (401)", 0) == 0);
+
+    const auto dry =
+        run({"send", "--secret-file", key_file(), "--url", "http://127.0.0.1:9/cb", "--tamper", "replay", "--dry-run"});
+    const auto first = dry.out.find("\r\ndate: ");
+    const auto second = dry.out.find("\r\ndate: ", first + 1);
+    REQUIRE(second != std::string::npos);
+    CHECK(dry.out.substr(first, 30) != dry.out.substr(second, 30));
 }
 
 TEST_CASE("length-extension sends a real forgery: it verifies as SHA-256, and is refused as an extension") {
@@ -156,7 +234,6 @@ TEST_CASE("send: usage, I/O and connection errors exit 2") {
     const usage_case cases[] = {
         {{"send", "--secret-file", key}, "send needs --url"},
         {{"send", "--url", "http://127.0.0.1:9/"}, "exactly one secret"},
-        {{"send", "--secret-file", key, "--url", "https://hooks.example.com/kore"}, "plain http only"},
         {{"send", "--secret-file", key, "--url", "http://127.0.0.1:9/", "--tamper", "nope"}, "unknown --tamper mode"},
         {{"send", "--secret-file", key, "--url", "http://127.0.0.1:9/", "--event", "nope"}, "unknown --event"},
         {{"send", "--secret-file", key, "--url", "http://127.0.0.1:9/", "--event", "esim-profile", "--method", "GET"},
@@ -164,6 +241,10 @@ TEST_CASE("send: usage, I/O and connection errors exit 2") {
         {{"send", "--secret-file", key, "--url", "http://127.0.0.1:9/", "--pretty-json"}, "--pretty-json needs a JSON"},
         {{"send", "--secret-file", key, "--url", "http://127.0.0.1:9/", "--body-size", "3"}, "smaller than the body"},
         {{"send", "--secret-file", key, "--url", "http://127.0.0.1:9/", "--header", "novalue"}, "--header needs"},
+        {{"send", "--secret-file", key, "--url", "http://127.0.0.1:9/", "--event", "sim-status", "--body-file", key},
+         "give --event or --body-file, not both"},
+        {{"send", "--secret-file", key, "--url", "http://127.0.0.1:9/", "--content-type", "text/plain"},
+         "--content-type goes with --body-file"},
         {{"send", "--secret-file", key, "--url", "http://127.0.0.1:" + std::to_string(closed_port) + "/kore",
           "--retries", "0"},
          "cannot connect"},

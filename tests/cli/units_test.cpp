@@ -1,55 +1,179 @@
-// cli.units: the tool's small pure pieces: argument parsing, URL splitting, JSON re-spacing,
-// the wire form the HTTP client writes, and the built-in events.
+// cli.units: the tool's parts, called in-process from its library (kore_webhook_cli): the command
+// line (CLI11) and its messages, URL splitting, JSON layouts, the wire form the HTTP client
+// writes, and the built-in events.
 
-#include <support/catch.hpp>
+#include "cli_common.hpp"
 
-#include <args.hpp>
-#include <events.hpp>
-#include <http_client.hpp>
-#include <http_request.hpp>
-#include <json_format.hpp>
-#include <url_parts.hpp>
+#include <kore_cli/command_line.hpp>
+#include <kore_cli/errors.hpp>
+#include <kore_cli/events.hpp>
+#include <kore_cli/http_client.hpp>
+#include <kore_cli/http_request.hpp>
+#include <kore_cli/json_text.hpp>
+#include <kore_cli/url_parts.hpp>
 
+#include <kore/webhook/sign.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <stdlib.h>
+
+#include <sstream>
 #include <string>
 #include <vector>
 
 using namespace kore_cli;
 
 namespace {
-template <class F>
-std::string usage_message(F&& f) {
-    try {
-        f();
-    } catch (const usage_error& e) {
-        return e.what();
-    }
-    return "(no usage_error)";
+
+struct outcome {
+    int status = -1;
+    std::string out;
+    std::string err;
+};
+
+int no_demo(const demo_command&, std::ostream&, std::ostream&) {
+    return 42;
 }
+
+outcome call(const std::vector<std::string>& args) {
+    std::ostringstream out;
+    std::ostringstream err;
+    outcome o;
+    o.status = run(args, out, err, &no_demo);
+    o.out = out.str();
+    o.err = err.str();
+    return o;
+}
+
 bool has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
-const std::vector<option_spec> specs = {{"--url", "URL"}, {"--secret-file", "FILE", true}, {"--explain", ""}};
-}  // namespace
 
-TEST_CASE("options take '--name value' and '--name=value'; repeatable ones keep their order") {
-    const auto a = parse_args({"--url", "https://x", "--secret-file=a", "--explain", "--secret-file", "b"}, specs, "t");
-    CHECK(a.get("--url").value() == "https://x");
-    CHECK(a.all("--secret-file") == std::vector<std::string>{"a", "b"});
-    CHECK(a.has("--explain"));
-    CHECK_FALSE(a.has("--help"));
-    CHECK(parse_args({"-h"}, specs, "t").has("--help"));
-    CHECK(parse_args({"--url="}, specs, "t").get("--url").value().empty());
+std::string file_with(const std::string& name, const std::string& content) {
+    return kore_cli_test::scratch().file(name, content);  // removed when the test ends
 }
 
-TEST_CASE("argument mistakes are usage errors that name the word") {
-    CHECK(has(usage_message([] { parse_args({"--nope"}, specs, "t"); }), "unknown option --nope"));
-    CHECK(has(usage_message([] { parse_args({"--url"}, specs, "t"); }), "--url needs a value"));
-    CHECK(has(usage_message([] { parse_args({"--url", "a", "--url", "b"}, specs, "t"); }), "--url given twice"));
-    CHECK(has(usage_message([] { parse_args({"stray"}, specs, "t"); }), "unexpected argument 'stray'"));
-    CHECK(has(usage_message([] { parse_args({"--explain=1"}, specs, "t"); }), "takes no value"));
+const std::string k1_url = "https://testendpoint.com";
+const std::string k1_body = "field1=value1&field2=value2";
+const std::string k1_sig = "4fdba0cb1394cc8d17b8dabb04634aa9a951021a7b161f9c7a2186cd490b18b2";
+
+}  // namespace
+
+TEST_CASE("options take '--name value' and '--name=value'") {
+    const std::string secret = file_with("k1", "secret12345\n");
+    const std::string body = file_with("k1body", k1_body);
+    const auto spaced = call({"sign", "--secret-file", secret, "--url", k1_url, "--body-file", body});
+    const auto joined = call({"sign", "--secret-file=" + secret, "--url=" + k1_url, "--body-file=" + body});
+    CHECK(spaced.status == 0);
+    CHECK(spaced.out == k1_sig + "\n");
+    CHECK(joined.out == spaced.out);
+}
+
+TEST_CASE("secret options keep their command-line order across --secret-file and --secret-env") {
+    // Both sources hold the same secret: the note names the first one given.
+    const std::string file = file_with("same", "secret12345\n");
+    REQUIRE(::setenv("KORE_CLI_UNITS_SECRET", "secret12345", 1) == 0);
+    const std::vector<std::string> request{
+        "--url", k1_url, "--method", "POST", "--body-file", file_with("b", k1_body), "--signature", k1_sig};
+    std::vector<std::string> env_first{"verify", "--secret-env", "KORE_CLI_UNITS_SECRET", "--secret-file", file};
+    std::vector<std::string> file_first{"verify", "--secret-file", file, "--secret-env", "KORE_CLI_UNITS_SECRET"};
+    env_first.insert(env_first.end(), request.begin(), request.end());
+    file_first.insert(file_first.end(), request.begin(), request.end());
+    const auto a = call(env_first);
+    const auto b = call(file_first);
+    CHECK(a.status == 0);
+    CHECK(b.status == 0);
+    CHECK(has(a.err, "made with the secret from --secret-env KORE_CLI_UNITS_SECRET"));
+    CHECK(has(b.err, "made with the secret from --secret-file " + file));
+}
+
+TEST_CASE("argument mistakes are usage errors (exit 2) that name the word") {
+    const std::string secret = file_with("s", "x\n");
+    const struct {
+        std::vector<std::string> args;
+        const char* message;
+    } cases[] = {
+        {{"sign", "--url", k1_url, "--nope"}, "unknown option --nope for 'sign' (see: kore-webhook sign --help)"},
+        {{"sign", "--url", k1_url, "--nope=1"}, "unknown option --nope for 'sign'"},
+        {{"sign", "--url"}, "--url needs a value (URL)"},
+        {{"sign", "--url", "a", "--url", "b"}, "--url given twice"},
+        {{"sign", "stray", "--url", k1_url}, "unexpected argument 'stray'"},
+        {{"sign", "--secret-file", secret}, "sign needs --url: the callback URL as registered with KORE"},
+        {{"verify", "--url", k1_url, "--explain=1"}, "--explain takes no value"},
+        {{"verify", "--url", k1_url, "--explain", "--explain"}, "--explain given twice"},
+        {{"verify", "--url", k1_url, "--request-file", "r", "--signature", "s"},
+         "--signature cannot be combined with --request-file: the request says it"},
+        {{"verify", "--url", k1_url, "--method", "POST", "--signature", "s", "--no-signature"},
+         "give exactly one of --signature SIG and --no-signature"},
+        {{"send", "--url", k1_url, "--retries", "11"}, "--retries is at most 10"},
+        {{"send", "--url", k1_url, "--timeout", "0"}, "--timeout must be at least 1 second"},
+        {{"demo", "--port", "x"}, "--port needs a number, got 'x'"},
+        {{"frobnicate"}, "unknown command 'frobnicate'"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.message);
+        const auto o = call(c.args);
+        CHECK(o.status == 2);
+        CHECK(o.out.empty());
+        CHECK(has(o.err, std::string("kore-webhook: ") + c.message));
+    }
     CHECK_THROWS_AS(parse_count("--n", "12a", 100), usage_error);
     CHECK_THROWS_AS(parse_count("--n", "101", 100), usage_error);
     CHECK(parse_count("--n", "100", 100) == 100);
+}
+
+TEST_CASE("demo is handed its options; help and version need no command") {
+    CHECK(call({"demo", "--port", "8080"}).status == 42);
+    const auto none = call({});
+    CHECK(none.status == 2);
+    CHECK(none.err.rfind("usage: kore-webhook <command> [options]\n", 0) == 0);
+    CHECK(call({"help"}).out == call({"--help"}).out);
+    CHECK(call({"version"}).out == call({"--version"}).out);
+}
+
+TEST_CASE("every help lists each option with its meaning, within 100 columns") {
+    const struct {
+        const char* command;
+        std::vector<std::string> options;
+    } commands[] = {
+        {"sign",
+         {"--secret-file FILE", "--secret-env NAME", "--secret SECRET", "--method METHOD", "--url URL",
+          "--body-file FILE"}},
+        {"verify",
+         {"--secret-file FILE", "--url URL", "--request-file FILE", "--method METHOD", "--body-file FILE",
+          "--signature SIG", "--no-signature", "--explain", "--explain-secret-file FILE", "--explain-secret-env NAME",
+          "--max-body-size BYTES", "--allow-get-query"}},
+        {"send",
+         {"--secret-file FILE", "--url URL", "--event NAME", "--body-file FILE", "--content-type TYPE",
+          "--method METHOD", "--tamper MODE", "--retries N", "--retry-delay MS", "--timeout SECONDS",
+          "--header 'NAME: VALUE'", "--chunked", "--pretty-json", "--body-size N", "--path-override PATH",
+          "--connect HOST:PORT", "--cacert FILE", "--dry-run"}},
+        {"demo", {"--port N"}},
+    };
+    for (const auto& c : commands) {
+        INFO(c.command);
+        const auto help = call({c.command, "--help"});
+        CHECK(help.status == 0);
+        for (const auto& option : c.options) {
+            INFO(option);
+            // The name column, then the meaning on the same line or (long names) the next.
+            CHECK((has(help.out, "\n  " + option + " ") || has(help.out, "\n  " + option + "\n")));
+        }
+        std::istringstream lines(help.out);
+        std::string line;
+        while (std::getline(lines, line)) {
+            INFO(line);
+            CHECK(line.size() <= 100);
+        }
+    }
+    const auto send = call({"send", "--help"}).out;
+    for (const char* mode : {"body", "signature", "unsigned", "missing", "replay", "length-extension", "wrong-url"}) {
+        CHECK(has(send, std::string(mode) + "  "));
+    }
+    for (const auto& e : event_catalog) {
+        CHECK(has(send, std::string(e.name) + "  "));
+    }
 }
 
 TEST_CASE("URLs split into scheme, host, port, path and the unsigned rest") {
@@ -73,13 +197,15 @@ TEST_CASE("URLs split into scheme, host, port, path and the unsigned rest") {
     CHECK_FALSE(split_url("http:///path"));
 }
 
-TEST_CASE("JSON is re-spaced without touching strings") {
-    const std::string text = R"({ "a" : [1, 2, {}], "s": "x , y: {z}", "e": [] })";
-    CHECK(json::reformat(text, json::minified).value() == R"({"a":[1,2,{}],"s":"x , y: {z}","e":[]})");
-    CHECK(json::reformat(text, json::spaced).value() == R"({"a": [1, 2, {}], "s": "x , y: {z}", "e": []})");
-    CHECK(json::reformat(R"({"a":[1]})", json::pretty2).value() == "{\n  \"a\": [\n    1\n  ]\n}");
-    CHECK_FALSE(json::reformat("{\"a\":1", json::minified));
-    CHECK_FALSE(json::reformat("[1}", json::minified));
+TEST_CASE("JSON layouts: minified by the library's minifier, others re-serialised in member order") {
+    const std::string text = R"({ "b" : [1, 2, {}], "s": "x , y: {z}", "a": [] })";
+    CHECK(json::minified(text).value() == R"({"b":[1,2,{}],"s":"x , y: {z}","a":[]})");
+    CHECK(json::rewritten(text, json::layout::spaced).value() == R"({"b": [1, 2, {}], "s": "x , y: {z}", "a": []})");
+    CHECK(json::rewritten(R"({"a":[1]})", json::layout::indent2).value() == "{\n  \"a\": [\n    1\n  ]\n}");
+    CHECK(json::rewritten(R"({"a":[1]})", json::layout::indent4).value() == "{\n    \"a\": [\n        1\n    ]\n}");
+    CHECK_FALSE(json::minified("{\"a\":1"));
+    CHECK_FALSE(json::minified("[1 0]"));
+    CHECK_FALSE(json::rewritten("[1}", json::layout::spaced));
     CHECK(json::with_escaped_slashes(R"({"u":"a/b"})", true) == R"({"u":"a\/b"})");
     CHECK(json::with_escaped_slashes(R"({"u":"a\/b\\"})", false) == R"({"u":"a/b\\"})");
 }
@@ -94,15 +220,23 @@ TEST_CASE("the client writes Content-Length or chunked coding, and exactly the g
     CHECK(plain ==
           "POST /cb HTTP/1.1\r\nHost: h\r\nkore-signature:\r\nContent-Length: 7\r\nConnection: close\r\n\r\nabcdefg");
     req.chunked = true;
-    const auto parsed = http::parse(http::serialize(req));
+    const std::string chunked = http::serialize(req);
+    CHECK(chunked.find("\r\n3\r\nabc\r\n3\r\ndef\r\n1\r\ng\r\n0\r\n\r\n") != std::string::npos);  // three chunks
+    const auto parsed = http::parse(chunked);
     REQUIRE(parsed);
     CHECK(parsed.value->chunked);
     CHECK(parsed.value->body == "abcdefg");
     CHECK(parsed.value->count("kore-signature") == 1);
+    req.body.assign(100000, 'x');  // long bodies go in chunks of 16 KiB
+    const auto big = http::parse(http::serialize(req));
+    REQUIRE(big);
+    CHECK(big.value->body == req.body);
+    CHECK(http::serialize(req).find("\r\n4000\r\n") != std::string::npos);
 }
 
 TEST_CASE("built-in events have KORE's content types and fresh identifiers") {
     for (const auto& info : event_catalog) {
+        INFO(info.name);
         const auto a = make_event(info.name, 1727291388);
         const auto b = make_event(info.name, 1727291388);
         REQUIRE(a);
@@ -110,10 +244,16 @@ TEST_CASE("built-in events have KORE's content types and fresh identifiers") {
         const bool is_json = a->content_type == "application/json";
         CHECK(is_json == json::looks_like_json(a->body));
         if (is_json) {
-            CHECK(json::reformat(a->body, json::minified).value() == a->body);
+            CHECK(json::minified(a->body).value() == a->body);
         }
     }
-    CHECK(make_event("event-streams-test", 0)->body.find("\"specversion\":\"1.0\"") != std::string::npos);
+    const auto k4 = nlohmann::json::parse(make_event("event-streams-test", 0)->body);
+    REQUIRE(k4.is_array());
+    REQUIRE(k4.size() == 1);
+    CHECK(k4[0].at("specversion") == "1.0");
+    CHECK(k4[0].at("type") == "com.kore.eventstreams.test.event");
+    CHECK(k4[0].at("time").get<std::string>().size() == std::string("1970-01-01T00:00:00.0000000+00:00").size());
+    CHECK(make_event("event-streams-test", 0)->body.rfind("[{\"data\":{\"test_id\":\"", 0) == 0);
     CHECK_FALSE(make_event("nope", 0));
     CHECK(kore_date(1727291388) == "2024-09-25T19:09:48Z");
     const std::string id = uuid4();

@@ -4,7 +4,7 @@
 
 #include "cli_common.hpp"
 
-#include <support/length_extension_forge.hpp>
+#include <kore_cli/forge.hpp>
 
 using namespace kore_cli_test;
 namespace kw = kore::webhook;
@@ -95,7 +95,7 @@ TEST_CASE("refusals exit 1 with the error name and its message") {
 }
 
 TEST_CASE("a length-extension forgery is refused as such") {
-    const auto forged = kore::webhook::forge::extend(k1_sig, k1_secret.size(), "POST", k1_url, k1_body, "&admin=true");
+    const auto forged = kore_cli::forge::extend(k1_sig, k1_secret.size(), "POST", k1_url, k1_body, "&admin=true");
     const auto r = verify_file(request("POST", "/", {"kore-signature: " + forged.signature}, forged.body));
     CHECK(r.status == 1);
     CHECK(line_one(r.out).rfind("length_extension: ", 0) == 0);

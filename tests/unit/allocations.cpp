@@ -7,7 +7,7 @@
 #include <kore/webhook/replay_guard.hpp>
 #include <kore/webhook/replay_guard_memory.hpp>
 
-#include <support/length_extension_forge.hpp>
+#include <kore_cli/forge.hpp>
 
 #include <atomic>
 #include <cstdlib>
@@ -116,7 +116,7 @@ void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcep
 }
 
 using namespace kore_unit;
-namespace forge = kore::webhook::forge;
+namespace forge = kore_cli::forge;
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include "unit_common.hpp"
 
-#include <support/length_extension_forge.hpp>
+#include <kore_cli/forge.hpp>
 
 #include <set>
 #include <type_traits>
@@ -192,7 +192,7 @@ TEST_CASE("a signature no secret produces is signature_mismatch") {
 TEST_CASE("a body forged by length extension is length_extension") {
     const kw::verifier verifier(secret);
     const std::string signature = kw::sign(secret, "POST", url, body);
-    const auto forged = kw::forge::extend(signature, secret.size(), "POST", url, body, "&Status=deleted");
+    const auto forged = kore_cli::forge::extend(signature, secret.size(), "POST", url, body, "&Status=deleted");
     REQUIRE(kw::sign(secret, "POST", url, forged.body) == forged.signature);  // a real forgery
     const auto r = verifier.verify("POST", url, forged.body, forged.signature);
     CHECK_FALSE(r);

@@ -1,16 +1,16 @@
-// docs/protocol.md, section 3.4: real SHA-256 length-extension forgeries (made by tests/support's
-// independent forge, which never sees the secret) are refused as length_extension; bodies that
-// merely contain 0x80 and NUL bytes, or glue that is not at a block boundary, still verify.
+// docs/protocol.md, section 3.4: real SHA-256 length-extension forgeries (made by the command-line
+// tool's forge, kore_cli/forge.hpp, which never sees the secret) are refused as length_extension;
+// bodies that merely contain 0x80 and NUL bytes, or glue that is not at a block boundary, still verify.
 
 #include "unit_common.hpp"
 
-#include <support/length_extension_forge.hpp>
+#include <kore_cli/forge.hpp>
 
 #include <cstdint>
 #include <random>
 
 using namespace kore_unit;
-namespace forge = kore::webhook::forge;
+namespace forge = kore_cli::forge;
 
 namespace {
 

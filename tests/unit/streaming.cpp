@@ -3,7 +3,7 @@
 
 #include "unit_common.hpp"
 
-#include <support/length_extension_forge.hpp>
+#include <kore_cli/forge.hpp>
 
 #include <array>
 #include <cstdint>
@@ -11,7 +11,7 @@
 #include <random>
 
 using namespace kore_unit;
-namespace forge = kore::webhook::forge;
+namespace forge = kore_cli::forge;
 
 namespace {
 

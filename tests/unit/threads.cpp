@@ -4,12 +4,12 @@
 
 #include "unit_common.hpp"
 
-#include <support/length_extension_forge.hpp>
+#include <kore_cli/forge.hpp>
 
 #include <thread>
 
 using namespace kore_unit;
-namespace forge = kore::webhook::forge;
+namespace forge = kore_cli::forge;
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include "unit_common.hpp"
 
-#include <support/length_extension_forge.hpp>
+#include <kore_cli/forge.hpp>
 
 #include <memory>
 #include <type_traits>
@@ -181,7 +181,8 @@ TEST_CASE("a stream outlives the verifier that started it") {
     auto verifier = std::make_unique<kw::verifier>(std::vector<std::string>{"old-secret", std::string(secret)});
     const std::string json = "{ \"a\" : 1 }";
     const std::string json_signature = kw::sign(secret, "POST", url, R"({"a":1})");
-    const auto forged = kw::forge::extend(good_signature(), secret.size(), "POST", kw::signed_url(url), body, "&x=1");
+    const auto forged =
+        kore_cli::forge::extend(good_signature(), secret.size(), "POST", kw::signed_url(url), body, "&x=1");
     auto plain = verifier->start("POST", url);
     auto spaced = verifier->start("POST", url);
     auto extended = verifier->start("POST", url);

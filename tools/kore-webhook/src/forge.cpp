@@ -1,53 +1,44 @@
-#ifndef KORE_WEBHOOK_TESTS_LENGTH_EXTENSION_FORGE_HPP
-#define KORE_WEBHOOK_TESTS_LENGTH_EXTENSION_FORGE_HPP
+#include <kore_cli/forge.hpp>
 
-// The attacker's side of spec 3.4, written independently of the library: a plain SHA-256 whose
-// state can be set from a published digest, so a captured (body, signature) pair can be extended
-// into a new pair that KORE's scheme accepts, without knowing the secret. Used by the tests and
-// by `kore-webhook send --tamper length-extension`.
+#include <kore/webhook/detail/hex.hpp>
 
 #include <array>
-#include <cstddef>
-#include <cstdint>
 #include <stdexcept>
-#include <string>
-#include <string_view>
 
-namespace kore::webhook::forge {
+namespace kore_cli::forge {
 
-namespace detail {
+namespace {
 
+// FIPS 180-4 SHA-256 whose state can be set from a digest.
 class sha256 {
 public:
-    sha256() noexcept = default;
+    using digest = std::array<unsigned char, 32>;
 
-    // Resumes from the state a digest reveals, as if `length` bytes had been hashed already.
-    sha256(const std::array<std::uint32_t, 8>& state, std::uint64_t length) noexcept : state_(state), length_(length) {}
+    // Resumes from the state `from` reveals, as if `length` bytes had been hashed already.
+    sha256(const digest& from, std::uint64_t length) noexcept : length_(length) {
+        for (std::size_t i = 0; i < state_.size(); ++i) {
+            state_[i] = (std::uint32_t{from[4 * i]} << 24) | (std::uint32_t{from[4 * i + 1]} << 16) |
+                        (std::uint32_t{from[4 * i + 2]} << 8) | std::uint32_t{from[4 * i + 3]};
+        }
+    }
 
     void update(std::string_view bytes) noexcept {
         for (const char c : bytes) {
             block_[buffered_++] = static_cast<std::uint8_t>(c);
             ++length_;
-            if (buffered_ == 64) {
+            if (buffered_ == block_.size()) {
                 compress();
                 buffered_ = 0;
             }
         }
     }
 
-    std::array<std::uint8_t, 32> finish() noexcept {
-        const std::uint64_t bits = length_ * 8;
-        update(std::string_view("\x80", 1));
-        while (buffered_ != 56) {
-            update(std::string_view("\0", 1));
-        }
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            update(std::string(1, static_cast<char>((bits >> shift) & 0xff)));
-        }
-        std::array<std::uint8_t, 32> out{};
-        for (std::size_t i = 0; i < 8; ++i) {
+    digest finish() noexcept {
+        update(glue(length_));
+        digest out{};
+        for (std::size_t i = 0; i < state_.size(); ++i) {
             for (std::size_t j = 0; j < 4; ++j) {
-                out[4 * i + j] = static_cast<std::uint8_t>(state_[i] >> (24 - 8 * j));
+                out[4 * i + j] = static_cast<unsigned char>(state_[i] >> (24 - 8 * j));
             }
         }
         return out;
@@ -91,27 +82,15 @@ private:
         }
     }
 
-    std::array<std::uint32_t, 8> state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                        0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    std::array<std::uint32_t, 8> state_{};
     std::array<std::uint8_t, 64> block_{};
     std::size_t buffered_ = 0;
     std::uint64_t length_ = 0;
 };
 
-inline int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    throw std::invalid_argument("forge: signature is not hex");
-}
+}  // namespace
 
-}  // namespace detail
-
-// The padding SHA-256 appends to a message of `length` bytes: 0x80, zeros, 64-bit bit length.
-inline std::string glue(std::uint64_t length) {
+std::string glue(std::uint64_t length) {
     std::string pad(1, '\x80');
     while ((length + pad.size()) % 64 != 56) {
         pad.push_back('\0');
@@ -122,39 +101,22 @@ inline std::string glue(std::uint64_t length) {
     return pad;
 }
 
-struct forgery {
-    std::string body;       // original body || glue || suffix
-    std::string signature;  // lowercase hex, valid for the forged body under the unknown secret
-};
-
-// Extends a captured request signed over secret || method || url || body, knowing only the
-// secret's length (an attacker tries every plausible length).
-inline forgery extend(std::string_view signature_hex, std::size_t secret_length, std::string_view method,
-                      std::string_view signed_url, std::string_view body, std::string_view suffix) {
-    if (signature_hex.size() != 64) {
-        throw std::invalid_argument("forge: a SHA-256 signature has 64 hex digits");
-    }
-    std::array<std::uint32_t, 8> state{};
-    for (std::size_t i = 0; i < 64; ++i) {
-        state[i / 8] = (state[i / 8] << 4) | static_cast<std::uint32_t>(detail::hex_value(signature_hex[i]));
+forgery extend(std::string_view signature_hex, std::size_t secret_length, std::string_view method,
+               std::string_view signed_url, std::string_view body, std::string_view suffix) {
+    sha256::digest captured{};
+    if (!kore::webhook::detail::decode_hex(signature_hex, captured)) {
+        throw std::invalid_argument("forge: a SHA-256 signature is 64 hex digits");
     }
     const std::uint64_t original = secret_length + method.size() + signed_url.size() + body.size();
     const std::string pad = glue(original);
-    detail::sha256 hash(state, original + pad.size());
+    sha256 hash(captured, original + pad.size());
     hash.update(suffix);
-    const auto digest = hash.finish();
 
     forgery out;
     out.body.reserve(body.size() + pad.size() + suffix.size());
     out.body.append(body).append(pad).append(suffix);
-    constexpr std::string_view digits = "0123456789abcdef";
-    for (const std::uint8_t b : digest) {
-        out.signature.push_back(digits[b >> 4]);
-        out.signature.push_back(digits[b & 0x0f]);
-    }
+    out.signature = kore::webhook::detail::encode_hex(hash.finish());
     return out;
 }
 
-}  // namespace kore::webhook::forge
-
-#endif
+}  // namespace kore_cli::forge

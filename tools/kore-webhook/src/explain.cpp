@@ -1,142 +1,104 @@
-#ifndef KORE_WEBHOOK_CLI_EXPLAIN_HPP
-#define KORE_WEBHOOK_CLI_EXPLAIN_HPP
+#include <kore_cli/explain.hpp>
 
-// `verify --explain`: when a callback is refused, re-verify it under the usual mistakes (URL
-// spelled differently, body changed by a framework, method case, another or mis-read secret) and
-// say which would have matched, in words. It never changes the verdict, and it never prints a
-// secret or an expected signature: only which variant of the request the received one fits.
+#include <kore_cli/json_text.hpp>
+#include <kore_cli/url_parts.hpp>
 
-#include "http_request.hpp"
-#include "json_format.hpp"
-#include "secrets.hpp"
-#include "url_parts.hpp"
-
-#include <kore/webhook.hpp>
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <kore/webhook/detail/digest.hpp>
+#include <kore/webhook/detail/http_text.hpp>
+#include <kore/webhook/detail/signing_input.hpp>
+#include <kore/webhook/errors.hpp>
+#include <kore/webhook/scheme.hpp>
+#include <kore/webhook/url.hpp>
 
 #include <algorithm>
-#include <array>
-#include <cstddef>
-#include <initializer_list>
-#include <memory>
-#include <optional>
-#include <ostream>
-#include <string>
+#include <set>
+#include <stdexcept>
 #include <string_view>
-#include <system_error>
-#include <vector>
 
 namespace kore_cli::explain {
 
-// What is known about the refused request.
-struct request_facts {
-    std::string method;
-    std::string registered_url;  // as given to --url
-    std::string body;
-    std::optional<std::string> signature;   // the kore-signature value, if the header was there
-    std::optional<std::string> target;      // the request line's target (request-file form)
-    std::optional<std::string> host;        // the Host header (request-file form)
-    std::vector<std::string> header_names;  // (request-file form), for missing-header advice
-};
+namespace {
 
-// One usual cause and the variants of the request that would have verified under it.
-struct cause {
-    std::string title;
-    std::vector<std::string> matches;  // one sentence per matching variant, ready to print
-    bool applicable = true;            // false when no variant of this kind exists for the request
-    std::string not_applicable_why;
-};
+namespace kw = kore::webhook;
+namespace kwd = kore::webhook::detail;
+using digest = kw::kore_sha256::digest_type;
 
-namespace detail {
+// Fetched once per program, like sign()'s.
+const EVP_MD* sha256() {
+    static const kwd::evp_md_ptr md = kwd::fetch_digest("SHA256");
+    return md.get();
+}
 
-using digest = std::array<unsigned char, 32>;
-
-inline std::optional<digest> sha256(std::initializer_list<std::string_view> parts) {
-    struct ctx_free {
-        void operator()(EVP_MD_CTX* p) const noexcept { EVP_MD_CTX_free(p); }
-    };
-    std::unique_ptr<EVP_MD_CTX, ctx_free> ctx(EVP_MD_CTX_new());
-    digest out{};
-    unsigned int len = 0;
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-        return std::nullopt;
-    }
-    for (const std::string_view p : parts) {
-        if (EVP_DigestUpdate(ctx.get(), p.data(), p.size()) != 1) {
-            return std::nullopt;
+// One secret (or one mis-read spelling of it), absorbed once by the library's builder of the
+// signed string; every variant of the request starts from a copy.
+class keyed {
+public:
+    explicit keyed(std::string_view secret) {
+        if (!key_.init(sha256(), secret)) {
+            throw std::runtime_error("kore-webhook: OpenSSL failed to compute SHA-256");
         }
     }
-    if (EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != out.size()) {
+
+    // Whether SHA-256(secret || method || url || body) is `received`, with `url` hashed exactly as
+    // given: begin() puts in the URL cut at '?' or '#' (what KORE signs), and whatever a signer
+    // failed to cut follows it.
+    bool signs(std::string_view method, std::string_view url, std::string_view body, const digest& received) const {
+        const std::string_view uncut = url.substr(kw::signed_url(url).size());
+        kwd::hash_state state;
+        digest computed{};
+        if (!key_.begin(state, method, url) || !state.update(uncut) || !state.update(body) || !state.finish(computed)) {
+            throw std::runtime_error("kore-webhook: OpenSSL failed to compute SHA-256");
+        }
+        return kwd::equal_digests(computed, received);
+    }
+
+private:
+    kwd::keyed_secret key_;
+};
+
+// The received header value as a digest (optional whitespace around it allowed, as the verifier does).
+std::optional<digest> decode(std::string_view header) {
+    digest out{};
+    if (!kw::kore_sha256::decode_signature(kwd::trim_ows(header), out)) {
         return std::nullopt;
     }
     return out;
 }
 
-// The received header value as 32 bytes (surrounding whitespace allowed, as the verifier does).
-inline std::optional<digest> decode(std::string_view hex) {
-    hex = http::detail::trim(hex);
-    digest out{};
-    if (hex.size() != 2 * out.size()) {
-        return std::nullopt;
-    }
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const int high = http::detail::hex_value(hex[2 * i]);
-        const int low = http::detail::hex_value(hex[2 * i + 1]);
-        if (high < 0 || low < 0) {
-            return std::nullopt;
-        }
-        out[i] = static_cast<unsigned char>((high << 4) | low);
-    }
-    return out;
-}
-
-// Secret, method, URL (used exactly as given: the caller decides what is cut) and body.
-struct variant {
-    std::string_view secret;
-    std::string_view method;
-    std::string_view url;
-    std::string_view body;
-};
-
-inline bool matches(const variant& v, const digest& received) {
-    const auto d = sha256({v.secret, v.method, v.url, v.body});
-    return d && CRYPTO_memcmp(d->data(), received.data(), received.size()) == 0;
-}
-
-inline std::string in_quotes(std::string_view s) {
+std::string in_quotes(std::string_view s) {
     return "'" + std::string(s) + "'";
 }
 
-inline std::string lower(std::string s) {
-    return url_parts::lowercase(std::move(s));
+std::string lower(std::string s) {
+    return ascii_lowercase(std::move(s));
 }
 
-inline std::string upper(std::string s) {
-    for (char& c : s) {
-        if (c >= 'a' && c <= 'z') {
-            c = static_cast<char>(c - 'a' + 'A');
-        }
-    }
-    return s;
+std::string upper(std::string s) {
+    return ascii_uppercase(std::move(s));
 }
 
 class tester {
 public:
     tester(const request_facts& facts, const std::vector<secret>& configured, const digest& received)
-        : facts_(facts), configured_(configured), received_(received) {
-        url_ = std::string(kore::webhook::signed_url(facts.registered_url));
+        : facts_(facts), configured_(configured), received_(received), url_(kw::signed_url(facts.registered_url)) {
+        keys_.reserve(configured.size());
+        for (const auto& s : configured) {
+            keys_.emplace_back(s.value);
+        }
     }
 
-    // The index of the configured secret that verifies `url`/`method`/`body`, if any.
+    // The index of the configured secret that signs `method`/`url` (as given)/`body`, if any.
     std::optional<std::size_t> any_secret(std::string_view method, std::string_view url, std::string_view body) const {
-        for (std::size_t i = 0; i < configured_.size(); ++i) {
-            if (matches({configured_[i].value, method, url, body}, received_)) {
+        for (std::size_t i = 0; i < keys_.size(); ++i) {
+            if (keys_[i].signs(method, url, body, received_)) {
                 return i;
             }
         }
         return std::nullopt;
+    }
+    // Whether `secret` (not a configured one) signs the request as received.
+    bool signed_with(std::string_view secret) const {
+        return keyed(secret).signs(facts_.method, url_, facts_.body, received_);
     }
     // " (with the secret from --secret-file b)" when several secrets are configured.
     std::string which(std::size_t index) const {
@@ -145,7 +107,6 @@ public:
     const std::string& url() const noexcept { return url_; }
     const request_facts& facts() const noexcept { return facts_; }
     const std::vector<secret>& configured() const noexcept { return configured_; }
-    const digest& received() const noexcept { return received_; }
     // URLs some cause already reported, so the rebuilt-URL cause does not repeat them.
     void reported(const std::string& url) const { reported_.push_back(url); }
     bool was_reported(const std::string& url) const {
@@ -158,9 +119,10 @@ private:
     const std::vector<secret>& configured_;
     const digest& received_;
     std::string url_;
+    std::vector<keyed> keys_;
 };
 
-inline void try_url(const tester& t, cause& c, const std::string& url, const std::string& sentence) {
+void try_url(const tester& t, cause& c, const std::string& url, const std::string& sentence) {
     if (url == t.url() || t.was_reported(url)) {
         return;
     }
@@ -170,7 +132,7 @@ inline void try_url(const tester& t, cause& c, const std::string& url, const std
     }
 }
 
-inline cause query_cause(const tester& t) {
+cause query_cause(const tester& t) {
     cause c{"query string or fragment not removed", {}, true, {}};
     const std::string& registered = t.facts().registered_url;
     std::vector<std::string> candidates;
@@ -196,7 +158,7 @@ inline cause query_cause(const tester& t) {
     return c;
 }
 
-inline cause slash_cause(const tester& t, const url_parts& u) {
+cause slash_cause(const tester& t, const url_parts& u) {
     cause c{"trailing slash added or missing", {}, true, {}};
     url_parts v = u;
     v.rest.clear();
@@ -214,7 +176,7 @@ inline cause slash_cause(const tester& t, const url_parts& u) {
     return c;
 }
 
-inline cause scheme_cause(const tester& t, const url_parts& u) {
+cause scheme_cause(const tester& t, const url_parts& u) {
     cause c{"http and https swapped", {}, true, {}};
     url_parts v = u;
     v.rest.clear();
@@ -226,7 +188,7 @@ inline cause scheme_cause(const tester& t, const url_parts& u) {
     return c;
 }
 
-inline cause port_cause(const tester& t, const url_parts& u) {
+cause port_cause(const tester& t, const url_parts& u) {
     cause c{"default port added or dropped", {}, true, {}};
     url_parts v = u;
     v.rest.clear();
@@ -244,7 +206,7 @@ inline cause port_cause(const tester& t, const url_parts& u) {
     return c;
 }
 
-inline cause host_cause(const tester& t, const url_parts& u) {
+cause host_cause(const tester& t, const url_parts& u) {
     cause c{"host name case", {}, true, {}};
     for (const std::string& host : {lower(u.host), upper(u.host)}) {
         if (host == u.host) {
@@ -260,7 +222,7 @@ inline cause host_cause(const tester& t, const url_parts& u) {
     return c;
 }
 
-inline cause rebuilt_cause(const tester& t) {
+cause rebuilt_cause(const tester& t) {
     cause c{"URL rebuilt from the request instead of the registered one", {}, true, {}};
     if (!t.facts().target || !t.facts().host || t.facts().target->empty() || t.facts().target->front() != '/') {
         c.applicable = false;
@@ -282,7 +244,7 @@ inline cause rebuilt_cause(const tester& t) {
     return c;
 }
 
-inline cause method_cause(const tester& t) {
+cause method_cause(const tester& t) {
     cause c{"method case", {}, true, {}};
     const std::string& m = t.facts().method;
     for (const std::string& variant_method : {upper(m), lower(m)}) {
@@ -304,7 +266,7 @@ inline cause method_cause(const tester& t) {
     return c;
 }
 
-inline cause newline_cause(const tester& t) {
+cause newline_cause(const tester& t) {
     cause c{"body with a trailing newline", {}, true, {}};
     const std::string& body = t.facts().body;
     const auto check = [&](const std::string& b, const std::string& sentence) {
@@ -328,11 +290,12 @@ inline cause newline_cause(const tester& t) {
     return c;
 }
 
-inline cause reserialised_cause(const tester& t) {
+cause reserialised_cause(const tester& t) {
     cause c{"body re-serialised (JSON re-spaced or re-escaped, form re-encoded)", {}, true, {}};
     const std::string& body = t.facts().body;
+    std::set<std::string> tried{body};  // two ways to the same bytes are one variant
     const auto check = [&](const std::string& b, const std::string& sentence) {
-        if (b == body) {
+        if (!tried.insert(b).second) {
             return;
         }
         if (const auto i = t.any_secret(t.facts().method, t.url(), b)) {
@@ -343,17 +306,17 @@ inline cause reserialised_cause(const tester& t) {
         ". The body was parsed and written again before verification: verify the raw request bytes";
     if (json::looks_like_json(body)) {
         const struct {
-            const json::style* st;
+            std::optional<std::string> text;
             const char* words;
-        } styles[] = {{&json::minified, "minified"},
-                      {&json::spaced, "written with ', ' and ': ' separators"},
-                      {&json::pretty2, "indented by 2 spaces"},
-                      {&json::pretty4, "indented by 4 spaces"}};
-        for (const auto& s : styles) {
-            if (const auto text = json::reformat(body, *s.st)) {
-                check(*text, std::string("The signature is valid for the same JSON ") + s.words + tail);
-                check(json::with_escaped_slashes(*text, true),
-                      std::string("The signature is valid for the same JSON ") + s.words +
+        } layouts[] = {{json::minified(body), "minified"},
+                       {json::rewritten(body, json::layout::spaced), "written with ', ' and ': ' separators"},
+                       {json::rewritten(body, json::layout::indent2), "indented by 2 spaces"},
+                       {json::rewritten(body, json::layout::indent4), "indented by 4 spaces"}};
+        for (const auto& l : layouts) {
+            if (l.text) {
+                check(*l.text, std::string("The signature is valid for the same JSON ") + l.words + tail);
+                check(json::with_escaped_slashes(*l.text, true),
+                      std::string("The signature is valid for the same JSON ") + l.words +
                           " with '/' escaped as '\\/'" + tail);
             }
         }
@@ -380,7 +343,7 @@ inline cause reserialised_cause(const tester& t) {
     return c;
 }
 
-inline cause other_secret_cause(const tester& t, const std::vector<secret>& others) {
+cause other_secret_cause(const tester& t, const std::vector<secret>& others) {
     cause c{"another secret (--explain-secret-file / --explain-secret-env)", {}, true, {}};
     if (others.empty()) {
         c.applicable = false;
@@ -388,7 +351,7 @@ inline cause other_secret_cause(const tester& t, const std::vector<secret>& othe
         return c;
     }
     for (const auto& s : others) {
-        if (matches({s.value, t.facts().method, t.url(), t.facts().body}, t.received())) {
+        if (t.signed_with(s.value)) {
             c.matches.push_back("The request was signed with the secret from " + s.label +
                                 ", which the receiver does not accept. During a rotation configure both the "
                                 "Active and the Pending secret (repeat --secret-file)");
@@ -397,15 +360,14 @@ inline cause other_secret_cause(const tester& t, const std::vector<secret>& othe
     return c;
 }
 
-inline cause whitespace_cause(const tester& t) {
+cause whitespace_cause(const tester& t) {
     cause c{"secret with surrounding whitespace", {}, true, {}};
     for (const auto& s : t.configured()) {
         const std::string_view v = s.value;
         const std::size_t first = v.find_first_not_of(" \t\r\n");
         const std::size_t last = v.find_last_not_of(" \t\r\n");
         const auto check = [&](std::string_view candidate, const std::string& sentence) {
-            if (candidate != v && !candidate.empty() &&
-                matches({candidate, t.facts().method, t.url(), t.facts().body}, t.received())) {
+            if (candidate != v && !candidate.empty() && t.signed_with(candidate)) {
                 c.matches.push_back(sentence);
             }
         };
@@ -426,36 +388,7 @@ inline cause whitespace_cause(const tester& t) {
     return c;
 }
 
-}  // namespace detail
-
-// Every usual cause, in the order they are reported, with what matched.
-inline std::vector<cause> find_causes(const request_facts& facts, const std::vector<secret>& configured,
-                                      const std::vector<secret>& others) {
-    std::vector<cause> out;
-    const auto received = facts.signature ? detail::decode(*facts.signature) : std::nullopt;
-    if (!received) {
-        return out;
-    }
-    const detail::tester t(facts, configured, *received);
-    out.push_back(detail::query_cause(t));
-    if (const auto u = split_url(t.url())) {
-        out.push_back(detail::slash_cause(t, *u));
-        out.push_back(detail::scheme_cause(t, *u));
-        out.push_back(detail::port_cause(t, *u));
-        out.push_back(detail::host_cause(t, *u));
-        out.push_back(detail::rebuilt_cause(t));
-    }
-    out.push_back(detail::newline_cause(t));
-    out.push_back(detail::reserialised_cause(t));
-    out.push_back(detail::method_cause(t));
-    out.push_back(detail::other_secret_cause(t, others));
-    out.push_back(detail::whitespace_cause(t));
-    return out;
-}
-
-namespace detail {
-
-inline void advice(std::ostream& out, const request_facts& facts, std::error_code verdict) {
+void advice(std::ostream& out, const request_facts& facts, std::error_code verdict) {
     using kore::webhook::errc;
     const auto has_header = [&](std::string_view name) {
         for (const auto& h : facts.header_names) {
@@ -484,7 +417,7 @@ inline void advice(std::ostream& out, const request_facts& facts, std::error_cod
                "  Create one in the KORE console and configure the receiver with it.\n";
     } else if (verdict == errc::malformed_signature) {
         const std::string v = facts.signature ? *facts.signature : std::string();
-        const std::string_view t = http::detail::trim(v);
+        const std::string_view t = kwd::trim_ows(v);
         out << "  The header value has " << t.size() << " characters; KORE sends 64 hexadecimal digits.\n";
         if (t.rfind("sha256=", 0) == 0 || t.rfind("SHA256=", 0) == 0) {
             out << "  It starts with 'sha256=': KORE sends the bare hex digest, with no prefix.\n";
@@ -509,12 +442,8 @@ inline void advice(std::ostream& out, const request_facts& facts, std::error_cod
     }
 }
 
-}  // namespace detail
-
-namespace detail {
-
 // `text` broken at spaces into lines of at most `width` columns, each starting with `indent`.
-inline std::string wrap(const std::string& text, const std::string& indent, std::size_t width) {
+std::string wrap(const std::string& text, const std::string& indent, std::size_t width) {
     std::string out;
     std::string line = indent;
     std::size_t start = 0;
@@ -534,14 +463,37 @@ inline std::string wrap(const std::string& text, const std::string& indent, std:
     return out + line + "\n";
 }
 
-}  // namespace detail
+}  // namespace
 
-// Prints the explanation of a refusal. Returns the number of causes that matched.
-inline std::size_t print(std::ostream& out, std::error_code verdict, const request_facts& facts,
-                         const std::vector<secret>& configured, const std::vector<secret>& others) {
+std::vector<cause> find_causes(const request_facts& facts, const std::vector<secret>& configured,
+                               const std::vector<secret>& others) {
+    std::vector<cause> out;
+    const auto received = facts.signature ? decode(*facts.signature) : std::nullopt;
+    if (!received) {
+        return out;
+    }
+    const tester t(facts, configured, *received);
+    out.push_back(query_cause(t));
+    if (const auto u = split_url(t.url())) {
+        out.push_back(slash_cause(t, *u));
+        out.push_back(scheme_cause(t, *u));
+        out.push_back(port_cause(t, *u));
+        out.push_back(host_cause(t, *u));
+        out.push_back(rebuilt_cause(t));
+    }
+    out.push_back(newline_cause(t));
+    out.push_back(reserialised_cause(t));
+    out.push_back(method_cause(t));
+    out.push_back(other_secret_cause(t, others));
+    out.push_back(whitespace_cause(t));
+    return out;
+}
+
+std::size_t print(std::ostream& out, std::error_code verdict, const request_facts& facts,
+                  const std::vector<secret>& configured, const std::vector<secret>& others) {
     out << "\nexplain: why " << kore::webhook::error_name(verdict) << " (the verdict above stands)\n";
     if (verdict != kore::webhook::errc::signature_mismatch) {
-        detail::advice(out, facts, verdict);
+        advice(out, facts, verdict);
         return 0;
     }
     const auto causes = find_causes(facts, configured, others);
@@ -555,7 +507,7 @@ inline std::size_t print(std::ostream& out, std::error_code verdict, const reque
         }
         out << line << (c.matches.empty() ? " no\n" : " MATCH\n");
         for (const auto& m : c.matches) {
-            out << detail::wrap(m + ".", "      ", 100);
+            out << wrap(m + ".", "      ", 100);
             ++found;
         }
     }
@@ -572,5 +524,3 @@ inline std::size_t print(std::ostream& out, std::error_code verdict, const reque
 }
 
 }  // namespace kore_cli::explain
-
-#endif

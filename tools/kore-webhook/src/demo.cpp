@@ -1,26 +1,34 @@
-#ifndef KORE_WEBHOOK_CLI_DEMO_HPP
-#define KORE_WEBHOOK_CLI_DEMO_HPP
-
 // `kore-webhook demo`: no setup at all. Starts the cpp-httplib example receiver (built on the
 // library's adapter) on 127.0.0.1 with two random secrets, fires genuine and broken callbacks at
 // it with the `send` machinery, and prints what a correct receiver must do and what it did.
 
-#include "args.hpp"
-#include "events.hpp"
-#include "io.hpp"
-#include "send.hpp"
+#include "demo.hpp"
 
-#include <kore/webhook.hpp>
+#include <kore_cli/errors.hpp>
+#include <kore_cli/events.hpp>
+#include <kore_cli/send.hpp>
+
+#include <kore/webhook/detail/hex.hpp>
+#include <kore/webhook/options.hpp>
+#include <kore/webhook/verifier.hpp>
+#include <kore/webhook/version.hpp>
+
+#include <openssl/rand.h>
 
 #include <httplib.h>
+// The one include from examples/ left in the tool: the demo shows the project's httplib example
+// at work. It goes when the demo uses the library's own httplib route helper.
 #include <httplib/receiver.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <ctime>
 #include <mutex>
 #include <ostream>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -28,19 +36,16 @@
 
 namespace kore_cli {
 
-inline constexpr std::string_view demo_help = R"(usage: kore-webhook demo [--port N]
+namespace {
 
-Starts a KORE callback receiver on 127.0.0.1 (cpp-httplib + kore-webhook, the project's httplib
-example) configured with two random secrets (Active and Pending), sends it genuine callbacks and
-forged or broken ones, and prints a table: each case, what a correct receiver must do, what
-happened and why. Nothing leaves this machine; no secret is printed.
-Exit status: 0 every verdict was right; 1 a verdict was wrong; 2 the receiver could not start.
-
-  --port N     listen on this port (default: any free port)
-  -h, --help   this text
-)";
-
-namespace demo_detail {
+// 32 random hex digits: a webhook secret nobody else knows.
+std::string random_secret() {
+    std::array<unsigned char, 16> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        throw std::runtime_error("OpenSSL could not provide random bytes");
+    }
+    return kore::webhook::detail::encode_hex(bytes);
+}
 
 // What the receiver saw, recorded by its on_delivery hook (runs on a server thread).
 struct seen {
@@ -51,7 +56,7 @@ struct seen {
     bool duplicate = false;  // the digest was verified before: the application skips it
 };
 
-class log {
+class delivery_log {
 public:
     void add(const seen& s) {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -91,7 +96,7 @@ struct demo_case {
     bool expect_duplicate = false;
 };
 
-inline std::vector<demo_case> cases(const std::string& url) {
+std::vector<demo_case> cases(const std::string& url) {
     std::vector<demo_case> out;
     const auto add = [&](std::string name, std::string must, std::vector<int> statuses, std::string body,
                          auto&& tweak) {
@@ -159,7 +164,7 @@ inline std::vector<demo_case> cases(const std::string& url) {
 }
 
 // Response bodies are the receiver's: only printable ASCII reaches the terminal.
-inline std::string printable(std::string_view text) {
+std::string printable(std::string_view text) {
     std::string out;
     for (const char c : text.substr(0, 80)) {
         out.push_back((c >= 0x20 && c < 0x7f) ? c : '?');
@@ -167,7 +172,7 @@ inline std::string printable(std::string_view text) {
     return out;
 }
 
-inline std::string reason(const std::vector<http::response>& responses, const std::vector<seen>& seen_list) {
+std::string reason(const std::vector<http::response>& responses, const std::vector<seen>& seen_list) {
     std::string out;
     for (std::size_t i = 0; i < responses.size(); ++i) {
         std::string one;
@@ -188,27 +193,20 @@ inline std::string reason(const std::vector<http::response>& responses, const st
     return out;
 }
 
-inline std::string pad(std::string s, std::size_t width) {
+std::string pad(std::string s, std::size_t width) {
     if (s.size() < width) {
         s.append(width - s.size(), ' ');
     }
     return s;
 }
 
-}  // namespace demo_detail
+}  // namespace
 
-inline int run_demo(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-    using namespace demo_detail;
-    const parsed_args args = parse_args(words, {{"--port", "N"}}, "demo");
-    if (args.has("--help")) {
-        out << demo_help;
-        return 0;
-    }
-    const std::size_t wanted_port = args.has("--port") ? parse_count("--port", *args.get("--port"), 65535) : 0;
-
-    const std::string active = random_hex(16);
-    const std::string pending = random_hex(16);
-    const std::string unknown = random_hex(16);
+int run_demo(const demo_command& command, std::ostream& out, std::ostream& err) {
+    const std::size_t wanted_port = command.port;
+    const std::string active = random_secret();
+    const std::string pending = random_secret();
+    const std::string unknown = random_secret();
     kore::webhook::options opts;
     opts.max_body_size = 64 * 1024;
     const kore::webhook::verifier verifier(std::vector<std::string>{active, pending}, opts);
@@ -226,7 +224,7 @@ inline int run_demo(const std::vector<std::string>& words, std::ostream& out, st
     }
     const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/kore/callback";
 
-    demo_detail::log seen_log;
+    delivery_log seen_log;
     kore_example::receiver_config config;
     config.registered_url = url;
     config.on_delivery = [&seen_log](const kore_example::delivery& d) {
@@ -277,13 +275,15 @@ inline int run_demo(const std::vector<std::string>& words, std::ostream& out, st
                                  : c.secret == demo_case::key::pending ? pending
                                                                        : unknown;
         const std::size_t before = seen_log.size();
-        std::vector<http::response> responses;
         std::string got;
         std::string why;
         bool ok = false;
         try {
             const send_plan plan = make_plan(c.settings, key, std::time(nullptr));
-            responses = deliver(plan, quiet);
+            std::vector<http::response> responses;
+            for (auto& d : deliver(plan, quiet)) {
+                responses.push_back(std::move(d.response));
+            }
             const std::vector<seen> seen_now = seen_log.since(before);
             ok = responses.size() == c.statuses.size();
             for (std::size_t r = 0; r < responses.size(); ++r) {
@@ -325,5 +325,3 @@ inline int run_demo(const std::vector<std::string>& words, std::ostream& out, st
 }
 
 }  // namespace kore_cli
-
-#endif

@@ -1,75 +1,15 @@
-#ifndef KORE_WEBHOOK_CLI_HTTP_REQUEST_HPP
-#define KORE_WEBHOOK_CLI_HTTP_REQUEST_HPP
+#include <kore_cli/http_request.hpp>
 
-// A strict parser for one raw HTTP/1.x request as captured on the wire: request line, header
-// fields, empty line, body (Content-Length or chunked). CRLF or bare LF line ends. Pure: no I/O,
-// no exceptions, bounded by limits; any input gives a request or an error, never a crash.
+#include <kore/webhook/detail/hex.hpp>
+#include <kore/webhook/detail/http_text.hpp>
 
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
+#include <utility>
 
 namespace kore_cli::http {
 
-struct limits {
-    std::size_t max_input = std::size_t{16} << 20;  // the whole capture
-    std::size_t max_line = 16 * 1024;               // one request line or header field
-    std::size_t max_headers = 128;                  // header fields (trailer fields count too)
-};
+namespace kwd = kore::webhook::detail;
 
-struct header_field {
-    std::string name;   // as written
-    std::string value;  // surrounding whitespace removed
-};
-
-struct request {
-    std::string method;
-    std::string target;   // as in the request line: "/path?query"
-    std::string version;  // "HTTP/1.1" or "HTTP/1.0"
-    std::vector<header_field> headers;
-    std::string body;  // decoded (chunked coding removed)
-    bool chunked = false;
-
-    // Number of fields named `name` (case-insensitive).
-    std::size_t count(std::string_view name) const noexcept;
-    // The first field named `name`, if any.
-    std::optional<std::string_view> find(std::string_view name) const noexcept;
-};
-
-enum class parse_error {
-    none = 0,
-    empty,
-    too_large,
-    line_too_long,
-    too_many_headers,
-    bad_request_line,
-    bad_method,
-    bad_target,
-    bad_version,
-    bare_cr,
-    bad_header,
-    obsolete_line_folding,
-    no_header_end,
-    bad_content_length,
-    conflicting_length,
-    unsupported_transfer_coding,
-    truncated_body,
-    bad_chunk,
-    trailing_data,
-};
-
-struct parse_result {
-    std::optional<request> value;
-    parse_error error = parse_error::none;
-    std::size_t offset = 0;  // where the problem was found (byte index in the input)
-    explicit operator bool() const noexcept { return value.has_value(); }
-};
-
-// What went wrong, in a sentence for a user who captured the request with nc or tcpdump.
-inline std::string_view describe(parse_error e) noexcept {
+std::string_view describe(parse_error e) noexcept {
     switch (e) {
         case parse_error::none:
             return "no error";
@@ -115,52 +55,7 @@ inline std::string_view describe(parse_error e) noexcept {
     return "unknown error";
 }
 
-namespace detail {
-
-constexpr char lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-constexpr bool is_tchar(char c) noexcept {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-        return true;
-    }
-    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-constexpr bool is_token(std::string_view s) noexcept {
-    if (s.empty()) {
-        return false;
-    }
-    for (const char c : s) {
-        if (!is_tchar(c)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-constexpr std::string_view trim(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
+namespace {
 
 // Reads lines ending in "\r\n" or "\n" from a buffer, with a length cap.
 class line_reader {
@@ -197,7 +92,7 @@ private:
 };
 
 // Header fields up to the empty line; appends to `out`.
-inline parse_error read_fields(line_reader& lines, const limits& lim, std::vector<header_field>& out) noexcept {
+parse_error read_fields(line_reader& lines, const limits& lim, std::vector<header_field>& out) noexcept {
     for (;;) {
         std::string_view line;
         if (const auto e = lines.next(line, lim.max_line); e != parse_error::none) {
@@ -210,10 +105,11 @@ inline parse_error read_fields(line_reader& lines, const limits& lim, std::vecto
             return parse_error::obsolete_line_folding;
         }
         const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos || !is_token(line.substr(0, colon))) {
+        // A field name is a token: the same grammar as a method (RFC 9110, 5.1 and 9.1).
+        if (colon == std::string_view::npos || !kwd::is_http_method(line.substr(0, colon))) {
             return parse_error::bad_header;
         }
-        const std::string_view value = trim(line.substr(colon + 1));
+        const std::string_view value = kwd::trim_ows(line.substr(colon + 1));
         for (const char c : value) {
             const auto u = static_cast<unsigned char>(c);
             if ((u < 0x20 && c != '\t') || u == 0x7f) {
@@ -227,29 +123,19 @@ inline parse_error read_fields(line_reader& lines, const limits& lim, std::vecto
     }
 }
 
-inline int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-inline parse_error read_chunked(line_reader& lines, const limits& lim, request& req) noexcept {
+parse_error read_chunked(line_reader& lines, const limits& lim, request& req) noexcept {
     for (;;) {
         std::string_view line;
         if (const auto e = lines.next(line, lim.max_line); e != parse_error::none) {
             return e == parse_error::no_header_end ? parse_error::bad_chunk : e;
         }
-        const std::string_view size_text = trim(line.substr(0, line.find(';')));
+        const std::string_view size_text = kwd::trim_ows(line.substr(0, line.find(';')));
         if (size_text.empty() || size_text.size() > 8) {  // 8 hex digits: far beyond max_input
             return parse_error::bad_chunk;
         }
         std::size_t size = 0;
         for (const char c : size_text) {
-            const int v = hex_value(c);
+            const int v = kwd::hex_digit_value(c);
             if (v < 0) {
                 return parse_error::bad_chunk;
             }
@@ -277,42 +163,40 @@ inline parse_error read_chunked(line_reader& lines, const limits& lim, request& 
     }
 }
 
-inline parse_result fail(parse_error e, std::size_t offset) {
+parse_result fail(parse_error e, std::size_t offset) {
     parse_result r;
     r.error = e;
     r.offset = offset;
     return r;
 }
 
-}  // namespace detail
+}  // namespace
 
-inline std::size_t request::count(std::string_view name) const noexcept {
+std::size_t request::count(std::string_view name) const noexcept {
     std::size_t n = 0;
     for (const auto& h : headers) {
-        n += detail::iequals(h.name, name) ? 1 : 0;
+        n += kwd::iequals(h.name, name) ? 1 : 0;
     }
     return n;
 }
 
-inline std::optional<std::string_view> request::find(std::string_view name) const noexcept {
+std::optional<std::string_view> request::find(std::string_view name) const noexcept {
     for (const auto& h : headers) {
-        if (detail::iequals(h.name, name)) {
+        if (kwd::iequals(h.name, name)) {
             return std::string_view(h.value);
         }
     }
     return std::nullopt;
 }
 
-// Parses exactly one request; anything after its end is an error.
-inline parse_result parse(std::string_view raw, const limits& lim = {}) {
-    using detail::fail;
+parse_result parse(std::string_view raw, const limits& lim) {
     if (raw.empty()) {
         return fail(parse_error::empty, 0);
     }
     if (raw.size() > lim.max_input) {
         return fail(parse_error::too_large, lim.max_input);
     }
-    detail::line_reader lines(raw);
+    line_reader lines(raw);
     request req;
 
     std::string_view line;
@@ -327,7 +211,7 @@ inline parse_result parse(std::string_view raw, const limits& lim = {}) {
     const std::string_view method = line.substr(0, sp1);
     const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
     const std::string_view version = line.substr(sp2 + 1);
-    if (!detail::is_token(method)) {
+    if (!kwd::is_http_method(method)) {
         return fail(parse_error::bad_method, 0);
     }
     // RFC 9112 3.2: origin-form ("/path?q"), absolute-form ("http://host/path") or "*". A capture
@@ -350,7 +234,7 @@ inline parse_result parse(std::string_view raw, const limits& lim = {}) {
     req.target = std::string(target);
     req.version = std::string(version);
 
-    if (const auto e = detail::read_fields(lines, lim, req.headers); e != parse_error::none) {
+    if (const auto e = read_fields(lines, lim, req.headers); e != parse_error::none) {
         return fail(e, lines.position());
     }
     const std::size_t body_start = lines.position();
@@ -361,11 +245,11 @@ inline parse_result parse(std::string_view raw, const limits& lim = {}) {
         return fail(parse_error::conflicting_length, body_start);
     }
     if (te_count == 1) {
-        if (!detail::iequals(*req.find("transfer-encoding"), "chunked")) {
+        if (!kwd::iequals(*req.find("transfer-encoding"), "chunked")) {
             return fail(parse_error::unsupported_transfer_coding, body_start);
         }
         req.chunked = true;
-        if (const auto e = detail::read_chunked(lines, lim, req); e != parse_error::none) {
+        if (const auto e = read_chunked(lines, lim, req); e != parse_error::none) {
             return fail(e, lines.position());
         }
     } else if (cl_count == 1) {
@@ -396,5 +280,3 @@ inline parse_result parse(std::string_view raw, const limits& lim = {}) {
 }
 
 }  // namespace kore_cli::http
-
-#endif

@@ -1,0 +1,35 @@
+#include <kore_cli/sign.hpp>
+
+#include <kore_cli/errors.hpp>
+#include <kore_cli/io.hpp>
+#include <kore_cli/url_parts.hpp>
+
+#include <kore/webhook/detail/http_text.hpp>
+#include <kore/webhook/sign.hpp>
+#include <kore/webhook/url.hpp>
+
+namespace kore_cli {
+
+int run_sign(const sign_command& command, std::ostream& out, std::ostream& err) {
+    const std::string& method = command.method;
+    if (!kore::webhook::detail::is_http_method(method)) {
+        throw usage_error("--method must be an HTTP method such as POST or GET, got '" + method + "'");
+    }
+    const auto parts = split_url(command.url);
+    if (!parts || kore::webhook::signed_url(command.url).size() <= parts->scheme.size() + 3) {
+        throw usage_error("--url must be the absolute http(s) callback URL as registered with KORE, got '" +
+                          command.url + "'");
+    }
+    const std::vector<secret> secrets = load_secrets(command.secrets, err);
+    if (secrets.size() != 1) {
+        throw usage_error("sign uses exactly one secret: --secret-file FILE or --secret-env NAME");
+    }
+    const std::string body = command.body_file ? read_file(*command.body_file) : std::string();
+    if (method != "POST" && method != "GET") {
+        err << "note: KORE sends POST or GET; '" << method << "' is signed exactly as written\n";
+    }
+    out << kore::webhook::sign(secrets.front().value, method, command.url, body) << "\n";
+    return 0;
+}
+
+}  // namespace kore_cli
