@@ -9,11 +9,35 @@
 #include <pistache/mime.h>
 #include <pistache/router.h>
 
+#include <chrono>
+#include <cstddef>
+#include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
+
+namespace {
+
+constexpr std::string_view name = "kore-webhook-example-pistache";
+
+// Pistache buffers each request whole before any handler runs. Past maxRequestSize it answers 413
+// itself but keeps the connection and parses the rest of the body as further requests, slowly
+// (docs/servers.md, Pistache). Room for 4 MiB of body means a body somewhat over max_body_size
+// (a 3 MiB upload) is read whole and answered 413 by the adapter, as on the other servers; the
+// cost is up to this much memory for each connection sending at once.
+constexpr std::size_t max_request_size = (std::size_t{4} << 20U) + 64 * 1024;
+// Deadlines for the whole header and the whole body, from the request's start: Pistache answers
+// 408 and closes the connection when one passes (its defaults: 60 s each). An idle connection is
+// closed after keepalive_timeout.
+constexpr std::chrono::seconds header_timeout{2};
+constexpr std::chrono::seconds body_timeout{3};
+constexpr std::chrono::seconds keepalive_timeout{10};
+constexpr int listen_backlog = 1024;
+constexpr std::chrono::seconds shutdown_bound{5};
+
+}  // namespace
 
 int main() {
-    constexpr std::string_view name = "kore-webhook-example-pistache";
     const kore_example::termination_signals signals;  // before Pistache starts its threads
     const kore_example::config config = kore_example::load_config(name);
     const kore::webhook::verifier verifier = kore_example::make_verifier(name, config);
@@ -25,7 +49,7 @@ int main() {
         kore::webhook::adapters::pistache::mount_route(router, verifier,
                                                        kore_example::make_route_config(name, config, receiver));
         if (!config.control_path.empty()) {
-            auto control = [name](const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter res) {
+            auto control = [](const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter res) {
                 kore_example::log_control(name, Pistache::Http::methodString(req.method()), req.resource());
                 res.send(Pistache::Http::Code::No_Content);
                 return Pistache::Rest::Route::Result::Ok;
@@ -33,7 +57,7 @@ int main() {
             router.post(config.control_path, control);
             router.get(config.control_path, control);
         }
-        router.addNotFoundHandler([name](const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter res) {
+        router.addNotFoundHandler([](const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter res) {
             kore_example::log_request(name, Pistache::Http::methodString(req.method()), req.resource(), 404,
                                       kore_example::not_found_body);
             res.headers().add<Pistache::Http::Header::ContentType>(MIME(Text, Plain));
@@ -42,9 +66,14 @@ int main() {
         });
 
         Pistache::Http::Endpoint endpoint(Pistache::Address(Pistache::IP(127, 0, 0, 1), Pistache::Port(config.port)));
-        // Pistache buffers whole requests: room for the largest accepted body plus its header.
-        endpoint.init(
-            Pistache::Http::Endpoint::options().threads(2).maxRequestSize(config.options.max_body_size + 64 * 1024));
+        endpoint.init(Pistache::Http::Endpoint::options()
+                          .threads(2)
+                          .flags(Pistache::Tcp::Options::NoDelay | Pistache::Tcp::Options::ReuseAddr)
+                          .backlog(listen_backlog)
+                          .maxRequestSize(max_request_size)
+                          .headerTimeout(header_timeout)
+                          .bodyTimeout(body_timeout)
+                          .keepaliveTimeout(keepalive_timeout));
         if (config.tls) {
             endpoint.useSSL(config.tls->cert_path, config.tls->key_path);
         }
@@ -52,6 +81,13 @@ int main() {
         endpoint.serveThreaded();
         kore_example::announce_listening(static_cast<unsigned>(static_cast<std::uint16_t>(endpoint.getPort())));
         signals.wait();
+        // Pistache 0.0.5 joins its reactor threads on shutdown, and one busy parsing a flood (see
+        // max_request_size) does not return for as long as the flood lasts: exit after a bound.
+        std::thread([] {
+            std::this_thread::sleep_for(shutdown_bound);
+            kore_example::write_log_line(std::string(name) + ": shutdown took longer than 5 s; exiting");
+            std::_Exit(0);
+        }).detach();
         endpoint.shutdown();
     } catch (const std::exception& e) {
         std::cerr << name << ": " << e.what() << '\n';

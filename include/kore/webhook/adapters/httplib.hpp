@@ -26,7 +26,7 @@
 //   });
 //
 // Register POST routes with a content reader (as above): the body is then hashed as it arrives,
-// and reading stops as soon as it passes options::max_body_size. verify(v, url, req, reader)
+// and judging stops as soon as it passes options::max_body_size. verify(v, url, req, reader)
 // keeps no copy of the body; read_verified() keeps one (returned with the verdict);
 // verify(v, url, req, reader, sink) hands each piece to `sink` as it is read. Nothing may be
 // acted on before the verdict (adapters/body.hpp). A route with a plain handler (every GET
@@ -36,6 +36,13 @@
 // The query: a request whose query is not exactly the registered URL's is refused
 // (errc::query_not_signed; adapters/query.hpp). Never read req.params / get_param_value() as
 // callback data: query parameters are not authenticated.
+//
+// A request refused before the end of its body (over max_body_size, a query that is not the
+// registered URL's, a repeated signature) has the rest of its body read and discarded before the
+// answer, up to 4 MiB in all and for 2 s at most: cpp-httplib closes the connection right after
+// answering, and a close with unread bytes makes the client's kernel drop the answer for a reset
+// while the client is still sending. A body declared longer than that is not read (the client may
+// then see a reset instead of the 413).
 //
 // cpp-httplib decompresses a body sent with Content-Encoding (gzip, deflate, br) before any
 // handler sees it. KORE does not compress callbacks; a compressed request is judged on the
@@ -58,6 +65,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -89,6 +97,32 @@ inline std::optional<std::uint64_t> declared_length(const ::httplib::Request& re
     return parse_content_length(value);
 }
 
+// How much of a refused body is read and discarded so that the client can read the answer.
+inline constexpr std::uint64_t discard_limit = std::uint64_t{4} << 20U;
+inline constexpr std::chrono::seconds discard_time{2};
+
+class discarded_body {
+public:
+    // False once the bound is reached: reading stops there.
+    bool take(std::size_t size) noexcept {
+        taken_ += size;
+        return taken_ <= discard_limit && std::chrono::steady_clock::now() < deadline_;
+    }
+
+private:
+    std::uint64_t taken_ = 0;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::now() + discard_time;
+};
+
+// Reads and discards the body of a request refused before reading it, within the bound.
+inline void discard_unread_body(const ::httplib::ContentReader& content_reader, std::optional<std::uint64_t> declared) {
+    if (declared && *declared > discard_limit) {
+        return;  // more than would be read: close at once
+    }
+    discarded_body discarded;
+    content_reader([&discarded](const char*, std::size_t size) { return discarded.take(size); });
+}
+
 template <class Sink>
 result read_body(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
                  const ::httplib::ContentReader& content_reader, std::string* kept, Sink& sink) {
@@ -96,6 +130,7 @@ result read_body(const verifier& v, std::string_view registered_url, const ::htt
     const auto declared = declared_length(req);
     if (const auto ec =
             check_before_body(req.method, registered_url, req.target, signature, declared, v.get_options())) {
+        discard_unread_body(content_reader, declared);
         return result::refused(ec);
     }
     if (req.is_multipart_form_data()) {
@@ -106,10 +141,14 @@ result read_body(const verifier& v, std::string_view registered_url, const ::htt
     auto stream = v.start(req.method, registered_url);
     kore::webhook::detail::body_intake<Sink> intake(stream, kept, sink);
     intake.expect(declared, v.get_options().max_body_size);
-    // false from the receiver stops cpp-httplib reading (over the limit, ...); false from the
-    // reader itself means the body could not be read to its end.
-    const bool complete = !intake.error() && content_reader([&intake](const char* data, std::size_t size) {
-        return intake.take(std::string_view(data, size));
+    // false from the receiver stops cpp-httplib reading (over the limit and its discard bound,
+    // ...); false from the reader itself means the body could not be read to its end.
+    discarded_body discarded;
+    const bool complete = !intake.error() && content_reader([&](const char* data, std::size_t size) {
+        if (!intake.error() && intake.take(std::string_view(data, size))) {
+            return true;
+        }
+        return intake.error() == errc::body_too_large && discarded.take(size);
     });
     if (intake.error()) {
         return result::refused(intake.error());
