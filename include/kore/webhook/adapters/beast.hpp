@@ -24,6 +24,14 @@
 //
 // For a request already read whole (http::request<http::string_body>), use the overloads that
 // take it.
+//
+// An asynchronous server reads the body with async_read_verified(), which completes with
+// (error_code, verified_body): the same verdict and kept body as read_verified(), the error code
+// being the stream's when it ended the body (the verdict is then body_incomplete). Its reads are
+// the stream's own async reads, so a beast::tcp_stream's expires_after() bounds the body phase:
+//
+//   kore::webhook::adapters::beast::async_read_verified(v, registered_url, stream, buffer, parser,
+//       [](boost::beast::error_code ec, kore::webhook::adapters::verified_body r) { ... });
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/common.hpp>
@@ -32,6 +40,8 @@
 #include <kore/webhook/detail/body_intake.hpp>
 #include <kore/webhook/verifier.hpp>
 
+#include <boost/asio/compose.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -45,6 +55,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -146,6 +157,133 @@ verified_body read_verified(const verifier& v, std::string_view registered_url, 
     kore::webhook::detail::no_sink none;
     result verdict = detail::read_body(v, registered_url, stream, buffer, parser, &body, none);
     return verified_body{verdict, std::move(body)};
+}
+
+namespace detail {
+
+// What one async_read_verified() works on. It lives on the heap: the operation moves from handler
+// to handler, and the intake holds references to the verification stream and the kept body.
+struct async_body_state {
+    async_body_state(const verifier& v, std::string_view method, std::string_view registered_url)
+        : verification(v.start(method, registered_url)), intake(verification, &body, sink) {}
+
+    kore::webhook::stream verification;
+    std::string body;
+    kore::webhook::detail::no_sink sink;
+    kore::webhook::detail::body_intake<kore::webhook::detail::no_sink> intake;
+    signature_lookup signature;
+    std::array<char, 16384> piece{};
+};
+
+// The composed operation behind async_read_verified(): checks the header, then reads the body a
+// piece at a time into the intake, as read_body() does with blocking reads.
+template <class AsyncReadStream, class DynamicBuffer, class Allocator>
+class async_read_verified_op {
+public:
+    using parser_type = boost::beast::http::request_parser<boost::beast::http::buffer_body, Allocator>;
+
+    async_read_verified_op(const verifier& v, std::string_view registered_url, AsyncReadStream& stream,
+                           DynamicBuffer& buffer, parser_type& parser)
+        : verifier_(&v), registered_url_(registered_url), stream_(&stream), buffer_(&buffer), parser_(&parser) {}
+
+    template <class Self>
+    void operator()(Self& self, boost::beast::error_code ec = {}, std::size_t /*bytes*/ = 0) {
+        namespace http = boost::beast::http;
+        auto& req = parser_->get();
+        if (step_ == step::check_header) {
+            const std::string_view method = view(req.method_string());
+            state_ = std::make_unique<async_body_state>(*verifier_, method, registered_url_);
+            state_->signature = find_signature(req.base());
+            const auto length = parser_->content_length();
+            declared_ = length ? std::optional<std::uint64_t>(*length) : std::optional<std::uint64_t>();
+            if (const auto refused = check_before_body(method, registered_url_, view(req.target()), state_->signature,
+                                                       declared_, verifier_->get_options())) {
+                early_ = refused;
+                return finish_later(self);
+            }
+            state_->intake.expect(declared_, verifier_->get_options().max_body_size);
+            step_ = step::read_body;
+        } else if (step_ == step::read_piece) {
+            if (ec == http::error::need_buffer) {
+                ec = {};  // the piece is full: not an error
+            }
+            if (ec) {
+                // Whatever ended the stream (a timeout, a reset, the end of the connection), the
+                // body was not read to its end.
+                self.complete(ec, verified_body{result::refused(make_error_code(adapter_errc::body_incomplete)),
+                                                std::move(state_->body)});
+                return;
+            }
+            state_->intake.take(std::string_view(state_->piece.data(), state_->piece.size() - req.body().size));
+            step_ = step::read_body;
+        } else if (step_ == step::complete) {
+            return complete(self);
+        }
+        // The parser knows where the body ends (Content-Length or the last chunk): reading ends
+        // there, or at the first error, never at a connection that merely closed.
+        if (!state_->intake.error() && !parser_->is_done()) {
+            req.body().data = state_->piece.data();
+            req.body().size = state_->piece.size();
+            step_ = step::read_piece;
+            started_reading_ = true;
+            http::async_read(*stream_, *buffer_, *parser_, std::move(self));
+            return;
+        }
+        if (!started_reading_) {
+            return finish_later(self);  // nothing was read: never complete inside the initiating call
+        }
+        complete(self);
+    }
+
+private:
+    enum class step { check_header, read_body, read_piece, complete };
+
+    template <class Self>
+    void finish_later(Self& self) {
+        step_ = step::complete;
+        boost::asio::post(stream_->get_executor(), std::move(self));
+    }
+
+    template <class Self>
+    void complete(Self& self) {
+        if (early_) {
+            self.complete(boost::beast::error_code{}, verified_body{result::refused(early_), {}});
+            return;
+        }
+        result verdict = state_->intake.finish(state_->signature.header());
+        self.complete(boost::beast::error_code{}, verified_body{verdict, std::move(state_->body)});
+    }
+
+    const verifier* verifier_;
+    std::string_view registered_url_;
+    AsyncReadStream* stream_;
+    DynamicBuffer* buffer_;
+    parser_type* parser_;
+    std::unique_ptr<async_body_state> state_;
+    std::optional<std::uint64_t> declared_;
+    std::error_code early_;  // refused on the header alone
+    step step_ = step::check_header;
+    bool started_reading_ = false;
+};
+
+}  // namespace detail
+
+// Reads and judges the body of a request whose header `parser` has read (async_read_header),
+// asynchronously; completes with (boost::beast::error_code, verified_body) as read_verified()
+// returns: the verdict and the kept body. The error code is the stream's when a read failed (a
+// timeout, a reset, the end of the connection); the verdict is then body_incomplete. The
+// verifier, `registered_url`'s characters, `stream`, `buffer` and `parser` must outlive the
+// operation; `stream` and `buffer` are the ones the header was read with. The handler is never
+// called from within this call.
+template <class AsyncReadStream, class DynamicBuffer, class Allocator, class CompletionToken>
+auto async_read_verified(const verifier& v, std::string_view registered_url, AsyncReadStream& stream,
+                         DynamicBuffer& buffer,
+                         boost::beast::http::request_parser<boost::beast::http::buffer_body, Allocator>& parser,
+                         CompletionToken&& token) {
+    return boost::asio::async_compose<CompletionToken, void(boost::beast::error_code, verified_body)>(
+        detail::async_read_verified_op<AsyncReadStream, DynamicBuffer, Allocator>(v, registered_url, stream, buffer,
+                                                                                  parser),
+        token, stream);
 }
 
 // A request Beast has already read whole.

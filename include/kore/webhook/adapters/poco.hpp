@@ -40,6 +40,12 @@
 //
 // A request whose query is not exactly the registered URL's is refused (errc::query_not_signed;
 // adapters/query.hpp): query parameters are not authenticated.
+//
+// An answer that leaves request bytes unread must not simply close: POCO closes the connection
+// when the handler returns, a socket closed with unread bytes is reset, and a client still
+// sending its body (a 413 answered before the body) then sees the reset instead of the answer.
+// drain_before_close(req) reads and drops what the client still sends, bounded, first; the route
+// helper does it after every answer that closes the connection.
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/callback.hpp>
@@ -59,14 +65,18 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/HTTPSession.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Timespan.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <istream>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -205,6 +215,47 @@ inline verified_body read_verified(const verifier& v, std::string_view registere
     return verified_body{verdict, std::move(body)};
 }
 
+// How long and how much drain_before_close() reads: enough for the client to finish sending a
+// body several times options::max_body_size and read the answer.
+struct drain_limits {
+    std::chrono::milliseconds time{2000};
+    std::uint64_t bytes = 4U << 20U;
+};
+
+// Call after the answer is sent (its stream flushed) when it leaves request bytes unread
+// (adapters::body_left_unread(), a 405, a 404 with a body) and the connection closes: stops
+// writing (a FIN on a plain connection, which also tells the client the answer is complete), then
+// reads and drops what the client still sends until it closes, at most `limits.bytes` for at
+// most `limits.time`. POCO then closes a drained socket in order. Blocks the handler's thread
+// for that long at most. Never throws.
+inline void drain_before_close(Poco::Net::HTTPServerRequest& req, drain_limits limits = {}) noexcept {
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&req);
+    if (impl == nullptr) {
+        return;  // not POCO's own server request: its socket is out of reach
+    }
+    try {
+        Poco::Net::StreamSocket& socket = impl->socket();
+        socket.shutdownSend();  // a no-op on a TLS socket: its answer is complete by Content-Length
+        const auto give_up = std::chrono::steady_clock::now() + limits.time;
+        std::array<char, 16384> dropped{};
+        std::uint64_t total = 0;
+        while (total < limits.bytes) {
+            const auto left =
+                std::chrono::duration_cast<std::chrono::microseconds>(give_up - std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                break;
+            }
+            socket.setReceiveTimeout(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(left.count())));
+            const int got = socket.receiveBytes(dropped.data(), static_cast<int>(dropped.size()));
+            if (got <= 0) {
+                break;  // the client closed: the close is orderly now
+            }
+            total += static_cast<std::uint64_t>(got);
+        }
+    } catch (...) {  // a timeout or a reset: the connection closes all the same
+    }
+}
+
 // The KORE callback route for a POCO server: handler_for() gives a request handler for requests
 // on the registered URL's path (see adapters/route.hpp for what it answers). The route and the
 // verifier must outlive the server.
@@ -239,17 +290,19 @@ private:
             const std::string& target = req.getURI();
             const std::string_view path = std::string_view(target).substr(0, target.find('?'));
             if (!route_verifies(method)) {
-                send(res, answer_method_not_allowed(*config_, route_request{method, path, {}, {}}));
+                send(req, res, answer_method_not_allowed(*config_, route_request{method, path, {}, {}}));
                 return;
             }
             const verified_body r = read_verified(verifier_, config_->registered_url, req);
             const std::string& content_type = req.get("Content-Type", empty_);
             const std::string& token = req.get(std::string(idempotency_token_header_name), empty_);
-            send(res, answer_judged(*config_, route_request{method, path, content_type, token}, r.verdict, r.body));
+            send(req, res,
+                 answer_judged(*config_, route_request{method, path, content_type, token}, r.verdict, r.body));
         }
 
     private:
-        static void send(Poco::Net::HTTPServerResponse& res, const route_answer& answer) {
+        static void send(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res,
+                         const route_answer& answer) {
             res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
             if (answer.close_connection) {
                 res.setKeepAlive(false);
@@ -257,14 +310,17 @@ private:
             if (answer.allow_header) {
                 res.set("Allow", std::string(allowed_methods));
             }
-            if (answer.body.empty()) {
-                res.setContentLength(0);
-                res.send();
-                return;
+            if (!answer.body.empty()) {
+                res.setContentType("text/plain");
             }
-            res.setContentType("text/plain");
             res.setContentLength(static_cast<std::streamsize>(answer.body.size()));
-            res.send() << answer.body;
+            // POCO buffers the header and the body and writes them together when flushed.
+            std::ostream& out = res.send();
+            out << answer.body;
+            out.flush();
+            if (answer.close_connection) {
+                drain_before_close(req);
+            }
         }
 
         const verifier& verifier_;
