@@ -57,6 +57,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
 #endif
 
 namespace kw = kore::webhook;
@@ -556,5 +561,142 @@ TEST_CASE("libmicrohttpd: step_verified and the sink") {
     REQUIRE(info != nullptr);
     check_body_calls(info->port, p, false);
     MHD_stop_daemon(daemon);
+}
+
+namespace {
+
+// A daemon serving mhd_handle on 127.0.0.1, stopped when the test ends.
+class mhd_server {
+public:
+    mhd_server() {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const MHD_RequestCompletedCallback completed = &adapters::microhttpd::request_completed;
+        void* (*const uri_logger)(void*, const char*, struct MHD_Connection*) = &adapters::microhttpd::remember_uri;
+        daemon_ = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, nullptr, nullptr, &mhd_handle, &probe_,
+                                   MHD_OPTION_SOCK_ADDR, reinterpret_cast<const sockaddr*>(&address),
+                                   MHD_OPTION_URI_LOG_CALLBACK, uri_logger, nullptr, MHD_OPTION_NOTIFY_COMPLETED,
+                                   completed, nullptr, MHD_OPTION_END);
+        if (daemon_ != nullptr) {
+            const union MHD_DaemonInfo* info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
+            port_ = info != nullptr ? info->port : 0;
+        }
+    }
+    ~mhd_server() {
+        if (daemon_ != nullptr) {
+            MHD_stop_daemon(daemon_);
+        }
+    }
+    mhd_server(const mhd_server&) = delete;
+    mhd_server& operator=(const mhd_server&) = delete;
+    unsigned short port() const { return port_; }
+
+private:
+    probe probe_;
+    struct MHD_Daemon* daemon_ = nullptr;
+    unsigned short port_ = 0;
+};
+
+// A socket closed when it goes out of scope.
+class test_socket {
+public:
+    test_socket() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {}
+    ~test_socket() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    test_socket(const test_socket&) = delete;
+    test_socket& operator=(const test_socket&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// Connects `fd` to 127.0.0.1:port, blocking; its reads and writes give up after 10 s (a bound,
+// not a measurement).
+void connect_blocking(int fd, unsigned short port) {
+    const timeval bound{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof bound);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+}
+
+// Sends all of `data`; on failure returns the errno.
+int send_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return 0;
+}
+
+std::string receive_all(int fd) {
+    std::string received;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) {
+        received.append(buffer, static_cast<std::size_t>(n));
+    }
+    return received;
+}
+
+}  // namespace
+
+// libmicrohttpd closes the connection after an answer queued before the body; with the body
+// still unread, the kernel resets it and the client loses the answer. The adapter reads such a
+// body to its end (up to refused_body_drain_bytes) and refuses it then.
+TEST_CASE("libmicrohttpd: a declared-oversize body sent whole before reading gets its 413") {
+    const mhd_server server;
+    REQUIRE(server.port() != 0);
+    const std::string body(3 << 20, 'x');  // over the 1 MiB limit, under the drain bound
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        INFO("attempt " << attempt);
+        const test_socket sock;
+        connect_blocking(sock.get(), server.port());
+        const std::string head = "POST " + std::string(body_path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nkore-signature: " +
+                                 kw::sign(secret, "POST", url_of(body_path), body) +
+                                 "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+        // The header on its own first, as most clients send it: the server has it before the body.
+        REQUIRE(send_all(sock.get(), head) == 0);
+        CHECK(send_all(sock.get(), body) == 0);
+        const std::string answer = receive_all(sock.get());
+        CHECK(answer.rfind("HTTP/1.1 413 ", 0) == 0);
+    }
+}
+
+// libmicrohttpd cannot answer while a body arrives: a chunked body that never ends is cut off
+// (the connection closed) once refused_body_drain_bytes past the limit have been discarded.
+TEST_CASE("libmicrohttpd: an endless chunked body is cut off") {
+    const mhd_server server;
+    REQUIRE(server.port() != 0);
+    const test_socket sock;
+    connect_blocking(sock.get(), server.port());
+    const std::string head = "POST " + std::string(body_path) +
+                             " HTTP/1.1\r\nHost: 127.0.0.1\r\nkore-signature: " + std::string(64, '0') +
+                             "\r\nTransfer-Encoding: chunked\r\n\r\n";
+    REQUIRE(send_all(sock.get(), head) == 0);
+    const std::string chunk = "10000\r\n" + std::string(0x10000, 'z') + "\r\n";
+    // Far more than the limit, the drain bound and what the sockets' buffers hold together.
+    constexpr std::size_t give_up_after = std::size_t{64} << 20;
+    std::size_t sent = 0;
+    int error = 0;
+    while (sent < give_up_after && (error = send_all(sock.get(), chunk)) == 0) {
+        sent += chunk.size();
+    }
+    CHECK(sent < give_up_after);
+    CHECK((error == EPIPE || error == ECONNRESET));  // closed by the server, not a send timing out
 }
 #endif

@@ -10,6 +10,7 @@
 //       const auto r = kore::webhook::adapters::microhttpd::step_verified(v, registered_url, c, method,
 //                                                                         data, size, req_cls);
 //       if (!r) return MHD_YES;                        // still reading the body
+//       if (*size != 0) return MHD_NO;                 // a refused body cut off: close, unanswered
 //       if (r->verdict) process(r->body);
 //       ... MHD_queue_response(c, kore::webhook::adapters::http_status(r->verdict), response) ...
 //   }
@@ -35,14 +36,22 @@
 // argument is refused, and so is every request when the registered URL itself has a query
 // (unless an opt-in accepts it). Query arguments are not authenticated: never read them.
 //
-// A refusal known from the header alone (a repeated signature, a query that is not the
-// registered URL's, a declared Content-Length over options::max_body_size) is returned on the
-// first call, before any body is read, which is when libmicrohttpd lets a response be queued.
-// libmicrohttpd 0.9.75 does not let one be queued while a body is arriving, so a body found too
-// large on the way (chunked) is read to its end without being hashed, and the 413 goes out then.
-// libmicrohttpd makes the last call only once the body is complete; a connection that ends
-// before that ends the request without a verdict. libmicrohttpd has no router to mount a route
-// on: route in the access handler, as examples/microhttpd does.
+// Refusals and the connection. libmicrohttpd 0.9.75 lets a response be queued only before the
+// body is read (the first call) or once it is complete (the last call), and closes the
+// connection after an answer queued early, with the unread body still in the socket: the kernel
+// then resets the connection, and a client that sends its whole body before reading never sees
+// the answer. So a refusal known from the header alone (a repeated signature, a query that is not
+// the registered URL's, a declared Content-Length over options::max_body_size) is returned on the
+// first call only when the client waits for it (Expect: 100-continue) or declares more than
+// refused_body_drain_bytes; otherwise the body is read and discarded, not hashed, and the refusal
+// is returned on the last call, when it can be answered. A body found too large on the way
+// (chunked) is discarded the same way. Discarding is bounded: after refused_body_drain_bytes or
+// refused_body_drain_time, the refusal is returned while the body is still arriving, with
+// *upload_data_size left non-zero. libmicrohttpd cannot answer then: return MHD_NO, and it closes
+// the connection (an endless body is cut off). libmicrohttpd makes the last call only once the
+// body is complete; a connection that ends before that ends the request without a verdict.
+// libmicrohttpd has no router to mount a route on: route in the access handler, as
+// examples/microhttpd does.
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/common.hpp>
@@ -50,6 +59,7 @@
 #include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/adapters/request.hpp>
 #include <kore/webhook/detail/body_intake.hpp>
+#include <kore/webhook/detail/http_text.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <sys/socket.h>
@@ -57,6 +67,7 @@
 
 #include <microhttpd.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -67,6 +78,12 @@
 #include <utility>
 
 namespace kore::webhook::adapters::microhttpd {
+
+// How much of a refused body is read and discarded so that its refusal can be answered (see the
+// top of this file): at least what a client that sends its whole body before reading needs, and
+// not so much that an endless body holds the connection for long.
+inline constexpr std::uint64_t refused_body_drain_bytes = std::uint64_t{4} << 20;  // 4 MiB
+inline constexpr std::chrono::milliseconds refused_body_drain_time{2000};
 
 // The verification in progress for one request, kept in libmicrohttpd's per-request pointer.
 class request_state {
@@ -108,6 +125,16 @@ public:
                 check_query_match(method, arguments == 0 && query_of(registered_url).empty(), v.get_options());
         }
         early_ = check_before_body(signature_, query_refusal, declared_, v.get_options());
+        if (early_) {
+            // Answered at once only when the client waits for it before sending the body, or when
+            // the body it declares will not be read to its end anyway (see the top of this file).
+            const char* expect = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+            const bool waits_for_answer =
+                expect != nullptr &&
+                kore::webhook::detail::iequals(kore::webhook::detail::trim_ows(expect), "100-continue");
+            answer_before_body_ = waits_for_answer || (declared_ && *declared_ > refused_body_drain_bytes);
+            refused_at_ = std::chrono::steady_clock::now();
+        }
         if (!early_ && keep_body_) {
             kore::webhook::detail::no_sink none;
             kore::webhook::detail::body_intake<kore::webhook::detail::no_sink> intake(*body_, &kept_, none);
@@ -118,8 +145,22 @@ public:
 
     [[nodiscard]] bool begun() const noexcept { return begun_; }
 
-    // A refusal decided by the header alone; then the body is not read.
+    // A refusal decided by the header alone; then the body is not hashed.
     [[nodiscard]] std::error_code early_refusal() const noexcept { return early_; }
+
+    // Whether the early refusal is to be answered on the first call, before the body; else the
+    // body is discarded and the refusal answered at its end (see the top of this file).
+    [[nodiscard]] bool answers_before_body() const noexcept { return early_ && answer_before_body_; }
+
+    // Whether a refused body has been discarded for as long as it may be: the refusal is then
+    // returned while the body is still arriving, and the connection closed.
+    [[nodiscard]] bool drain_exhausted() const noexcept {
+        if (!refused_at_) {
+            return false;
+        }
+        return discarded_ > refused_body_drain_bytes ||
+               std::chrono::steady_clock::now() - *refused_at_ > refused_body_drain_time;
+    }
 
     // Adds a piece of the body (ignored once reading has stopped: over the limit, ...).
     void update(std::string_view piece) noexcept {
@@ -132,11 +173,13 @@ public:
     void update(std::string_view piece, Sink& sink) noexcept {
         received_ += piece.size();
         if (early_ || stopped_ || !body_) {
+            discarded_ += piece.size();
             return;
         }
         kore::webhook::detail::body_intake<Sink> intake(*body_, keep_body_ ? &kept_ : nullptr, sink);
         if (!intake.take(piece)) {
             stopped_ = intake.error();
+            refused_at_ = std::chrono::steady_clock::now();
         }
     }
 
@@ -176,7 +219,10 @@ private:
     std::uint64_t received_ = 0;
     std::string kept_;
     std::error_code early_;
+    bool answer_before_body_ = false;
     std::error_code stopped_;
+    std::optional<std::chrono::steady_clock::time_point> refused_at_;  // set once the body is refused
+    std::uint64_t discarded_ = 0;                                      // bytes read since then
 };
 
 namespace detail {
@@ -223,7 +269,9 @@ inline bool is_first_call(void* const* req_cls) noexcept {
 }
 
 // One call of the access handler, with its arguments. Returns std::nullopt while the request is
-// still being read (answer MHD_YES), the verdict when it is time to queue the response.
+// still being read (answer MHD_YES), the verdict when it is time to queue the response; a verdict
+// returned with *upload_data_size still non-zero is a refused body cut off on its way, which
+// libmicrohttpd cannot answer: return MHD_NO (it closes the connection).
 // `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
 // No copy of the body is kept.
 template <class Sink>
@@ -236,13 +284,16 @@ std::optional<result> step(const verifier& v, std::string_view registered_url, s
         return result::refused(make_error_code(adapter_errc::out_of_memory));
     }
     if (first) {
-        if (state->early_refusal()) {
+        if (state->answers_before_body()) {
             return state->finish();
         }
         return std::nullopt;
     }
     if (*upload_data_size != 0) {
         state->update(std::string_view(upload_data, *upload_data_size), sink);
+        if (state->drain_exhausted()) {
+            return state->finish();  // *upload_data_size stays non-zero: too late to answer
+        }
         *upload_data_size = 0;
         return std::nullopt;
     }
@@ -267,13 +318,16 @@ inline std::optional<verified_body> step_verified(const verifier& v, std::string
     if (state == nullptr) {
         return verified_body{result::refused(make_error_code(adapter_errc::out_of_memory)), std::string()};
     }
-    if (first && !state->early_refusal()) {
+    if (first && !state->answers_before_body()) {
         return std::nullopt;
     }
     if (!first && *upload_data_size != 0) {
         state->update(std::string_view(upload_data, *upload_data_size));
-        *upload_data_size = 0;
-        return std::nullopt;
+        if (!state->drain_exhausted()) {
+            *upload_data_size = 0;
+            return std::nullopt;
+        }
+        // *upload_data_size stays non-zero: too late to answer
     }
     result verdict = state->finish();
     return verified_body{verdict, state->take_body()};
