@@ -116,7 +116,7 @@ struct server_process {
     unsigned short port = 0;
     std::string log_path;
     std::string problem;  // why it could not be started or stopped cleanly
-    std::string no_tls;   // --tls: the example's message when it exited 2 saying its server cannot
+    std::string no_tls;   // --tls: the example's words when it exited 2 saying it cannot serve HTTPS
 };
 
 std::vector<std::string> environment(const run_mode& mode, bool configured) {
