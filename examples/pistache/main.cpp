@@ -32,7 +32,6 @@ constexpr std::size_t max_request_size = (std::size_t{4} << 20U) + 64 * 1024;
 constexpr std::chrono::seconds header_timeout{2};
 constexpr std::chrono::seconds body_timeout{3};
 constexpr std::chrono::seconds keepalive_timeout{10};
-constexpr int listen_backlog = 1024;
 constexpr std::chrono::seconds shutdown_bound{5};
 
 }  // namespace
@@ -69,7 +68,6 @@ int main() {
         endpoint.init(Pistache::Http::Endpoint::options()
                           .threads(2)
                           .flags(Pistache::Tcp::Options::NoDelay | Pistache::Tcp::Options::ReuseAddr)
-                          .backlog(listen_backlog)
                           .maxRequestSize(max_request_size)
                           .headerTimeout(header_timeout)
                           .bodyTimeout(body_timeout)
