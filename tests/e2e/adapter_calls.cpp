@@ -11,6 +11,7 @@
 #include <kore/webhook.hpp>
 #include <kore/webhook/adapters/common.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -42,6 +43,11 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 #endif
 #ifdef KORE_E2E_CIVETWEB
 #include <kore/webhook/adapters/civetweb.hpp>
@@ -348,6 +354,193 @@ TEST_CASE("Boost.Beast: read_verified and the sink") {
     boost::asio::post(ioc, [&acceptor] { acceptor.close(); });
     serving.join();
 }
+
+namespace {
+
+// What the asynchronous receiver saw of one request.
+struct async_outcome {
+    boost::beast::error_code read_error;  // what async_read_verified completed with
+    std::error_code verdict_error;
+    std::string body;
+    bool completed_inside_initiation = false;
+};
+
+class async_probe {
+public:
+    void record(async_outcome outcome) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        outcomes_.push_back(std::move(outcome));
+    }
+    // The outcome of the request just answered; waits (boundedly) for one the server never answered.
+    std::optional<async_outcome> last(std::chrono::milliseconds wait = std::chrono::milliseconds(0)) const {
+        const auto give_up = std::chrono::steady_clock::now() + wait;
+        while (true) {
+            {
+                const std::lock_guard<std::mutex> lock(mutex_);
+                if (!outcomes_.empty()) {
+                    return outcomes_.back();
+                }
+            }
+            if (std::chrono::steady_clock::now() >= give_up) {
+                return std::nullopt;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    }
+    void reset() {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        outcomes_.clear();
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<async_outcome> outcomes_;
+};
+
+// An asynchronous receiver on a tcp_stream: async_read_header, then async_read_verified under a
+// body deadline, then the verdict's status.
+struct async_connection {
+    explicit async_connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
+    boost::beast::tcp_stream stream;
+    boost::beast::flat_buffer buffer;
+    boost::beast::http::request_parser<boost::beast::http::buffer_body> parser;
+    boost::beast::http::response<boost::beast::http::string_body> response;
+};
+
+void async_beast_serve(boost::asio::ip::tcp::socket socket, std::chrono::milliseconds body_deadline, async_probe& p) {
+    namespace http = boost::beast::http;
+    auto c = std::make_shared<async_connection>(std::move(socket));
+    adapters::beast::prepare(c->parser);
+    http::async_read_header(
+        c->stream, c->buffer, c->parser, [c, body_deadline, &p](boost::beast::error_code ec, std::size_t) {
+            if (ec) {
+                return;
+            }
+            c->stream.expires_after(body_deadline);
+            auto initiating = std::make_shared<bool>(true);
+            adapters::beast::async_read_verified(
+                test_verifier(), url_of(body_path), c->stream, c->buffer, c->parser,
+                [c, initiating, &p](boost::beast::error_code read_error, adapters::verified_body r) {
+                    p.record({read_error, r.verdict.error(), r.body, *initiating});
+                    if (read_error) {
+                        return;  // the stream is closed
+                    }
+                    c->stream.expires_never();
+                    c->response.result(static_cast<unsigned>(adapters::http_status(r.verdict)));
+                    c->response.body() = std::string(adapters::error_body(r.verdict));
+                    c->response.keep_alive(false);
+                    c->response.prepare_payload();
+                    http::async_write(c->stream, c->response, [c](boost::beast::error_code, std::size_t) {});
+                });
+            *initiating = false;
+        });
+}
+
+void async_beast_accept(boost::asio::ip::tcp::acceptor& acceptor, std::chrono::milliseconds body_deadline,
+                        async_probe& p) {
+    acceptor.async_accept(
+        [&acceptor, body_deadline, &p](boost::beast::error_code ec, boost::asio::ip::tcp::socket socket) {
+            if (ec) {
+                return;  // the acceptor was closed: the test is over
+            }
+            async_beast_serve(std::move(socket), body_deadline, p);
+            async_beast_accept(acceptor, body_deadline, p);
+        });
+}
+
+// The asynchronous receiver on its own thread, for the length of a test.
+class async_beast_server {
+public:
+    async_beast_server(std::chrono::milliseconds body_deadline, async_probe& p)
+        : acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+        async_beast_accept(acceptor_, body_deadline, p);
+        serving_ = std::thread([this] { ioc_.run(); });
+    }
+    async_beast_server(const async_beast_server&) = delete;
+    async_beast_server& operator=(const async_beast_server&) = delete;
+    ~async_beast_server() {
+        boost::asio::post(ioc_, [this] { acceptor_.close(); });
+        serving_.join();
+    }
+    unsigned short port() const { return acceptor_.local_endpoint().port(); }
+
+private:
+    boost::asio::io_context ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::thread serving_;
+};
+
+}  // namespace
+
+TEST_CASE("Boost.Beast: async_read_verified keeps exactly the body sent and judges it") {
+    async_probe p;
+    const async_beast_server server(std::chrono::seconds(30), p);
+    const std::string large = large_body();
+    for (const auto framing : {e2e::framing::content_length, e2e::framing::chunked}) {
+        for (const std::string* body : {&small_body, &large}) {
+            INFO("framing " << static_cast<int>(framing) << ", " << body->size() << " bytes");
+            p.reset();
+            const auto r = e2e::send(server.port(), post(body_path, *body, framing));
+            CHECK(r.status == 204);
+            const auto outcome = p.last();
+            REQUIRE(outcome);
+            CHECK(outcome->body == *body);
+            CHECK(!outcome->read_error);
+        }
+    }
+    p.reset();
+    auto tampered = post(body_path, small_body);
+    tampered.body += "&Status=x";
+    const auto r = e2e::send(server.port(), tampered);
+    CHECK(r.status == 401);
+    CHECK(r.body == "signature_mismatch");
+}
+
+TEST_CASE("Boost.Beast: async_read_verified never completes inside the initiating call") {
+    async_probe p;
+    const async_beast_server server(std::chrono::seconds(30), p);
+
+    // Nothing to read: a signed empty body is judged as soon as the header is.
+    auto r = e2e::send(server.port(), post(body_path, ""));
+    CHECK(r.status == 204);
+    auto outcome = p.last();
+    REQUIRE(outcome);
+    CHECK(!outcome->completed_inside_initiation);
+
+    // Refused on the header alone.
+    p.reset();
+    auto with_query = post(body_path, small_body);
+    with_query.target += "?Status=inactive";
+    r = e2e::send(server.port(), with_query);
+    CHECK(r.status == 401);
+    CHECK(r.body == "query_not_signed");
+    outcome = p.last();
+    REQUIRE(outcome);
+    CHECK(!outcome->completed_inside_initiation);
+}
+
+TEST_CASE("Boost.Beast: async_read_verified ends at the stream's deadline with body_incomplete") {
+    async_probe p;
+    const async_beast_server server(std::chrono::milliseconds(200), p);
+    boost::asio::io_context client_context;
+    boost::asio::ip::tcp::socket client(client_context);
+    client.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+    const std::string head = "POST " + std::string(body_path) +
+                             " HTTP/1.1\r\nHost: 127.0.0.1\r\nkore-signature: " + std::string(64, '0') +
+                             "\r\nContent-Length: 100\r\n\r\n0123456789";
+    boost::asio::write(client, boost::asio::buffer(head));
+    // The rest of the body never comes: the server's deadline closes the connection.
+    std::array<char, 256> answer{};
+    boost::beast::error_code ec;
+    const std::size_t got = client.read_some(boost::asio::buffer(answer), ec);
+    CHECK(got == 0);
+    CHECK(ec);  // closed without an answer
+
+    const auto outcome = p.last(std::chrono::seconds(10));
+    REQUIRE(outcome);
+    CHECK(outcome->read_error == boost::beast::error::timeout);
+    CHECK(outcome->verdict_error == adapters::adapter_errc::body_incomplete);
+}
 #endif
 
 // ---------------------------------------------------------------------------------------------
@@ -404,6 +597,71 @@ TEST_CASE("POCO: read_verified, the sink and the route") {
     const auto port = socket.address().port();
     check_body_calls(port, p, false);
     check_route_helper(port, p);
+    server.stop();
+}
+
+namespace {
+
+// Sends `head` and then `body_size` bytes in full, blocking, before reading anything; returns what
+// the server answered first, or "" when the connection was reset or closed without an answer.
+std::string send_whole_then_read(unsigned short port, const std::string& head, std::size_t body_size) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{10, 0};  // bounded, whatever the server does
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    // A small send buffer: the body leaves as the server reads it, so the client is still sending
+    // when a server that closes without reading resets the connection.
+    const int send_buffer = 64 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
+    std::string answer;
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
+        std::string data = head;
+        data.append(body_size, 'x');
+        std::size_t sent = 0;
+        while (sent < data.size()) {
+            const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+            if (n <= 0) {
+                break;
+            }
+            sent += static_cast<std::size_t>(n);
+        }
+        std::array<char, 256> buffer{};
+        const ssize_t got = ::recv(fd, buffer.data(), buffer.size(), 0);
+        if (sent == data.size() && got > 0) {
+            answer.assign(buffer.data(), static_cast<std::size_t>(got));
+        }
+    }
+    ::close(fd);
+    return answer;
+}
+
+}  // namespace
+
+TEST_CASE("POCO: the route's 413 before the body reaches a client that sends its whole body first") {
+    probe p;
+    const adapters::poco::route route(test_verifier(), route_config_for(p));
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
+    Poco::Net::HTTPServer server(new poco_factory(route, p), socket, new Poco::Net::HTTPServerParams);
+    server.start();
+    const auto port = socket.address().port();
+    // Three times the verifier's limit, declared: refused before the body is read. Closing with it
+    // unread would reset the connection (the client, still sending, would never read the 413):
+    // not every time, so the client tries a few times.
+    const std::size_t body_size = 3 * kw::default_max_body_size;
+    const std::string head = "POST " + std::string(route_path) +
+                             " HTTP/1.1\r\nHost: 127.0.0.1\r\nkore-signature: " + std::string(64, '0') +
+                             "\r\nContent-Length: " + std::to_string(body_size) + "\r\n\r\n";
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        INFO("attempt " << attempt);
+        const std::string answer = send_whole_then_read(port, head, body_size);
+        CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
+    }
+    CHECK(p.handled().empty());
     server.stop();
 }
 #endif

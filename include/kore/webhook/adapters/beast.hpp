@@ -69,6 +69,17 @@ inline std::string_view view(boost::beast::string_view s) noexcept {
     return {s.data(), s.size()};
 }
 
+// The parser's Content-Length as a std::optional. Made engaged, then reset when there is none, so
+// that its storage is never uninitialised: GCC 12 otherwise warns, wrongly, that copying an empty
+// optional reads its value.
+inline std::optional<std::uint64_t> declared_length(const boost::optional<std::uint64_t>& length) noexcept {
+    std::optional<std::uint64_t> declared(std::in_place, length.value_or(0));
+    if (!length) {
+        declared.reset();
+    }
+    return declared;
+}
+
 template <class Fields>
 signature_lookup find_signature(const Fields& fields) {
     signature_lookup signature;
@@ -99,9 +110,7 @@ result read_body(const verifier& v, std::string_view registered_url, SyncReadStr
     auto& req = parser.get();
     const signature_lookup signature = find_signature(req.base());
     const std::string_view method = view(req.method_string());
-    const auto length = parser.content_length();
-    const std::optional<std::uint64_t> declared =
-        length ? std::optional<std::uint64_t>(*length) : std::optional<std::uint64_t>();
+    const std::optional<std::uint64_t> declared = declared_length(parser.content_length());
     if (const auto ec =
             check_before_body(method, registered_url, view(req.target()), signature, declared, v.get_options())) {
         return result::refused(ec);
@@ -194,8 +203,7 @@ public:
             const std::string_view method = view(req.method_string());
             state_ = std::make_unique<async_body_state>(*verifier_, method, registered_url_);
             state_->signature = find_signature(req.base());
-            const auto length = parser_->content_length();
-            declared_ = length ? std::optional<std::uint64_t>(*length) : std::optional<std::uint64_t>();
+            declared_ = declared_length(parser_->content_length());
             if (const auto refused = check_before_body(method, registered_url_, view(req.target()), state_->signature,
                                                        declared_, verifier_->get_options())) {
                 early_ = refused;
