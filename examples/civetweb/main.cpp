@@ -9,14 +9,17 @@
 
 #include <civetweb.h>
 
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,28 +71,54 @@ bool discard_body(struct mg_connection* conn, std::uint64_t limit, std::chrono::
     return false;
 }
 
-// With TCP_NODELAY (set for every connection, see main), each of CivetWeb's header writes leaves
-// at once instead of waiting out the client's delayed ACK (40 ms per request).
-void answer(struct mg_connection* conn, const kore::webhook::adapters::route_answer& a) {
-    if (a.close_connection) {
+// Whether CivetWeb keeps the connection open after this request (as its should_keep_alive()
+// decides: the client's Connection header, else HTTP/1.1), so that the answer can say so.
+bool client_keeps_alive(const struct mg_request_info* info) {
+    for (int i = 0; i < info->num_headers; ++i) {
+        const auto& h = info->http_headers[i];
+        if (h.name != nullptr && ::strcasecmp(h.name, "Connection") == 0) {
+            std::string value = h.value != nullptr ? h.value : "";
+            std::transform(value.begin(), value.end(), value.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            return value.find("keep-alive") != std::string::npos;
+        }
+    }
+    return info->http_version != nullptr && std::string_view(info->http_version) == "1.1";
+}
+
+// The current time as an HTTP-date, for the Date header.
+std::string http_date() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    std::array<char, 40> text{};
+    const std::size_t n = std::strftime(text.data(), text.size(), "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    return std::string(text.data(), n);
+}
+
+// The whole answer in one write. CivetWeb 1.15's mg_response_header_*() send the status line and
+// each header line with a send() of their own: every answer took several segments, and without
+// TCP_NODELAY (set too, see main) the second one waited for the client's delayed ACK, 40 ms.
+void answer(struct mg_connection* conn, const struct mg_request_info* info,
+            const kore::webhook::adapters::route_answer& a) {
+    const bool keep_alive = !a.close_connection && client_keeps_alive(info);
+    if (!keep_alive) {
         mg_disable_connection_keep_alive(conn);
     }
-    mg_response_header_start(conn, a.status);
+    std::string response = "HTTP/1.1 " + std::to_string(a.status) + " " + mg_get_response_code_text(conn, a.status) +
+                           "\r\nDate: " + http_date() + "\r\n";
     if (a.status != 204) {
-        const std::string length = std::to_string(a.body.size());
-        mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+        response += "Content-Length: " + std::to_string(a.body.size()) + "\r\n";
     }
     if (!a.body.empty()) {
-        mg_response_header_add(conn, "Content-Type", "text/plain", -1);
+        response += "Content-Type: text/plain\r\n";
     }
     if (a.allow_header) {
-        const std::string allow(kore::webhook::adapters::allowed_methods);
-        mg_response_header_add(conn, "Allow", allow.c_str(), -1);
+        response.append("Allow: ").append(kore::webhook::adapters::allowed_methods).append("\r\n");
     }
-    mg_response_header_send(conn);
-    if (!a.body.empty()) {
-        mg_write(conn, a.body.data(), a.body.size());
-    }
+    response += keep_alive ? "\r\n" : "Connection: close\r\n\r\n";
+    response += a.body;
+    mg_write(conn, response.data(), response.size());
     if (a.close_connection) {
         // The answer is out; let the client finish sending so that it can read it (bounded).
         discard_body(conn, linger_bytes, std::chrono::steady_clock::now() + linger_time);
@@ -135,7 +164,7 @@ int handle(struct mg_connection* conn, void* data) noexcept {
                 }
             }
         }
-        answer(conn, a);
+        answer(conn, info, a);
         return a.status;
     } catch (...) {  // out of memory while answering: close without an answer
         mg_disable_connection_keep_alive(conn);

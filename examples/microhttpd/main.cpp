@@ -129,7 +129,8 @@ enum MHD_Result handle(void* cls, struct MHD_Connection* connection, const char*
         }
         const std::string_view path = url;
         if (!self.config.control_path.empty() && path == self.config.control_path) {
-            // The control route: the same server reading the same body, nothing verified.
+            // The control route: the same server reading the same body, nothing verified. A load
+            // test's route only (never set in production): its body is consumed whatever its size.
             if (!slot->control_begun) {
                 slot->control_begun = true;
                 return MHD_YES;
