@@ -1,10 +1,11 @@
 #ifndef KORE_WEBHOOK_EXAMPLES_HTTPLIB_RECEIVER_HPP
 #define KORE_WEBHOOK_EXAMPLES_HTTPLIB_RECEIVER_HPP
 
-// `kore-webhook demo`'s receiver, until the demo calls the library's route helper itself: the
-// interface it was written against, on top of kore::webhook::adapters::httplib::mount_route.
-// POST and GET on the registered URL's path are verified (204, or the verdict's status with the
-// error name as the body); other methods there get 405.
+// The receiver tests/cli sends to (tests/cli/cli_common.hpp): the interface it was written
+// against, on top of kore::webhook::adapters::httplib::mount_route. POST and GET on the registered
+// URL's path are verified (204, or the verdict's status with the error name as the body); other
+// methods there get 405. New code calls mount_route directly, as examples/httplib/main.cpp and
+// `kore-webhook demo` do; this file goes once tests/cli does too.
 
 #include <kore/webhook.hpp>
 #include <kore/webhook/adapters/httplib.hpp>
@@ -18,7 +19,7 @@
 
 namespace kore_example {
 
-// One judged request, for the application (the demo prints it).
+// One judged request, for the application.
 struct delivery {
     std::string_view method;
     std::string_view path;

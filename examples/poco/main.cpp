@@ -148,6 +148,9 @@ Poco::Net::HTTPServerParams::Ptr server_params() {
     params->setKeepAlive(true);
     params->setKeepAliveTimeout(Poco::Timespan(read_timeout_seconds, 0));
     params->setMaxKeepAliveRequests(max_keep_alive_requests);
+    // POCO 1.11's dispatcher thread can miss the notice that the server stopped; it then waits
+    // out its idle time (10 s by default) and holds up the exit that long. 1 s bounds that.
+    params->setThreadIdleTime(Poco::Timespan(1, 0));
     return params;
 }
 

@@ -305,9 +305,9 @@ private:
     void define_demo() {
         demo_ = command(app_, *help_, "demo",
                         "start a local receiver and show it accepting genuine and refusing forged callbacks",
-                        "Starts a KORE callback receiver on 127.0.0.1 (cpp-httplib + kore-webhook, the project's "
-                        "httplib\n"
-                        "example) configured with two random secrets (Active and Pending), sends it genuine "
+                        "Starts a KORE callback receiver on 127.0.0.1 (cpp-httplib + kore-webhook's httplib route "
+                        "helper)\n"
+                        "configured with two random secrets (Active and Pending), sends it genuine "
                         "callbacks and\n"
                         "forged or broken ones, and prints a table: each case, what a correct receiver must do, "
                         "what\n"

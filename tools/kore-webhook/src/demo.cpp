@@ -1,6 +1,7 @@
-// `kore-webhook demo`: no setup at all. Starts the cpp-httplib example receiver (built on the
-// library's adapter) on 127.0.0.1 with two random secrets, fires genuine and broken callbacks at
-// it with the `send` machinery, and prints what a correct receiver must do and what it did.
+// `kore-webhook demo`: no setup at all. Starts a cpp-httplib receiver made of the library's route
+// helper (kore::webhook::adapters::httplib::mount_route) on 127.0.0.1 with two random secrets,
+// fires genuine and broken callbacks at it with the `send` machinery, and prints what a correct
+// receiver must do and what it did.
 
 #include "demo.hpp"
 
@@ -8,6 +9,8 @@
 #include <kore_cli/events.hpp>
 #include <kore_cli/send.hpp>
 
+#include <kore/webhook/adapters/callback.hpp>
+#include <kore/webhook/adapters/httplib.hpp>
 #include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/options.hpp>
 #include <kore/webhook/verifier.hpp>
@@ -16,9 +19,6 @@
 #include <openssl/rand.h>
 
 #include <httplib.h>
-// The one include from examples/ left in the tool: the demo shows the project's httplib example
-// at work. It goes when the demo uses the library's own httplib route helper.
-#include <httplib/receiver.hpp>
 
 #include <array>
 #include <chrono>
@@ -32,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace kore_cli {
@@ -47,7 +48,7 @@ std::string random_secret() {
     return kore::webhook::detail::encode_hex(bytes);
 }
 
-// What the receiver saw, recorded by its on_delivery hook (runs on a server thread).
+// What the receiver saw, recorded by the route's observer (runs on a server thread).
 struct seen {
     int status = 0;
     bool verified = false;
@@ -225,20 +226,22 @@ int run_demo(const demo_command& command, std::ostream& out, std::ostream& err) 
     const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/kore/callback";
 
     delivery_log seen_log;
-    kore_example::receiver_config config;
-    config.registered_url = url;
-    config.on_delivery = [&seen_log](const kore_example::delivery& d) {
+    kore::webhook::adapters::route_config route;
+    route.registered_url = url;
+    // Every verified callback is acknowledged (204, the route's default); the observer records
+    // each answered request, and does the replay check a receiver's application does.
+    route.on_answer = [&seen_log](const kore::webhook::adapters::answered_request& answered) {
         seen s;
-        s.status = d.status;
-        if (d.verdict != nullptr && d.verdict->verified()) {
+        s.status = answered.status;
+        if (answered.verdict != nullptr && answered.verdict->verified()) {
             s.verified = true;
-            s.secret_index = d.verdict->secret_index();
-            s.json_normalized = d.verdict->json_normalized();
-            s.duplicate = !seen_log.first_time(d.verdict->replay_key());
+            s.secret_index = answered.verdict->secret_index();
+            s.json_normalized = answered.verdict->json_normalized();
+            s.duplicate = !seen_log.first_time(answered.verdict->replay_key());
         }
         seen_log.add(s);
     };
-    kore_example::install_receiver(server, verifier, config);
+    kore::webhook::adapters::httplib::mount_route(server, verifier, std::move(route));
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
         if (res.status == 404 && res.body.empty()) {
             res.set_content("not_found", "text/plain");
@@ -260,7 +263,7 @@ int run_demo(const demo_command& command, std::ostream& out, std::ostream& err) 
     out << "kore-webhook demo: receiver on " << url << "\n"
         << "  cpp-httplib + kore-webhook " << KORE_WEBHOOK_VERSION_MAJOR << "." << KORE_WEBHOOK_VERSION_MINOR << "."
         << KORE_WEBHOOK_VERSION_PATCH
-        << " (examples/httplib), two random secrets (Active, Pending), body limit 64 KiB\n\n";
+        << " (the library's httplib route helper), two random secrets (Active, Pending), body limit 64 KiB\n\n";
     const std::size_t w_case = 38;
     const std::size_t w_must = 34;
     const std::size_t w_got = 10;

@@ -1,8 +1,8 @@
 #ifndef KORE_WEBHOOK_CLI_SRC_DEMO_HPP
 #define KORE_WEBHOOK_CLI_SRC_DEMO_HPP
 
-// `kore-webhook demo`, built into the executable only: it embeds the project's cpp-httplib
-// example receiver (examples/httplib/receiver.hpp), which shipped library code must not include.
+// `kore-webhook demo`, built into the executable only: it runs a cpp-httplib server (the library's
+// httplib route helper), which the command libraries do not link.
 
 #include <kore_cli/command_line.hpp>
 
