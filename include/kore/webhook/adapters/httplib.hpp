@@ -46,12 +46,11 @@
 //
 // cpp-httplib decompresses a body sent with Content-Encoding (gzip, deflate, br) before any
 // handler sees it. KORE does not compress callbacks; a compressed request is judged on the
-// decompressed bytes and so fails to verify. When the reader is left unread (a refusal decided
-// before the body: adapters::body_left_unread() says when), the unread bytes stay on a
-// kept-alive connection; mount_route answers those with `Connection: close`, and so should a
-// route of your own. cpp-httplib 0.11 writes no answer on a connection the client has
-// half-closed; a body cut short there is still refused (body_incomplete), the client just gets
-// no answer.
+// decompressed bytes and so fails to verify. Bytes a refusal may leave unread (past the discard
+// bound above; adapters::body_left_unread() says when) would stay on a kept-alive connection;
+// mount_route answers those with `Connection: close`, and so should a route of your own.
+// cpp-httplib 0.11 writes no answer on a connection the client has half-closed; a body cut short
+// there is still refused (body_incomplete), the client just gets no answer.
 //
 // Debian's cpp-httplib is a compiled library: build with the flags pkg-config gives
 // (CPPHTTPLIB_OPENSSL_SUPPORT, ..._ZLIB_SUPPORT, ..._BROTLI_SUPPORT), or its classes change layout.
