@@ -9,7 +9,7 @@ packages=(
   g++ clang libclang-rt-14-dev cmake ninja-build pkg-config clang-format clang-tidy python3
   libssl-dev catch2 nlohmann-json3-dev libcli11-dev libbenchmark-dev valgrind
   libcpp-httplib-dev libboost-dev libpoco-dev libcivetweb-dev libpistache-dev libmicrohttpd-dev
-  libhiredis-dev redis-server
+  libhiredis-dev redis-server openssl
 )
 
 update=no

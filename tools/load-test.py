@@ -16,6 +16,16 @@ it measures, it does not judge. See docs/performance.md for the table and how to
 
   python3 tools/load-test.py [--build build/gcc] [--servers httplib,beast] [--duration 10]
                              [--connections 16] [--faults] [--soak-requests 1000000]
+  python3 tools/load-test.py --availability [--build build/gcc] [--servers ...]
+                             [--known-limit SERVER:CHECK ...]
+
+--availability runs issue #9's three checks per example (slow: a genuine callback within 3 s
+beside 16 one-byte-a-second clients; idle: the same beside 500 idle connections; chunked: an
+endless chunked body refused or cut within 5 s) and exits 1 when one fails. --known-limit
+httplib:idle excuses one check of one server, for a limit its server cannot meet and
+docs/servers.md documents (with the proxy setting that covers it); the excused failure is still
+printed, and a known limit that was met is reported so that it can be dropped. ctest
+e2e.availability runs this.
 """
 
 import argparse
@@ -287,8 +297,12 @@ def endless_chunked(port, limit_seconds):
     return None, b""
 
 
+AVAILABILITY_CHECKS = ("slow", "idle", "chunked")
+
+
 def availability(example, slow=16, idle=500):
-    """The three availability checks of the examples: rows of (check, seconds, limit, ok, detail)."""
+    """The three availability checks of the examples: rows of (key, check, seconds, limit, ok, detail),
+    key one of AVAILABILITY_CHECKS."""
     rows = []
     faults = FaultSide(example.port, slow_clients=slow)
     faults.threads = faults.threads[:slow]  # slow clients only
@@ -296,7 +310,7 @@ def availability(example, slow=16, idle=500):
     time.sleep(2)  # let them take their connections
     seconds, status = genuine_latency(example.port, 6)
     faults.stop()
-    rows.append(("genuine beside %d one-byte-a-second clients" % slow, seconds, 3.0, status == 204, status))
+    rows.append(("slow", "genuine beside %d one-byte-a-second clients" % slow, seconds, 3.0, status == 204, status))
     sockets = []
     try:
         for _ in range(idle):
@@ -306,13 +320,13 @@ def availability(example, slow=16, idle=500):
                 break
         time.sleep(1)
         seconds, status = genuine_latency(example.port, 6)
-        rows.append(("genuine beside %d idle connections (%d opened)" % (idle, len(sockets)), seconds, 3.0,
+        rows.append(("idle", "genuine beside %d idle connections (%d opened)" % (idle, len(sockets)), seconds, 3.0,
                      status == 204, status))
     finally:
         for s in sockets:
             s.close()
     seconds, answer = endless_chunked(example.port, 5.0)
-    rows.append(("endless chunked body refused or cut", seconds, 5.0, seconds is not None, answer))
+    rows.append(("chunked", "endless chunked body refused or cut", seconds, 5.0, seconds is not None, answer))
     return rows
 
 
@@ -336,7 +350,17 @@ def main():
                         help="only the availability checks: a genuine callback answered within 3 s beside 16 slow "
                              "clients and beside 500 idle connections, an endless chunked body ended within 5 s; "
                              "exits 1 when one fails")
+    parser.add_argument("--known-limit", action="append", default=[], metavar="SERVER:CHECK",
+                        help="with --availability: a documented limit of one server, CHECK one of %s; its failure "
+                             "is printed but not counted (repeatable)" % ", ".join(AVAILABILITY_CHECKS))
     args = parser.parse_args()
+    known_limits = set()
+    for item in args.known_limit:
+        server, _, check = item.partition(":")
+        if not server or check not in AVAILABILITY_CHECKS:
+            parser.error("--known-limit %s: expected SERVER:CHECK with CHECK one of %s" %
+                         (item, ", ".join(AVAILABILITY_CHECKS)))
+        known_limits.add((server, check))
 
     listing = os.path.join(args.build, "kore-webhook-examples.txt")
     examples = dict(line.strip().split("=", 1) for line in open(listing) if "=" in line)
@@ -346,18 +370,35 @@ def main():
     work = tempfile.mkdtemp(prefix="kore-load-")
     if args.availability:
         failed = 0
+        excused = 0
+        for server, check in sorted(known_limits):
+            if server not in wanted:
+                print("--known-limit %s:%s names a server that is not tested here" % (server, check))
+                failed += 1
         for name in wanted:
+            if name not in examples:
+                print("%-10s kore-webhook-example-%s was not built" % (name, name))
+                failed += 1
+                continue
             example = Example(name, examples[name], work, extra_env)
             try:
-                for check, seconds, limit, ok, detail in availability(example):
+                for key, check, seconds, limit, ok, detail in availability(example):
                     ok = ok and seconds is not None and seconds <= limit
-                    failed += 0 if ok else 1
-                    print("%-10s %-55s %s (%s s, limit %.0f s; %s)" % (name, check, "ok" if ok else "FAILED",
+                    known = (name, key) in known_limits
+                    if ok:
+                        verdict = "ok (a known limit, met this time: drop it if it keeps passing)" if known else "ok"
+                    elif known:
+                        verdict = "FAILED, a known limit (docs/servers.md)"
+                        excused += 1
+                    else:
+                        verdict = "FAILED"
+                        failed += 1
+                    print("%-10s %-7s %-55s %s (%s s, limit %.0f s; %s)" % (name, key, check, verdict,
                           "-" if seconds is None else "%.3f" % seconds, limit, detail))
                     sys.stdout.flush()
             finally:
                 example.stop()
-        print("availability: %d checks failed" % failed)
+        print("availability: %d checks failed, %d known limits" % (failed, excused))
         return 1 if failed else 0
     files = make_request_files(work, args.distinct)
     print("# kore-webhook load test: %s, %d cores, %s; wrk -t%d -c%d -d%ds on 127.0.0.1" %

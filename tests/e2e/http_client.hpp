@@ -6,6 +6,9 @@
 // cased ones included), the body framed with Content-Length or chunked coding, sending stopped as
 // soon as the server answers (a server may refuse an oversize body without reading it), one
 // response read. This file only maps the tests' vocabulary onto it.
+//
+// HTTPS too: given the client's TLS options (the test's certificate as the only trust anchor, the
+// name it must carry, sent as SNI), the request goes over TLS to the same 127.0.0.1:<port>.
 
 #include <kore_cli/errors.hpp>
 #include <kore_cli/http_client.hpp>
@@ -37,9 +40,11 @@ struct response {
     std::string error;
 };
 
-// Sends `req` to 127.0.0.1:`port` (Host: 127.0.0.1:<port>) and reads the answer.
+// Sends `req` to 127.0.0.1:`port` (Host: 127.0.0.1:<port>) and reads the answer; over TLS when
+// `tls` is given and enabled.
 inline response send(unsigned short port, const request& req,
-                     std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+                     std::chrono::milliseconds timeout = std::chrono::seconds(15),
+                     const kore_cli::http::tls_options* tls = nullptr) {
     kore_cli::http::outgoing out;
     out.host = "127.0.0.1";
     out.port = std::to_string(port);
@@ -58,6 +63,9 @@ inline response send(unsigned short port, const request& req,
     }
     kore_cli::http::exchange_options options;
     options.timeout = timeout;
+    if (tls != nullptr) {
+        options.tls = *tls;
+    }
     try {
         const auto answer = kore_cli::http::exchange(out, options);
         return {answer.status, answer.body, {}};
