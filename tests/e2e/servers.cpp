@@ -680,7 +680,7 @@ constexpr known_deviation known_deviations[] = {
      "Pistache 0.0.5 calls no handler before the whole request has arrived, and closes the connection"},
     {"microhttpd", "Content-Length longer than the body, half-closed", no_answer, "", false,
      "libmicrohttpd 0.9.75 makes the access handler's last call only for a complete body; it closes "
-     "the connection when its idle timeout (5 s in the example) runs out"},
+     "the connection, most times only when its idle timeout (5 s in the example) runs out"},
     {"microhttpd", "chunked body without its last chunk, half-closed", no_answer, "", false,
      "libmicrohttpd 0.9.75 makes the access handler's last call only for a complete body, and closes "
      "the connection"},
