@@ -1,6 +1,9 @@
 // The minifier against nlohmann/json: for ASCII input both must agree on whether the text is
 // JSON, and when it is, the minified text must be the same JSON value with no whitespace left
-// outside strings, and feeding it in pieces must change nothing.
+// outside strings, and feeding it in pieces must change nothing. And for any input, the block
+// paths (each classifier) observe exactly what the byte-by-byte minifier observes, fed the way
+// the stream feeds them.
+#include <kore/webhook/detail/json_blocks.hpp>
 #include <kore/webhook/detail/json_minifier.hpp>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +12,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -29,6 +33,67 @@ minified run(std::string_view input, std::size_t chunk) {
     return out;
 }
 
+namespace detail = kore::webhook::detail;
+
+// Where feed_until_whitespace stopped in each piece, failed() after each piece, the minified
+// text and the final verdicts: everything the stream sees of a minifier.
+struct trace {
+    std::vector<std::size_t> stops;
+    std::vector<bool> failed;
+    std::string text;
+    bool complete = false;
+    bool removed = false;
+
+    bool operator==(const trace& o) const {
+        return stops == o.stops && failed == o.failed && text == o.text && complete == o.complete &&
+               removed == o.removed;
+    }
+};
+
+template <class Blocks>
+trace observe(std::string_view input, std::size_t chunk) {
+    detail::basic_json_minifier<Blocks> json;
+    trace t;
+    bool forked = false;
+    const auto append = [&t](std::string_view run) { t.text.append(run); };
+    for (std::size_t at = 0; at < input.size(); at += chunk) {
+        const std::string_view piece = input.substr(at, chunk);
+        if (forked) {
+            json.feed(piece, append);
+        } else {
+            const std::size_t stop = json.feed_until_whitespace(piece);
+            t.stops.push_back(stop);
+            t.text.append(piece.substr(0, stop));
+            if (stop < piece.size()) {
+                forked = true;
+                json.feed(piece.substr(stop + 1), append);
+            }
+        }
+        t.failed.push_back(json.failed());
+    }
+    t.complete = json.complete();
+    t.removed = json.removed_whitespace();
+    return t;
+}
+
+void check_block_paths(std::string_view input, std::size_t chunk) {
+    const trace reference = observe<detail::json_blocks_none>(input, chunk);
+    if (!(observe<detail::json_blocks_portable>(input, chunk) == reference) ||
+        !(observe<detail::json_blocks_default>(input, chunk) == reference)) {
+        std::abort();
+    }
+#if KORE_WEBHOOK_SSE2
+    if (!(observe<detail::json_blocks_sse2>(input, chunk) == reference)) {
+        std::abort();
+    }
+#endif
+#if KORE_WEBHOOK_AVX2_DISPATCH
+    if (detail::cpu_has_avx2() && !(observe<detail::json_blocks_avx2>(input, chunk) == reference)) {
+        std::abort();
+    }
+#endif
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -36,6 +101,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const std::string_view input(reinterpret_cast<const char*>(data + 1), size - 1);
+    check_block_paths(input, input.size() + 1);
+    check_block_paths(input, std::size_t{data[0]} * 4 + 1);
     for (const char c : input) {
         // nlohmann validates UTF-8, which the minifier deliberately leaves alone, and stops at a
         // NUL as if the text ended there, where the minifier (rightly) refuses it.

@@ -5,16 +5,30 @@
 // nothing else. It validates while it goes, so a body gets a second chance at verification only
 // when it is one JSON text: two bodies can then share a signature only if they are the same
 // JSON value written with different spacing. Fixed memory, no allocation, any chunking.
+//
+// Two paths reach the same verdicts. The reference goes byte by byte through a state machine.
+// The block path (json_blocks.hpp) takes 64 bytes at once where the text has no whitespace
+// outside strings, no escape and no control byte, the shape of every minified JSON body: from
+// bit masks it finds the strings, checks each token against the one before it, walks only the
+// brackets and the numbers and literals one by one, and commits the state the byte-by-byte path
+// would have reached. Anything it does not settle (whitespace, escapes, the end of the top-level
+// value, any error) it leaves, changing nothing, to the byte-by-byte path, which therefore finds
+// every error at the same byte as before.
+
+#include <kore/webhook/detail/json_blocks.hpp>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 
 namespace kore::webhook::detail {
 
-class json_minifier {
+template <class Blocks>
+class basic_json_minifier {
 public:
     // Deeper documents are treated as invalid (no second try) rather than given unbounded memory.
     static constexpr std::size_t max_depth = 512;
@@ -46,7 +60,21 @@ public:
     // Feeds bytes until the first insignificant whitespace, which it consumes. Returns that
     // byte's index, or chunk.size() when the chunk held none (or the text turned invalid).
     std::size_t feed_until_whitespace(std::string_view chunk) noexcept {
+        std::size_t bytewise_until = 0;  // after a block the block path left, bytes up to here go one by one
         for (std::size_t i = 0; i < chunk.size(); ++i) {
+            if constexpr (has_blocks) {
+                if (i >= bytewise_until && chunk.size() - i >= json_block_size && block_ready()) {
+                    const std::size_t blocks = (chunk.size() - i) / json_block_size;
+                    const std::size_t taken = take_minified_blocks(chunk.data() + i, blocks);
+                    i += taken * json_block_size;
+                    if (taken < blocks && block_ready()) {
+                        bytewise_until = i + json_block_size;  // that block holds what blocks leave
+                    }
+                    if (i == chunk.size()) {
+                        break;
+                    }
+                }
+            }
             i += plain_string_bytes(chunk.substr(i));
             if (i == chunk.size()) {
                 break;
@@ -84,6 +112,8 @@ public:
 
 private:
     enum class action : std::uint8_t { keep, drop, fail };
+    // The states up to `string` are where a block may begin: between tokens inside a container,
+    // or inside a string (block_ready()).
     enum class state : std::uint8_t {
         value,           // a value must follow (top level, after ':' or after ',' in an array)
         value_or_close,  // just after '['
@@ -91,8 +121,8 @@ private:
         key,             // after ',' in an object
         colon,           // after a key
         after_value,     // after a value inside a container: ',' or the closing bracket
-        done,            // the top-level value is complete: only whitespace may follow
         string,
+        done,  // the top-level value is complete: only whitespace may follow
         string_escape,
         string_unicode,
         number_minus,
@@ -106,6 +136,8 @@ private:
         literal,
         invalid,
     };
+
+    static constexpr bool has_blocks = !std::is_same_v<Blocks, json_blocks_none>;
 
     static constexpr bool is_whitespace(unsigned char c) noexcept {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -145,6 +177,238 @@ private:
         return i;
     }
 
+    [[nodiscard]] bool block_ready() const noexcept { return depth_ != 0 && state_ <= state::string; }
+
+    [[nodiscard]] bool scalar_complete() const noexcept {
+        switch (state_) {
+            case state::number_zero:
+            case state::number_int:
+            case state::number_frac:
+            case state::number_exp:
+            case state::after_value:  // a literal ends itself
+            case state::done:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // Where the rules of the block path stand at a block's first byte: what the byte before it
+    // allows (each field is 0 or 1, for bit 0), and whether it opens inside a string (0 or all ones).
+    struct block_carry {
+        std::uint64_t in_string = 0;
+        std::uint64_t key_string = 0;  // that string is a key
+        std::uint64_t values = 0;      // after '[', ':' or ',' in an array: a value may start
+        std::uint64_t keys = 0;        // after '{' or ',' in an object: a key may start
+        std::uint64_t ends = 0;        // after the end of a value: ',' or a closing bracket
+        std::uint64_t key_ends = 0;    // after the end of a key: ':'
+        std::uint64_t opens = 0;       // after '{' or '[': its closing bracket too
+    };
+
+    [[nodiscard]] block_carry carry_from_state() const noexcept {
+        block_carry c;
+        c.in_string = state_ == state::string ? ~std::uint64_t{0} : 0;
+        c.key_string = state_ == state::string && string_is_key_ ? 1 : 0;
+        c.values = state_ == state::value || state_ == state::value_or_close ? 1 : 0;
+        c.keys = state_ == state::key_or_close || state_ == state::key ? 1 : 0;
+        c.ends = state_ == state::after_value ? 1 : 0;
+        c.key_ends = state_ == state::colon ? 1 : 0;
+        c.opens = state_ == state::key_or_close || state_ == state::value_or_close ? 1 : 0;
+        return c;
+    }
+
+    void state_from_carry(const block_carry& c) noexcept {
+        if (c.in_string != 0) {
+            state_ = state::string;
+            string_is_key_ = c.key_string != 0;
+        } else if (c.key_ends != 0) {
+            state_ = state::colon;
+        } else if (c.values != 0) {
+            state_ = c.opens != 0 ? state::value_or_close : state::value;
+        } else if (c.keys != 0) {
+            state_ = c.opens != 0 ? state::key_or_close : state::key;
+        } else {
+            state_ = state::after_value;
+        }
+    }
+
+    // The block path for text without whitespace outside strings (see the top of the file):
+    // takes up to `count` blocks and returns how many it took. It stops before a block it leaves
+    // to the byte-by-byte path (the state is then the one before that block), or after a block
+    // that ends inside a number or literal (the state is then that scalar's).
+    //
+    // Without whitespace between tokens, the grammar is a rule about neighbours: each token is
+    // allowed only after certain bytes. A value ('{', '[', a string or a scalar) follows '[', ':'
+    // or ',' in an array; a key follows '{' or ',' in an object; ':' follows a key's closing
+    // quote; ',' follows the end of a value; a closing bracket follows the end of a value or its
+    // opening bracket. Which container a ',' is in, and whether brackets match, comes from
+    // walking the brackets in order; which strings are keys, from the byte before their opening
+    // quote. Scalars go through step() one byte at a time and must be complete where they end.
+    std::size_t take_minified_blocks(const char* bytes, std::size_t count) noexcept {
+#if KORE_WEBHOOK_AVX2_DISPATCH
+        if constexpr (std::is_same_v<Blocks, json_blocks_dispatch>) {
+            if (cpu_has_avx2()) {
+                return take_minified_blocks_avx2(bytes, count);
+            }
+            return take_minified_blocks_with<json_blocks_sse2>(bytes, count);
+        } else if constexpr (std::is_same_v<Blocks, json_blocks_avx2>) {
+            return take_minified_blocks_avx2(bytes, count);
+        } else {
+            return take_minified_blocks_with<Blocks>(bytes, count);
+        }
+#else
+        return take_minified_blocks_with<Blocks>(bytes, count);
+#endif
+    }
+
+#if KORE_WEBHOOK_AVX2_DISPATCH
+    // The same loop with the AVX2 classifier inlined into it (flatten: everything it calls is
+    // compiled here, for AVX2 and the BMI and carry-less multiplication instructions every AVX2
+    // processor has). Only called when cpu_has_avx2().
+    __attribute__((target("avx2,bmi,bmi2,pclmul"), flatten)) std::size_t take_minified_blocks_avx2(
+        const char* bytes, std::size_t count) noexcept {
+        return take_minified_blocks_with<json_blocks_avx2>(bytes, count);
+    }
+#endif
+
+    template <class Classifier>
+    std::size_t take_minified_blocks_with(const char* bytes, std::size_t count) noexcept {
+        block_carry carry = carry_from_state();
+        // The depth and the word of object_bits_ that holds the innermost level, kept here and
+        // written back on the way out. A bracket that would leave that word's 64 levels (or end
+        // the top-level value) leaves its block to the byte-by-byte path; as max_depth is a
+        // multiple of 64, that is also where the byte-by-byte path counts the depth limit.
+        static_assert(max_depth % 64 == 0 && max_depth / 64 == std::tuple_size_v<decltype(object_bits_)>);
+        const std::size_t word_index = (depth_ - 1) / 64;
+        const std::size_t word_base = word_index * 64;  // the level of the word's bit 0
+        std::uint64_t levels = object_bits_[word_index];
+        std::size_t depth = depth_ - word_base;  // counted from word_base: 1 to 64
+        const auto write_back = [&]() noexcept {
+            object_bits_[word_index] = levels;
+            depth_ = word_base + depth;
+        };
+        std::size_t taken = 0;
+        for (; taken < count; ++taken, bytes += json_block_size) {
+            const json_block block = Classifier::classify_tokens(bytes);
+            if (block.rare) {
+                break;
+            }
+            const std::uint64_t inside =
+                Classifier::inside_quotes(block.quote) ^ carry.in_string;  // opening quotes too
+            const std::uint64_t openings = block.quote & inside;
+            const std::uint64_t closings = block.quote & ~inside;
+            const std::uint64_t outside = ~(inside | block.quote);
+            const std::uint64_t brackets = block.bracket & outside;
+            const std::uint64_t colons = block.colon & outside;
+            const std::uint64_t commas = block.comma & outside;
+            // Everything else outside strings: numbers and literals, and any byte that makes the
+            // text invalid or needs the byte-by-byte path (whitespace among them): step() sees each.
+            const std::uint64_t scalars = outside & ~(brackets | colons | commas);
+
+            // Brackets in order, on copies: the block may yet be left.
+            std::uint64_t block_levels = levels;
+            std::size_t block_depth = depth;
+            std::uint64_t object_opens = 0;
+            std::uint64_t array_opens = 0;
+            std::uint64_t closes = 0;
+            std::uint64_t turns = 0;  // brackets after which the innermost container's kind changes
+            const bool entry_in_object = ((levels >> (depth - 1)) & 1U) != 0;  // depth: 1 to 64
+            bool top_is_object = entry_in_object;
+            bool brackets_fit = true;
+            for (std::uint64_t rest = brackets; rest != 0; rest &= rest - 1) {
+                const std::uint64_t bit = rest & (~rest + 1);
+                const auto c = static_cast<unsigned char>(bytes[lowest_bit(rest)]);
+                const bool curly = (c & 0x20U) != 0;  // '{' and '}', not '[' and ']'
+                const bool was_object = top_is_object;
+                if ((c & 0x02U) != 0) {  // '{' and '[' (0x7b, 0x5b), not '}' and ']' (0x7d, 0x5d)
+                    if (block_depth == 64) {
+                        brackets_fit = false;
+                        break;
+                    }
+                    block_levels = (block_levels & ~(std::uint64_t{1} << block_depth)) | std::uint64_t{curly}
+                                                                                             << block_depth;
+                    ++block_depth;
+                    top_is_object = curly;
+                    (curly ? object_opens : array_opens) |= bit;
+                } else {
+                    if (was_object != curly || block_depth == 1) {
+                        brackets_fit = false;  // a mismatch, the end of the top-level value, or the word's start
+                        break;
+                    }
+                    --block_depth;
+                    closes |= bit;
+                    top_is_object = ((block_levels >> (block_depth - 1)) & 1U) != 0;
+                }
+                turns |= was_object != top_is_object ? bit : 0;
+            }
+            // Bytes whose innermost container is an object (brackets themselves included, unused).
+            const std::uint64_t in_object =
+                Classifier::inside_quotes(turns) ^ (entry_in_object ? ~std::uint64_t{0} : 0);
+
+            // Each rule: the tokens of one kind, and the bytes they may follow (shifted one up,
+            // with the carry for bit 0). A closing bracket after an opening one is the same kind:
+            // the walk above checked that brackets match.
+            const std::uint64_t opens = object_opens | array_opens;
+            const std::uint64_t values = array_opens | colons | (commas & ~in_object);
+            const std::uint64_t keys = object_opens | (commas & in_object);
+            const std::uint64_t value_may_start = values << 1 | carry.values;
+            const std::uint64_t key_may_start = keys << 1 | carry.keys;
+            const std::uint64_t key_openings = openings & key_may_start;
+            const std::uint64_t key_inside = inside & ~(inside + (key_openings | carry.key_string));
+            const std::uint64_t key_ends = closings & (key_inside << 1 | carry.key_string);
+            // Every token that starts a value: opening brackets, scalars, and strings that are not keys.
+            std::uint64_t value_starts = opens | (openings ^ key_openings);
+            std::uint64_t ends = (closings ^ key_ends) | closes;
+            if (scalars != 0) {
+                value_starts |= scalars & ~(scalars << 1);
+                ends |= scalars & ~(scalars >> 1);
+            }
+            const std::uint64_t after_end = ends << 1 | carry.ends;
+            const std::uint64_t misplaced = (value_starts & ~value_may_start) |
+                                            (colons & ~(key_ends << 1 | carry.key_ends)) | (commas & ~after_end) |
+                                            (closes & ~(after_end | opens << 1 | carry.opens));
+            if (!brackets_fit || misplaced != 0 || (scalars != 0 && !scalars_fit(bytes, scalars))) {
+                break;
+            }
+            levels = block_levels;
+            depth = block_depth;
+            if (static_cast<std::int64_t>(scalars) < 0) {
+                write_back();
+                return taken + 1;  // state_ is the state step() left at the block's last byte
+            }
+            carry.in_string = static_cast<std::uint64_t>(static_cast<std::int64_t>(inside) >> 63);
+            carry.key_string = key_inside >> 63;
+            carry.values = values >> 63;
+            carry.keys = keys >> 63;
+            carry.ends = ends >> 63;
+            carry.key_ends = key_ends >> 63;
+            carry.opens = opens >> 63;
+        }
+        write_back();
+        state_from_carry(carry);
+        return taken;
+    }
+
+    // Numbers and literals, byte by byte through step(): each must be complete where it ends
+    // inside the block; one that runs to the block's end leaves its state in state_.
+    bool scalars_fit(const char* bytes, std::uint64_t scalars) noexcept {
+        for (std::uint64_t rest = scalars & ~(scalars << 1); rest != 0; rest &= rest - 1) {
+            const std::size_t from = lowest_bit(rest);
+            const std::uint64_t beyond = ~scalars & (~std::uint64_t{0} << from);
+            const std::size_t to = beyond == 0 ? 64 : lowest_bit(beyond);
+            state_ = state::value;
+            for (std::size_t i = from; i < to; ++i) {
+                if (step(static_cast<unsigned char>(bytes[i])) != action::keep) {
+                    return false;
+                }
+            }
+            if (to < 64 && !scalar_complete()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     action fail() noexcept {
         state_ = state::invalid;
         return action::fail;
@@ -160,21 +424,28 @@ private:
         return action::drop;
     }
 
-    [[nodiscard]] bool in_object() const noexcept {
-        const std::size_t level = depth_ - 1;
+    [[nodiscard]] bool level_is_object(std::size_t level) const noexcept {
         return ((object_bits_[level / 64] >> (level % 64)) & 1U) != 0;
+    }
+
+    [[nodiscard]] bool in_object() const noexcept {
+        return level_is_object(depth_ - 1);
+    }
+
+    void set_level(std::size_t level, bool object) noexcept {
+        const std::uint64_t bit = std::uint64_t{1} << (level % 64);
+        if (object) {
+            object_bits_[level / 64] |= bit;
+        } else {
+            object_bits_[level / 64] &= ~bit;
+        }
     }
 
     action open(bool object) noexcept {
         if (depth_ == max_depth) {
             return fail();
         }
-        const std::uint64_t bit = std::uint64_t{1} << (depth_ % 64);
-        if (object) {
-            object_bits_[depth_ / 64] |= bit;
-        } else {
-            object_bits_[depth_ / 64] &= ~bit;
-        }
+        set_level(depth_, object);
         ++depth_;
         state_ = object ? state::key_or_close : state::value_or_close;
         return action::keep;
@@ -189,7 +460,9 @@ private:
         return action::keep;
     }
 
-    void end_value() noexcept { state_ = depth_ == 0 ? state::done : state::after_value; }
+    void end_value() noexcept {
+        state_ = depth_ == 0 ? state::done : state::after_value;
+    }
 
     action start_literal(std::string_view word) noexcept {
         literal_ = word;
@@ -373,6 +646,11 @@ private:
     bool string_is_key_ = false;
     bool removed_whitespace_ = false;
 };
+
+// The block path wherever a classifier exists (always with SSE2, AVX2 when the processor has it);
+// tests and the fuzz target also run each classifier on its own and the byte-by-byte
+// basic_json_minifier<json_blocks_none>.
+using json_minifier = basic_json_minifier<json_blocks_default>;
 
 }  // namespace kore::webhook::detail
 

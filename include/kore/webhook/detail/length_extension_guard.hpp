@@ -39,13 +39,16 @@ public:
     // Keeps the last bytes of the current chunk for the next one.
     void retire_chunk() noexcept {
         if (chunk_.size() >= tail_.size()) {
-            std::copy(chunk_.end() - static_cast<std::ptrdiff_t>(tail_.size()), chunk_.end(), tail_.begin());
+            // memcpy, not std::copy: char to unsigned char would be copied byte by byte.
+            std::memcpy(tail_.data(), chunk_.data() + (chunk_.size() - tail_.size()), tail_.size());
             tail_size_ = tail_.size();
         } else {
             const std::size_t keep = std::min(tail_size_, tail_.size() - chunk_.size());
             // The kept bytes move towards the front, possibly onto themselves: memmove, not copy.
             std::memmove(tail_.data(), tail_.data() + (tail_size_ - keep), keep);
-            std::copy(chunk_.begin(), chunk_.end(), tail_.begin() + static_cast<std::ptrdiff_t>(keep));
+            if (!chunk_.empty()) {
+                std::memcpy(tail_.data() + keep, chunk_.data(), chunk_.size());
+            }
             tail_size_ = keep + chunk_.size();
         }
         chunk_ = {};
@@ -60,11 +63,10 @@ public:
         return tail_[static_cast<std::size_t>(offset - (chunk_start_ - tail_size_))];
     }
 
-    // The four high bytes of a length field ending at `boundary`, which must lie in the current
-    // chunk (at least eight bytes past its start).
-    [[nodiscard]] std::uint32_t high_half_of_field(std::uint64_t boundary) const noexcept {
+    // The four high bytes of a length field that starts `at` bytes into the current chunk.
+    [[nodiscard]] std::uint32_t high_half_of_field_at(std::uint64_t at) const noexcept {
         std::uint32_t high = 0;
-        std::memcpy(&high, chunk_.data() + (boundary - sha256_length_field_size - chunk_start_), sizeof high);
+        std::memcpy(&high, chunk_.data() + at, sizeof high);
         return high;
     }
 
@@ -101,9 +103,15 @@ public:
                  boundary += sha256_block_size) {
                 found_ = found_ || glue_ends_at(window, boundary);
             }
-            for (; boundary <= end; boundary += sha256_block_size) {
-                if (window.high_half_of_field(boundary) == 0) {
-                    found_ = found_ || glue_ends_at(window, boundary);
+            if (boundary > end) {
+                return;
+            }
+            // The rest: the field of each lies in the chunk, `at` bytes into it.
+            const std::uint64_t chunk_size = end - window.chunk_start();
+            for (std::uint64_t at = boundary - sha256_length_field_size - window.chunk_start();
+                 at + sha256_length_field_size <= chunk_size; at += sha256_block_size) {
+                if (window.high_half_of_field_at(at) == 0) {
+                    found_ = found_ || glue_ends_at(window, window.chunk_start() + at + sha256_length_field_size);
                 }
             }
             return;
