@@ -44,8 +44,10 @@ struct trace {
     bool complete = false;
     bool removed = false;
 
+    // A failed text's minified bytes are never used (and may include part of the interrupted run).
     bool operator==(const trace& o) const {
-        return stops == o.stops && failed == o.failed && text == o.text && complete == o.complete &&
+        const bool valid = failed.empty() || !failed.back();
+        return stops == o.stops && failed == o.failed && (!valid || text == o.text) && complete == o.complete &&
                removed == o.removed;
     }
 };

@@ -9,6 +9,7 @@
 
 #include <kore/webhook/detail/simd.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -129,6 +130,18 @@ struct json_blocks_sse2 {
 #endif
 
 #if KORE_WEBHOOK_AVX2_DISPATCH
+// 32 copies of one byte, aligned for a vector load.
+struct alignas(32) byte_splat {
+    std::array<char, 32> bytes;
+};
+constexpr byte_splat splat(char c) noexcept {
+    byte_splat s{};
+    for (char& b : s.bytes) {
+        b = c;
+    }
+    return s;
+}
+
 // Thirty-two bytes per compare, for processors that have AVX2 (most x86-64 since 2013): half the
 // instructions of SSE2. Compiled for AVX2 whatever the build's flags, and only called after
 // cpu_has_avx2() said yes.
@@ -142,30 +155,26 @@ struct json_blocks_avx2 {
             return static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_epi8(in_low))) |
                    static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_epi8(in_high))) << 32;
         };
-        const auto equal = [&](char c) __attribute__((target("avx2"))) {
-            const __m256i wanted = _mm256_set1_epi8(c);
+        const auto equal = [&](const byte_splat& c) __attribute__((target("avx2"))) {
+            const __m256i wanted = load(c);
             return mask(_mm256_cmpeq_epi8(low, wanted), _mm256_cmpeq_epi8(high, wanted));
         };
         // '[' and ']' are '{' and '}' with bit 5 clear: one fold, two compares.
-        const __m256i case_bit = _mm256_set1_epi8(0x20);
-        const __m256i folded_low = _mm256_or_si256(low, case_bit);
-        const __m256i folded_high = _mm256_or_si256(high, case_bit);
-        const __m256i open = _mm256_set1_epi8('{');
-        const __m256i close = _mm256_set1_epi8('}');
-        block.quote = equal('"');
-        block.bracket =
-            mask(_mm256_or_si256(_mm256_cmpeq_epi8(folded_low, open), _mm256_cmpeq_epi8(folded_low, close)),
-                 _mm256_or_si256(_mm256_cmpeq_epi8(folded_high, open), _mm256_cmpeq_epi8(folded_high, close)));
-        block.colon = equal(':');
-        block.comma = equal(',');
+        const __m256i folded_low = _mm256_or_si256(low, load(case_bits));
+        const __m256i folded_high = _mm256_or_si256(high, load(case_bits));
+        block.quote = equal(quotes);
+        block.bracket = mask(
+            _mm256_or_si256(_mm256_cmpeq_epi8(folded_low, load(opens)), _mm256_cmpeq_epi8(folded_low, load(closes))),
+            _mm256_or_si256(_mm256_cmpeq_epi8(folded_high, load(opens)), _mm256_cmpeq_epi8(folded_high, load(closes))));
+        block.colon = equal(colons);
+        block.comma = equal(commas);
         // Unsigned v <= 0x1f: the minimum of v and 0x1f is v itself.
-        const __m256i limit = _mm256_set1_epi8(0x1f);
-        const __m256i control_low = _mm256_cmpeq_epi8(_mm256_min_epu8(low, limit), low);
-        const __m256i control_high = _mm256_cmpeq_epi8(_mm256_min_epu8(high, limit), high);
-        const __m256i backslash = _mm256_set1_epi8('\\');
-        __m256i rare = _mm256_or_si256(_mm256_cmpeq_epi8(low, backslash), _mm256_cmpeq_epi8(high, backslash));
+        const __m256i control_low = _mm256_cmpeq_epi8(_mm256_min_epu8(low, load(controls)), low);
+        const __m256i control_high = _mm256_cmpeq_epi8(_mm256_min_epu8(high, load(controls)), high);
+        __m256i rare =
+            _mm256_or_si256(_mm256_cmpeq_epi8(low, load(backslashes)), _mm256_cmpeq_epi8(high, load(backslashes)));
         if constexpr (Whitespace) {
-            block.space = equal(' ');
+            block.space = equal(spaces);
             block.control = mask(control_low, control_high);
         } else {
             rare = _mm256_or_si256(rare, _mm256_or_si256(control_low, control_high));
@@ -174,12 +183,60 @@ struct json_blocks_avx2 {
         return block;
     }
 
+    static constexpr byte_splat quotes = splat('"');
+    static constexpr byte_splat case_bits = splat(0x20);
+    static constexpr byte_splat opens = splat('{');
+    static constexpr byte_splat closes = splat('}');
+    static constexpr byte_splat colons = splat(':');
+    static constexpr byte_splat commas = splat(',');
+    static constexpr byte_splat spaces = splat(' ');
+    static constexpr byte_splat controls = splat(0x1f);
+    static constexpr byte_splat backslashes = splat('\\');
+    // The constants live in memory, where a compare reads them as an operand, rather than being
+    // rebuilt in registers for every block.
+    __attribute__((target("avx2"))) static __m256i load(const byte_splat& c) noexcept {
+        return _mm256_load_si256(reinterpret_cast<const __m256i*>(c.bytes.data()));
+    }
+
     __attribute__((target("avx2"))) static json_block classify(const char* bytes) noexcept {
         return classify_as<true>(bytes);
     }
     __attribute__((target("avx2"))) static json_block classify_tokens(const char* bytes) noexcept {
         return classify_as<false>(bytes);
     }
+    // Copies the bytes of the block whose bit is set in `keep`, in order, to `out`, and returns
+    // how many; writes up to 8 bytes past them. Eight bytes at a time: a table gives, for each
+    // 8-bit mask, the shuffle that packs the kept bytes to the front.
+    __attribute__((target("avx2,popcnt"))) static std::size_t compact(char* out, const char* block,
+                                                                      std::uint64_t keep) noexcept {
+        std::size_t written = 0;
+        for (std::size_t group = 0; group < json_block_size / 8; ++group) {
+            const auto mask = static_cast<std::size_t>((keep >> (8 * group)) & 0xffU);
+            const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(block + 8 * group));
+            const __m128i order = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(pack_order[mask].data()));
+            _mm_storel_epi64(reinterpret_cast<__m128i*>(out + written), _mm_shuffle_epi8(bytes, order));
+            written += static_cast<std::size_t>(_mm_popcnt_u32(static_cast<unsigned>(mask)));
+        }
+        return written;
+    }
+
+    // pack_order[m]: the positions of the set bits of m, lowest first, then 0x80 (a zero byte).
+    static constexpr std::array<std::array<char, 8>, 256> pack_order = [] {
+        std::array<std::array<char, 8>, 256> table{};
+        for (std::size_t m = 0; m < table.size(); ++m) {
+            std::size_t n = 0;
+            for (std::size_t bit = 0; bit < 8; ++bit) {
+                if (((m >> bit) & 1U) != 0) {
+                    table[m][n++] = static_cast<char>(bit);
+                }
+            }
+            for (; n < 8; ++n) {
+                table[m][n] = static_cast<char>(0x80);
+            }
+        }
+        return table;
+    }();
+
     // prefix_xor in one carry-less multiplication by all ones.
     __attribute__((target("pclmul"))) static std::uint64_t inside_quotes(std::uint64_t quotes) noexcept {
         const __m128i product = _mm_clmulepi64_si128(_mm_set_epi64x(0, static_cast<long long>(quotes)),
@@ -189,11 +246,12 @@ struct json_blocks_avx2 {
 };
 
 // Whether this processor (and its operating system) can run the AVX2 path, which also uses the
-// BMI1, BMI2 and carry-less multiplication instructions every AVX2 processor has.
+// BMI1, BMI2, POPCNT and carry-less multiplication instructions every AVX2 processor has.
 inline bool cpu_has_avx2() noexcept {
     // (GCC's builtin returns int, Clang's bool.)
     return static_cast<bool>(__builtin_cpu_supports("avx2")) && static_cast<bool>(__builtin_cpu_supports("bmi")) &&
-           static_cast<bool>(__builtin_cpu_supports("bmi2")) && static_cast<bool>(__builtin_cpu_supports("pclmul"));
+           static_cast<bool>(__builtin_cpu_supports("bmi2")) && static_cast<bool>(__builtin_cpu_supports("pclmul")) &&
+           static_cast<bool>(__builtin_cpu_supports("popcnt"));
 }
 #endif
 
