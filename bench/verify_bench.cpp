@@ -16,6 +16,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <kore/webhook.hpp>
+#include <kore/webhook/replay_guard.hpp>
+#include <kore/webhook/replay_guard_memory.hpp>
 #include <kore/webhook/twilio.hpp>
 
 #include <cstdint>
@@ -220,6 +222,8 @@ int main(int argc, char** argv) {
     // The matching secret second: every secret is hashed, and the match is the last one tried.
     static const kw::verifier two(std::vector<std::string>{std::string(next_secret), std::string(secret)});
     static const kw::twilio::verifier twilio_verifier(secret);
+    static kw::memory_replay_store replay_store;
+    static kw::replay_guard guard(replay_store);
     static corpus c;
     const std::string bad_sig(64, '0');
 
@@ -249,6 +253,24 @@ int main(int argc, char** argv) {
             static const std::string method_text(method);
             static const std::string url_text(url);
             return naive_verify(secret_text, method_text, url_text, *b.json, *b.json_sig);
+        });
+        // With the replay guard (in-memory store) after verification: a first delivery, claimed
+        // and released so the next iteration is first again, and a replay of a committed one
+        // (another body, so that the two do not share a digest).
+        add("verify_json_replay_fresh", [b] {
+            const kw::result r = one.verify(method, url, *b.json, *b.json_sig);
+            kw::replay_claim ticket = guard.claim(method, r);
+            const bool fresh = ticket.should_process();
+            return fresh && !ticket.release();
+        });
+        {
+            const kw::result r = one.verify(method, url, *b.binary, *b.binary_sig);
+            kw::replay_claim first = guard.claim(method, r);
+            static_cast<void>(first.commit());
+        }
+        add("verify_binary_replay_duplicate", [b] {
+            const kw::result r = one.verify(method, url, *b.binary, *b.binary_sig);
+            return guard.claim(method, r).status() == kw::replay_status::duplicate;
         });
         // The legacy scheme, for scale: HMAC-SHA1 over the sorted form, and SHA-256 of a JSON body
         // carried in the URL. Its ratio is to the KORE baseline of the same size.

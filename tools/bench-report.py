@@ -44,6 +44,8 @@ PATHS = [
     ("stream_form_4k", "stream, form body, 4 KiB chunks"),
     ("stream_binary_4k", "stream, binary body, 4 KiB chunks"),
     ("stream_json_pretty_4k", "stream, pretty JSON (fallback), 4 KiB chunks"),
+    ("verify_json_replay_fresh", "verify + replay guard, first delivery (memory store)"),
+    ("verify_binary_replay_duplicate", "verify + replay guard, a replay (binary body)"),
     ("naive_json", "naive C++ reference (concatenate, EVP_Digest, hex, ==)"),
     ("python_json", "typical Python verifier (hashlib + hmac.compare_digest)"),
     ("twilio_form", "legacy Twilio, form body (HMAC-SHA1, sorted)"),

@@ -349,3 +349,18 @@ TEST_CASE("block minifiers match the byte-by-byte minifier on long flat arrays o
         check_all(g, spaced);
     }
 }
+
+TEST_CASE("whitespace beside punctuation in a body that is not JSON gets no second try") {
+    // The counterexample to a cheaper check (docs/performance.md): no whitespace sits inside a
+    // token, and the minified form is exactly what KORE signed, yet the body is not JSON.
+    constexpr std::string_view url = "https://hooks.example.com/kore";
+    const std::string secret = "json-blocks-secret";
+    const kw::verifier verifier(secret);
+    const std::string signature = kw::sign(secret, "POST", url, "a=[1,2]");
+    const kw::result one_shot = verifier.verify("POST", url, "a=[1, 2]", signature);
+    CHECK(one_shot.error() == kw::errc::signature_mismatch);
+    auto stream = verifier.start("POST", url);
+    stream.update("a=[1, 2]");
+    CHECK(stream.finish(signature).error() == kw::errc::signature_mismatch);
+    CHECK(verifier.verify("POST", url, "a=[1,2]", signature).verified());
+}

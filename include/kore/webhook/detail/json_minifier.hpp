@@ -487,6 +487,9 @@ private:
     template <class Sink>
     class run_buffer {
     public:
+        // bytes_ is written before it is read; initialising it on every feed() would cost more
+        // than the copies it saves.
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init)
         explicit run_buffer(Sink& sink) noexcept : sink_(sink) {}
 
         void append(std::string_view run) noexcept {
@@ -522,8 +525,7 @@ private:
         static constexpr std::size_t direct = 256;  // a run this long goes to the sink as it is
         static constexpr std::size_t capacity = 2048;
         Sink& sink_;
-        // Written before it is read; initialising it on every feed() would cost more than the copies.
-        std::array<char, capacity + 16> bytes_;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+        std::array<char, capacity + 16> bytes_;  // NOLINT(cppcoreguidelines-pro-type-member-init): see above
         std::size_t size_ = 0;
     };
 
