@@ -9,6 +9,7 @@
 #include <kore/webhook/url.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <system_error>
 
@@ -18,8 +19,19 @@ namespace kore::webhook::detail {
 // as "/kore/callback" is the classic mistake of passing the request target instead.
 constexpr bool is_registered_url(std::string_view url) noexcept {
     const std::string_view cut = signed_url(url);
-    const std::size_t scheme = starts_with_nocase(cut, "https://") ? 8 : starts_with_nocase(cut, "http://") ? 7 : 0;
-    return scheme != 0 && cut.size() > scheme;
+    // The shortest acceptable URL, "http://x", has eight bytes: one word holds either scheme.
+    // Case is folded only where the scheme has letters (':' and '/' have no case), and "http://"
+    // is seven bytes, so its comparison leaves the eighth out.
+    if (cut.size() < 8) {
+        return false;
+    }
+    const std::uint64_t word = load_word(cut, 0);
+    constexpr std::uint64_t https = 0x2f2f3a7370747468U;  // "https://" read little-endian
+    constexpr std::uint64_t http = 0x002f2f3a70747468U;   // "http://" and the byte after it cleared
+    if ((word | 0x0000002020202020U) == https) {
+        return cut.size() > 8;
+    }
+    return ((word | 0x0000000020202020U) & 0x00ffffffffffffffU) == http;
 }
 
 inline std::error_code check_request(std::string_view method, std::string_view registered_url) noexcept {
