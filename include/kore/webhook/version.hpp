@@ -5,7 +5,7 @@
 // pkg-config file all read these three lines.
 // NOLINTBEGIN(cppcoreguidelines-macro-usage): macros, so CMake and #if can read them
 #define KORE_WEBHOOK_VERSION_MAJOR 0
-#define KORE_WEBHOOK_VERSION_MINOR 1
+#define KORE_WEBHOOK_VERSION_MINOR 2
 #define KORE_WEBHOOK_VERSION_PATCH 0
 // NOLINTEND(cppcoreguidelines-macro-usage)
 
