@@ -248,7 +248,8 @@ TEST_CASE("a registered URL is checked as before: http or https in any case, the
         url.resize(rng() % (url.size() + 2), 'h');
         for (int flips = static_cast<int>(rng() % 3); flips > 0 && !url.empty(); --flips) {
             const std::size_t i = rng() % url.size();
-            url[i] = static_cast<char>(rng() % 4 == 0 ? rng() % 256 : url[i] ^ 0x20);
+            url[i] = static_cast<char>(rng() % 4 == 0 ? static_cast<unsigned>(rng() % 256)
+                                                      : static_cast<unsigned>(url[i] ^ 0x20));
         }
         CAPTURE(url);
         CHECK(detail::is_registered_url(url) == reference(url));

@@ -238,8 +238,8 @@ struct json_blocks_avx2 {
     }();
 
     // prefix_xor in one carry-less multiplication by all ones.
-    __attribute__((target("pclmul"))) static std::uint64_t inside_quotes(std::uint64_t quotes) noexcept {
-        const __m128i product = _mm_clmulepi64_si128(_mm_set_epi64x(0, static_cast<long long>(quotes)),
+    __attribute__((target("pclmul"))) static std::uint64_t inside_quotes(std::uint64_t quote_bits) noexcept {
+        const __m128i product = _mm_clmulepi64_si128(_mm_set_epi64x(0, static_cast<long long>(quote_bits)),
                                                      _mm_set1_epi8(static_cast<char>(0xff)), 0);
         return static_cast<std::uint64_t>(_mm_cvtsi128_si64(product));
     }

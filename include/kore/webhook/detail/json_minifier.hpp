@@ -420,7 +420,8 @@ private:
             // the bytes just after a token of x, whitespace skipped: x, and the whitespace after
             // it, one up, with the carry for bit 0. A closing bracket after an opening one is
             // the same kind: the walk above checked that brackets match.
-            const auto through_spaces = [spaces](std::uint64_t tokens, std::uint64_t before) {
+            // [&]: `spaces` is only read when Spaced, and an explicit capture would be unused otherwise.
+            const auto through_spaces = [&](std::uint64_t tokens, std::uint64_t before) {
                 if constexpr (Spaced) {
                     return tokens | (spaces & ~(spaces + (spaces & follow(tokens, before))));
                 } else {
