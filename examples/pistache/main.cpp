@@ -50,6 +50,7 @@ int main() {
         if (!config.control_path.empty()) {
             auto control = [](const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter res) {
                 kore_example::log_control(name, Pistache::Http::methodString(req.method()), req.resource());
+                kore::webhook::adapters::pistache::set_connection_header(req, res);
                 res.send(Pistache::Http::Code::No_Content);
                 return Pistache::Rest::Route::Result::Ok;
             };
@@ -59,6 +60,7 @@ int main() {
         router.addNotFoundHandler([](const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter res) {
             kore_example::log_request(name, Pistache::Http::methodString(req.method()), req.resource(), 404,
                                       kore_example::not_found_body);
+            kore::webhook::adapters::pistache::set_connection_header(req, res);
             res.headers().add<Pistache::Http::Header::ContentType>(MIME(Text, Plain));
             res.send(Pistache::Http::Code::Not_Found, std::string(kore_example::not_found_body));
             return Pistache::Rest::Route::Result::Ok;
