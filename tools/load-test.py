@@ -15,7 +15,7 @@ Every request goes to 127.0.0.1; every loop is bounded in time. Not part of the 
 it measures, it does not judge. See docs/performance.md for the table and how to read it.
 
   python3 tools/load-test.py [--build build/gcc] [--servers httplib,beast] [--duration 10]
-                             [--connections 16] [--faults] [--soak-requests 1000000]
+                             [--connections 16] [--repeat 3] [--faults] [--soak-requests 1000000]
   python3 tools/load-test.py --availability [--build build/gcc] [--servers ...]
                              [--known-limit SERVER:CHECK ...]
 
@@ -46,6 +46,11 @@ SECRET = "kore-load-secret"
 REGISTERED_URL = "https://hooks.example.com/kore/callback"
 ROUTE = "/kore/callback"
 CONTROL_ROUTE = "/control"
+# Distinct genuine callbacks, sent in rotation: more than the examples' in-memory replay guard
+# remembers (100,000), so that a callback comes round again only after the guard has evicted it
+# and every one is answered as new (204), not as a duplicate (200).
+GENUINE_DISTINCT = 200000
+MIXED_DISTINCT = 50000
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -71,7 +76,7 @@ def make_request_files(directory, distinct):
     replayed = callback_body(10**9)
     duplicate = [("POST", ROUTE, sign("POST", replayed), replayed)] * 1000
     mixed = []
-    for i in range(distinct):
+    for i in range(min(distinct, MIXED_DISTINCT)):
         mixed.append(genuine[i])
         mixed.append(refused[i % len(refused)])
         mixed.append(duplicate[0])
@@ -141,7 +146,8 @@ class Example:
 
 def run_wrk(port, requests_file, duration, connections, threads):
     command = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--latency", "--timeout", "10s",
-               "-s", os.path.join(HERE, "load", "kore.lua"), "http://127.0.0.1:%d/" % port, "--", requests_file]
+               "-s", os.path.join(HERE, "load", "kore.lua"), "http://127.0.0.1:%d/" % port, "--", requests_file,
+               str(threads)]
     output = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60).stdout
     match = re.search(r"KORE-LOAD (.*)", output)
     if not match:
@@ -152,9 +158,14 @@ def run_wrk(port, requests_file, duration, connections, threads):
         for pair in fields["statuses"].split(","):
             status, count = pair.split("=")
             statuses[int(status)] = int(count)
-    seconds = int(fields["duration_us"]) / 1e6
+    # The rate over the time every wrk thread was sending (tools/load/kore.lua says why), or wrk's
+    # own when there was no such time (a server too slow to answer every thread).
+    if int(fields["window_us"]) > 0:
+        rps = int(fields["window_requests"]) / (int(fields["window_us"]) / 1e6)
+    else:
+        rps = int(fields["requests"]) / (int(fields["duration_us"]) / 1e6)
     errors = sum(int(fields[k]) for k in ("errors_connect", "errors_read", "errors_write", "errors_timeout"))
-    return {"requests": int(fields["requests"]), "rps": int(fields["requests"]) / seconds,
+    return {"requests": int(fields["requests"]), "rps": rps,
             "p50_ms": int(fields["p50_us"]) / 1000, "p99_ms": int(fields["p99_us"]) / 1000,
             "statuses": statuses, "socket_errors": errors}
 
@@ -341,7 +352,12 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--distinct", type=int, default=50000, help="distinct genuine callbacks (default 50000)")
+    parser.add_argument("--distinct", type=int, default=GENUINE_DISTINCT,
+                        help="distinct genuine callbacks, sent in rotation (default %d)"
+                        % GENUINE_DISTINCT)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure every traffic class this many times, in rounds, and print the median run "
+                             "and the median ratio to the control of the same round (default 1)")
     parser.add_argument("--faults", action="store_true", help="also run the fault side beside a genuine sender")
     parser.add_argument("--soak-requests", type=int, default=0,
                         help="finally send this many mixed requests and report resident memory before and after")
@@ -354,6 +370,8 @@ def main():
                         help="with --availability: a documented limit of one server, CHECK one of %s; its failure "
                              "is printed but not counted (repeatable)" % ", ".join(AVAILABILITY_CHECKS))
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat: at least 1")
     known_limits = set()
     for item in args.known_limit:
         server, _, check = item.partition(":")
@@ -401,9 +419,9 @@ def main():
         print("availability: %d checks failed, %d known limits" % (failed, excused))
         return 1 if failed else 0
     files = make_request_files(work, args.distinct)
-    print("# kore-webhook load test: %s, %d cores, %s; wrk -t%d -c%d -d%ds on 127.0.0.1" %
+    print("# kore-webhook load test: %s, %d cores, %s; wrk -t%d -c%d -d%ds on 127.0.0.1%s" %
           (platform.node(), os.cpu_count(), platform.processor() or platform.machine(), args.threads,
-           args.connections, args.duration))
+           args.connections, args.duration, ", median of %d runs" % args.repeat if args.repeat > 1 else ""))
     print()
     print("| example | traffic | req/s | vs control | p50 ms | p99 ms | wrong verdicts | socket errors | RSS KiB before -> after |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---|")
@@ -417,19 +435,37 @@ def main():
             continue
         try:
             has_control = probe_status(example.port, CONTROL_ROUTE) == 204
-            control_rps = None
             classes = (["control"] if has_control else []) + ["genuine", "refused", "duplicate", "mixed"]
+            # Rounds: every class once per round, the control first, so that each class's ratio
+            # to the control is taken against the control of its own round (the machine's pace
+            # drifts between rounds); the row shows the median run and the median ratio.
+            runs = {cls: [] for cls in classes}
+            ratios = {cls: [] for cls in classes}
+            rss = {cls: [] for cls in classes}
+            for _ in range(args.repeat):
+                control_rps = None
+                for cls in classes:
+                    before = example.rss_kib()
+                    run = run_wrk(example.port, files[cls], args.duration, args.connections, args.threads)
+                    rss[cls].append((before, example.rss_kib()))
+                    runs[cls].append(run)
+                    if cls == "control":
+                        control_rps = run["rps"]
+                    elif control_rps:
+                        ratios[cls].append(run["rps"] / control_rps)
             for cls in classes:
-                before = example.rss_kib()
-                r = run_wrk(example.port, files[cls], args.duration, args.connections, args.threads)
-                after = example.rss_kib()
-                if cls == "control":
-                    control_rps = r["rps"]
-                ratio = ("%.2f" % (r["rps"] / control_rps)) if control_rps and cls != "control" else ""
-                bad = wrong(cls, r["statuses"])
+                r = sorted(runs[cls], key=lambda run: run["rps"])[len(runs[cls]) // 2]  # the median run
+                statuses = {status: sum(run["statuses"].get(status, 0) for run in runs[cls])
+                            for status in set().union(*(run["statuses"] for run in runs[cls]))}
+                ratio = "%.2f" % sorted(ratios[cls])[len(ratios[cls]) // 2] if ratios[cls] else ""
+                bad = wrong(cls, statuses)
                 exit_status |= 1 if bad else 0
+                label = cls
+                if cls == "genuine":  # how many were new: the rest were sent again, duplicates
+                    label += " (%d x 204, %d x 200)" % (statuses.get(204, 0), statuses.get(200, 0))
                 print("| %s | %s | %.0f | %s | %.2f | %.2f | %d | %d | %d -> %d |" %
-                      (name, cls, r["rps"], ratio, r["p50_ms"], r["p99_ms"], bad, r["socket_errors"], before, after))
+                      (name, label, r["rps"], ratio, r["p50_ms"], r["p99_ms"], bad,
+                       sum(run["socket_errors"] for run in runs[cls]), rss[cls][0][0], rss[cls][-1][1]))
                 sys.stdout.flush()
             if args.faults:
                 faults = FaultSide(example.port)
