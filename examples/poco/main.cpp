@@ -88,7 +88,8 @@ public:
 
     void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
         std::istream& in = req.stream();
-        std::array<char, 16384> dropped{};
+        // Not zeroed: written by the read before it is looked at (zeroing cost a 16 KiB memset a call).
+        std::array<char, 16384> dropped;  // NOLINT(cppcoreguidelines-pro-type-member-init)
         std::size_t total = 0;
         while (in && total <= max_body_size_) {
             in.read(dropped.data(), static_cast<std::streamsize>(dropped.size()));

@@ -51,6 +51,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/optional.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -102,6 +103,9 @@ void prepare(boost::beast::http::request_parser<Body, Allocator>& parser) {
 
 namespace detail {
 
+// The most of the body the parser is handed at once.
+inline constexpr std::size_t piece_capacity = 16384;
+
 template <class SyncReadStream, class DynamicBuffer, class Allocator, class Sink>
 result read_body(const verifier& v, std::string_view registered_url, SyncReadStream& stream, DynamicBuffer& buffer,
                  boost::beast::http::request_parser<boost::beast::http::buffer_body, Allocator>& parser,
@@ -118,7 +122,8 @@ result read_body(const verifier& v, std::string_view registered_url, SyncReadStr
     auto body = v.start(method, registered_url);
     kore::webhook::detail::body_intake<Sink> intake(body, kept, sink);
     intake.expect(declared, v.get_options().max_body_size);
-    std::array<char, 16384> piece{};
+    // Not zeroed: the parser writes each piece before it is read (16 KiB of memset per callback).
+    std::array<char, piece_capacity> piece;  // NOLINT(cppcoreguidelines-pro-type-member-init)
     // The parser knows where the body ends (Content-Length or the last chunk): the loop ends
     // there, or at the first error, never at a connection that merely closed.
     while (!intake.error() && !parser.is_done()) {
@@ -176,12 +181,23 @@ struct async_body_state {
     async_body_state(const verifier& v, std::string_view method, std::string_view registered_url)
         : verification(v.start(method, registered_url)), intake(verification, &body, sink) {}
 
+    // Where the parser puts each piece of the body: as long as the declared length when that is
+    // shorter than piece_capacity, else piece_capacity. A 16 KiB piece inside this state made
+    // every callback a large allocation, for which glibc first consolidates its free lists, and
+    // zeroed it: about 300 ns of the Beast example's 2.3 µs per genuine callback (perf). Sized to
+    // a small callback, the state and its piece are two small allocations.
+    void make_piece(std::optional<std::uint64_t> declared) {
+        piece_size = declared && *declared < piece_capacity ? std::max<std::size_t>(*declared, 1) : piece_capacity;
+        piece.reset(new char[piece_size]);  // NOLINT(cppcoreguidelines-owning-memory): not zeroed, written first
+    }
+
     kore::webhook::stream verification;
     std::string body;
     kore::webhook::detail::no_sink sink;
     kore::webhook::detail::body_intake<kore::webhook::detail::no_sink> intake;
     signature_lookup signature;
-    std::array<char, 16384> piece{};
+    std::unique_ptr<char[]> piece;  // NOLINT(cppcoreguidelines-avoid-c-arrays, modernize-avoid-c-arrays)
+    std::size_t piece_size = 0;
 };
 
 // The composed operation behind async_read_verified(): checks the header, then reads the body a
@@ -210,6 +226,7 @@ public:
                 return finish_later(self);
             }
             state_->intake.expect(declared_, verifier_->get_options().max_body_size);
+            state_->make_piece(declared_);
             step_ = step::read_body;
         } else if (step_ == step::read_piece) {
             if (ec == http::error::need_buffer) {
@@ -222,7 +239,7 @@ public:
                                                 std::move(state_->body)});
                 return;
             }
-            state_->intake.take(std::string_view(state_->piece.data(), state_->piece.size() - req.body().size));
+            state_->intake.take(std::string_view(state_->piece.get(), state_->piece_size - req.body().size));
             step_ = step::read_body;
         } else if (step_ == step::complete) {
             return complete(self);
@@ -230,8 +247,8 @@ public:
         // The parser knows where the body ends (Content-Length or the last chunk): reading ends
         // there, or at the first error, never at a connection that merely closed.
         if (!state_->intake.error() && !parser_->is_done()) {
-            req.body().data = state_->piece.data();
-            req.body().size = state_->piece.size();
+            req.body().data = state_->piece.get();
+            req.body().size = state_->piece_size;
             step_ = step::read_piece;
             started_reading_ = true;
             http::async_read(*stream_, *buffer_, *parser_, std::move(self));

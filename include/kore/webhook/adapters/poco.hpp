@@ -103,7 +103,8 @@ bool read_chunked(Poco::Net::HTTPSession& session, kore::webhook::detail::body_i
     int (Poco::Net::HTTPSession::*const read_bytes)(char*, std::streamsize) = &session_access::read;
     kore::webhook::detail::chunked_decoder decoder;
     auto deliver = [&intake](std::string_view run) { intake.take(run); };
-    std::array<char, 16384> piece{};
+    // Not zeroed: written by the read before it is looked at (zeroing cost a 16 KiB memset a call).
+    std::array<char, 16384> piece;  // NOLINT(cppcoreguidelines-pro-type-member-init)
     while (!decoder.done() && !decoder.failed() && !intake.error()) {
         const std::uint64_t limit = decoder.next_read_limit();
         if (limit > 1) {  // chunk data: as much of it as fits
@@ -130,7 +131,8 @@ bool read_chunked(Poco::Net::HTTPSession& session, kore::webhook::detail::body_i
 template <class Sink>
 bool read_delimited(std::istream& in, std::optional<std::uint64_t> declared,
                     kore::webhook::detail::body_intake<Sink>& intake) {
-    std::array<char, 16384> piece{};
+    // Not zeroed: written by the read before it is looked at (zeroing cost a 16 KiB memset a call).
+    std::array<char, 16384> piece;  // NOLINT(cppcoreguidelines-pro-type-member-init)
     std::uint64_t total = 0;
     while (!intake.error() && in) {
         in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
@@ -237,7 +239,8 @@ inline void drain_before_close(Poco::Net::HTTPServerRequest& req, drain_limits l
         Poco::Net::StreamSocket& socket = impl->socket();
         socket.shutdownSend();  // a no-op on a TLS socket: its answer is complete by Content-Length
         const auto give_up = std::chrono::steady_clock::now() + limits.time;
-        std::array<char, 16384> dropped{};
+        // Not zeroed: written by the read before it is looked at (zeroing cost a 16 KiB memset a call).
+        std::array<char, 16384> dropped;  // NOLINT(cppcoreguidelines-pro-type-member-init)
         std::uint64_t total = 0;
         while (total < limits.bytes) {
             const auto left =
