@@ -57,6 +57,11 @@
 
 #include <pistache/endpoint.h>
 #include <pistache/router.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 #endif
 #ifdef KORE_E2E_MICROHTTPD
 #include <kore/webhook/adapters/microhttpd.hpp>
@@ -716,6 +721,94 @@ TEST_CASE("CivetWeb: read_verified and the sink") {
 #endif
 
 // ---------------------------------------------------------------------------------------------
+// Raw sockets, for what an HTTP client hides: the bytes of a refused upload, whether the server
+// kept or closed the connection.
+#if defined(KORE_E2E_PISTACHE) || defined(KORE_E2E_MICROHTTPD)
+namespace {
+
+// A socket closed when it goes out of scope.
+class test_socket {
+public:
+    test_socket() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {}
+    ~test_socket() {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
+    test_socket(const test_socket&) = delete;
+    test_socket& operator=(const test_socket&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// Connects `fd` to 127.0.0.1:port, blocking; its reads and writes give up after 10 s (a bound,
+// not a measurement).
+void connect_blocking(int fd, unsigned short port) {
+    const timeval bound{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof bound);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+}
+
+// Sends all of `data`; on failure returns the errno.
+int send_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return 0;
+}
+
+std::string receive_all(int fd) {
+    std::string received;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) {
+        received.append(buffer, static_cast<std::size_t>(n));
+    }
+    return received;
+}
+
+// Reads one answer: its header, then as many body bytes as its Content-Length says. What
+// arrived, whole or not, when the connection closes or a read gives up.
+std::string receive_response(int fd) {
+    std::string received;
+    char buffer[4096];
+    std::size_t header_end = std::string::npos;
+    std::size_t wanted = 0;
+    while (header_end == std::string::npos || received.size() < header_end + wanted) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) {
+            break;
+        }
+        received.append(buffer, static_cast<std::size_t>(n));
+        if (header_end == std::string::npos && (header_end = received.find("\r\n\r\n")) != std::string::npos) {
+            header_end += 4;
+            const std::size_t length = received.find("Content-Length: ");
+            if (length != std::string::npos && length < header_end) {
+                wanted = std::stoul(received.substr(length + 16));
+            }
+        }
+    }
+    return received;
+}
+
+}  // namespace
+#endif
+
+// ---------------------------------------------------------------------------------------------
 #ifdef KORE_E2E_PISTACHE
 TEST_CASE("Pistache: read_verified, the sink and mount_route") {
     probe p;
@@ -753,6 +846,49 @@ TEST_CASE("Pistache: a path its router would read as a parameter is refused at m
     adapters::route_config config;
     config.registered_url = "https://hooks.example.com/kore/:id";
     CHECK_THROWS_AS(adapters::pistache::mount_route(router, test_verifier(), config), std::invalid_argument);
+}
+
+// Pistache 0.0.5 answers Connection: Close to a request without a Connection header, and a client
+// that believes it opens a new connection for the next request; the route answers what HTTP/1.1
+// says instead (set_connection_header).
+TEST_CASE("Pistache: the route keeps an HTTP/1.1 connection open unless a side asks to close") {
+    probe p;
+    Pistache::Rest::Router router;
+    adapters::pistache::mount_route(router, test_verifier(), route_config_for(p));
+    Pistache::Http::Endpoint endpoint(Pistache::Address(Pistache::IP(127, 0, 0, 1), Pistache::Port(0)));
+    endpoint.init(Pistache::Http::Endpoint::options().threads(1));
+    endpoint.setHandler(router.handler());
+    endpoint.serveThreaded();
+    const auto port = static_cast<unsigned short>(static_cast<std::uint16_t>(endpoint.getPort()));
+    const std::string unsigned_post = "POST " + std::string(route_path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    const std::string two_bytes = "Content-Length: 2\r\n\r\n{}";
+
+    SECTION("HTTP/1.1 without a Connection header: two answers on one connection") {
+        const test_socket sock;
+        connect_blocking(sock.get(), port);
+        for (int request = 0; request < 2; ++request) {
+            INFO("request " << request);
+            REQUIRE(send_all(sock.get(), unsigned_post + two_bytes) == 0);
+            const std::string answer = receive_response(sock.get());
+            CHECK(answer.rfind("HTTP/1.1 401 ", 0) == 0);
+            CHECK(answer.find("Connection: Keep-Alive\r\n") != std::string::npos);
+        }
+    }
+    SECTION("Connection: close is answered Close") {
+        const test_socket sock;
+        connect_blocking(sock.get(), port);
+        REQUIRE(send_all(sock.get(), unsigned_post + "Connection: close\r\n" + two_bytes) == 0);
+        const std::string answer = receive_response(sock.get());
+        CHECK(answer.find("Connection: Close\r\n") != std::string::npos);
+    }
+    SECTION("HTTP/1.0 without keep-alive is answered Close") {
+        const test_socket sock;
+        connect_blocking(sock.get(), port);
+        const std::string request = "POST " + std::string(route_path) + " HTTP/1.0\r\nHost: 127.0.0.1\r\n" + two_bytes;
+        REQUIRE(send_all(sock.get(), request) == 0);
+        CHECK(receive_response(sock.get()).find("Connection: Close\r\n") != std::string::npos);
+    }
+    endpoint.shutdown();
 }
 #endif
 
@@ -855,61 +991,6 @@ private:
     struct MHD_Daemon* daemon_ = nullptr;
     unsigned short port_ = 0;
 };
-
-// A socket closed when it goes out of scope.
-class test_socket {
-public:
-    test_socket() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {}
-    ~test_socket() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    test_socket(const test_socket&) = delete;
-    test_socket& operator=(const test_socket&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
-// Connects `fd` to 127.0.0.1:port, blocking; its reads and writes give up after 10 s (a bound,
-// not a measurement).
-void connect_blocking(int fd, unsigned short port) {
-    const timeval bound{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &bound, sizeof bound);
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof bound);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
-}
-
-// Sends all of `data`; on failure returns the errno.
-int send_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno;
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return 0;
-}
-
-std::string receive_all(int fd) {
-    std::string received;
-    char buffer[4096];
-    ssize_t n = 0;
-    while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0) {
-        received.append(buffer, static_cast<std::size_t>(n));
-    }
-    return received;
-}
 
 }  // namespace
 

@@ -166,14 +166,15 @@ inline verified_view read_verified(const verifier& v, std::string_view registere
     return verified_view{verify(v, registered_url, req), req.body()};
 }
 
-// Pistache 0.0.5 answers "Connection: Close" to every request without a Connection header, and
-// closes the connection after the answer: an HTTP/1.1 client (KORE, curl, wrk) then opens a new
-// connection for every callback, and each costs a handshake, an accept and a close (measured on
-// the example: 14,300 answers a second at p99 12 ms, against 90,000 at p99 0.5 ms for the
-// other servers). HTTP/1.1 connections persist unless one side says close (RFC 9112, 9.3).
-// This sets the answer's Connection header to what HTTP says, or to Close when `close_connection`
-// (an answer that leaves request bytes unread); Pistache keeps or closes the connection by it.
-// Call it before res.send(); mount_route() does, for every answer of the route.
+// Pistache 0.0.5 answers "Connection: Close" to every request without a Connection header (it
+// keeps the connection open all the same): an HTTP/1.1 client that believes the header (KORE,
+// curl, wrk) closes it and opens a new connection for every callback, a handshake, an accept and
+// a close each time (measured on the example: 14,300 answers a second at p99 12 ms, against
+// 94,400 at p99 0.3 ms with connections kept). HTTP/1.1 connections persist unless one side says
+// close (RFC 9112, 9.3). This sets the answer's Connection header to what HTTP says, or to Close
+// when `close_connection` (an answer that leaves request bytes unread), so that the client knows
+// whether it may send another request. Call it before res.send(); mount_route() does, for every
+// answer of the route.
 inline void set_connection_header(const Pistache::Http::Request& req, Pistache::Http::ResponseWriter& res,
                                   bool close_connection = false) {
     using Pistache::Http::ConnectionControl;
