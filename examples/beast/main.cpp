@@ -69,16 +69,6 @@ constexpr std::uint64_t linger_limit = 4 * 1024 * 1024;
 // processed here, never on the threads that serve the connections.
 constexpr unsigned application_threads = 4;
 
-// Raises the soft limit on open files to the hard one (every connection is a descriptor, and the
-// usual soft limit is 1024), as servers commonly do.
-void raise_file_limit() {
-    rlimit files{};
-    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
-        files.rlim_cur = files.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &files);
-    }
-}
-
 // As many connections as file descriptors allow, less a reserve for everything else (the replay
 // store, the log); past it, new connections wait in the listen backlog until one closes.
 std::size_t connection_limit() {
@@ -477,7 +467,7 @@ int main() {
     kore_example::receiver receiver(name, config);
     const adapters::route_config route = kore_example::make_route_config(name, config, receiver);
     std::optional<asio::ssl::context> tls = make_tls_context(config);
-    raise_file_limit();
+    kore_example::raise_file_limit();
 
     // Declared before the io_context: the sessions it still holds when it is destroyed reach them.
     asio::thread_pool application(application_threads);

@@ -30,11 +30,23 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <string_view>
 
 namespace kore_example {
+
+// Raises the soft limit on open files to the hard one, as servers commonly do: every connection
+// is a descriptor, and the usual soft limit (1024) is below what the thread-per-connection and
+// asynchronous examples are sized for.
+inline void raise_file_limit() {
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
+}
 
 // Printed once the socket listens (with or without TLS); the end-to-end test and
 // tools/load-test.py wait for exactly this line.

@@ -21,18 +21,6 @@ namespace {
 
 constexpr std::string_view name = "kore-webhook-example-httplib";
 
-// cpp-httplib routes by std::regex: a pattern that matches `path` and nothing else.
-std::string exact_pattern(std::string_view path) {
-    std::string pattern;
-    for (const char c : path) {
-        if (std::string_view(R"(\^$.|?*+()[]{})").find(c) != std::string_view::npos) {
-            pattern.push_back('\\');
-        }
-        pattern.push_back(c);
-    }
-    return pattern;
-}
-
 std::unique_ptr<httplib::Server> make_server(const kore_example::config& config) {
     if (!config.tls) {
         return std::make_unique<httplib::Server>();
@@ -99,8 +87,8 @@ int main() {
             res.status = 204;
             kore_example::log_control(name, req.method, req.path);
         };
-        server->Post(exact_pattern(config.control_path), control);
-        server->Get(exact_pattern(config.control_path), control);
+        server->Post(kore::webhook::adapters::httplib::exact_pattern(config.control_path), control);
+        server->Get(kore::webhook::adapters::httplib::exact_pattern(config.control_path), control);
     }
     server->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
         if (res.status == 404 && res.body.empty()) {  // another path: not the route's

@@ -27,8 +27,6 @@
 #include <Poco/Net/SecureServerSocket.h>
 #endif
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -52,16 +50,6 @@ constexpr int thread_stack_size = 256 * 1024;  // the deepest call is a 16 KiB r
 // POCO has no deadline for a whole header or body.
 constexpr long read_timeout_seconds = 5;
 constexpr int max_keep_alive_requests = 1000;
-
-// Raises the soft limit on open files to the hard one: every connection is a descriptor, and the
-// usual soft limit (1024) is below what the threads and the queue above hold.
-void raise_file_limit() {
-    rlimit files{};
-    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
-        files.rlim_cur = files.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &files);
-    }
-}
 
 // Every path but the route's and the control route's.
 class not_found final : public Poco::Net::HTTPRequestHandler {
@@ -196,7 +184,7 @@ int main() {
     const kore::webhook::verifier verifier = kore_example::make_verifier(name, config);
     kore_example::receiver receiver(name, config);
     const kore::webhook::adapters::poco::route route(verifier, kore_example::make_route_config(name, config, receiver));
-    raise_file_limit();
+    kore_example::raise_file_limit();
 #ifdef KORE_WEBHOOK_EXAMPLE_POCO_TLS
     const netssl_library netssl;
 #endif

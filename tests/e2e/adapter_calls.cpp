@@ -13,6 +13,7 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -549,181 +550,9 @@ TEST_CASE("Boost.Beast: async_read_verified ends at the stream's deadline with b
 #endif
 
 // ---------------------------------------------------------------------------------------------
-#ifdef KORE_E2E_POCO
-namespace {
-
-class poco_receiver final : public Poco::Net::HTTPRequestHandler {
-public:
-    explicit poco_receiver(probe& p) : probe_(p) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
-        const kw::verifier& v = test_verifier();
-        kw::result verdict = kw::result::refused(make_error_code(kw::errc::invalid_url));
-        if (req.getURI() == body_path) {
-            auto r = adapters::poco::read_verified(v, url_of(body_path), req);
-            probe_.kept(r.body);
-            verdict = r.verdict;
-        } else {
-            verdict = adapters::poco::verify(v, url_of(sink_path), req,
-                                             [this](std::string_view piece) { probe_.piece(piece); });
-        }
-        const std::string text(adapters::error_body(verdict));
-        res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(adapters::http_status(verdict)));
-        res.setContentLength(static_cast<std::streamsize>(text.size()));
-        res.send() << text;
-    }
-
-private:
-    probe& probe_;
-};
-
-class poco_factory final : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-    poco_factory(const adapters::poco::route& route, probe& p) : route_(route), probe_(p) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& req) override {
-        if (auto* handler = route_.handler_for(req)) {
-            return handler;
-        }
-        return new poco_receiver(probe_);
-    }
-
-private:
-    const adapters::poco::route& route_;
-    probe& probe_;
-};
-
-}  // namespace
-
-TEST_CASE("POCO: read_verified, the sink and the route") {
-    probe p;
-    const adapters::poco::route route(test_verifier(), route_config_for(p));
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-    Poco::Net::HTTPServer server(new poco_factory(route, p), socket, new Poco::Net::HTTPServerParams);
-    server.start();
-    const auto port = socket.address().port();
-    check_body_calls(port, p, false);
-    check_route_helper(port, p);
-    server.stop();
-}
-
-namespace {
-
-// Sends `head` and then `body_size` bytes in full, blocking, before reading anything; returns what
-// the server answered first, or "" when the connection was reset or closed without an answer.
-std::string send_whole_then_read(unsigned short port, const std::string& head, std::size_t body_size) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval timeout{10, 0};  // bounded, whatever the server does
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    // A small send buffer: the body leaves as the server reads it, so the client is still sending
-    // when a server that closes without reading resets the connection.
-    const int send_buffer = 64 * 1024;
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
-    std::string answer;
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
-        std::string data = head;
-        data.append(body_size, 'x');
-        std::size_t sent = 0;
-        while (sent < data.size()) {
-            const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-            if (n <= 0) {
-                break;
-            }
-            sent += static_cast<std::size_t>(n);
-        }
-        std::array<char, 256> buffer{};
-        const ssize_t got = ::recv(fd, buffer.data(), buffer.size(), 0);
-        if (sent == data.size() && got > 0) {
-            answer.assign(buffer.data(), static_cast<std::size_t>(got));
-        }
-    }
-    ::close(fd);
-    return answer;
-}
-
-}  // namespace
-
-TEST_CASE("POCO: the route's 413 before the body reaches a client that sends its whole body first") {
-    probe p;
-    const adapters::poco::route route(test_verifier(), route_config_for(p));
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
-    Poco::Net::HTTPServer server(new poco_factory(route, p), socket, new Poco::Net::HTTPServerParams);
-    server.start();
-    const auto port = socket.address().port();
-    // Three times the verifier's limit, declared: refused before the body is read. Closing with it
-    // unread would reset the connection (the client, still sending, would never read the 413):
-    // not every time, so the client tries a few times.
-    const std::size_t body_size = 3 * kw::default_max_body_size;
-    const std::string head = "POST " + std::string(route_path) +
-                             " HTTP/1.1\r\nHost: 127.0.0.1\r\nkore-signature: " + std::string(64, '0') +
-                             "\r\nContent-Length: " + std::to_string(body_size) + "\r\n\r\n";
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        INFO("attempt " << attempt);
-        const std::string answer = send_whole_then_read(port, head, body_size);
-        CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
-    }
-    CHECK(p.handled().empty());
-    server.stop();
-}
-#endif
-
-// ---------------------------------------------------------------------------------------------
-#ifdef KORE_E2E_CIVETWEB
-namespace {
-
-int civetweb_handle(struct mg_connection* conn, void* data) noexcept {
-    auto& p = *static_cast<probe*>(data);
-    const kw::verifier& v = test_verifier();
-    const struct mg_request_info* info = mg_get_request_info(conn);
-    const std::string_view path = info->local_uri_raw != nullptr ? info->local_uri_raw : "";
-    kw::result verdict = kw::result::refused(make_error_code(kw::errc::invalid_url));
-    try {
-        if (path == body_path) {
-            auto r = adapters::civetweb::read_verified(v, url_of(body_path), conn);
-            p.kept(r.body);
-            verdict = r.verdict;
-        } else {
-            verdict = adapters::civetweb::verify(v, url_of(sink_path), conn,
-                                                 [&p](std::string_view piece) { p.piece(piece); });
-        }
-    } catch (...) {  // the probe's allocations: the test fails on the status
-    }
-    const int status = adapters::http_status(verdict);
-    const std::string_view text = adapters::error_body(verdict);
-    mg_response_header_start(conn, status);
-    const std::string length = std::to_string(text.size());
-    mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
-    mg_response_header_send(conn);
-    mg_write(conn, text.data(), text.size());
-    return status;
-}
-
-}  // namespace
-
-TEST_CASE("CivetWeb: read_verified and the sink") {
-    probe p;
-    mg_init_library(0);
-    const char* options[] = {"listening_ports", "127.0.0.1:0", "num_threads", "2", nullptr};
-    struct mg_callbacks callbacks {};
-    struct mg_context* ctx = mg_start(&callbacks, nullptr, options);
-    REQUIRE(ctx != nullptr);
-    mg_set_request_handler(ctx, "/kore", civetweb_handle, &p);
-    struct mg_server_port ports[2]{};
-    REQUIRE(mg_get_server_ports(ctx, 2, ports) >= 1);
-    check_body_calls(static_cast<unsigned short>(ports[0].port), p, false);
-    mg_stop(ctx);
-    mg_exit_library();
-}
-#endif
-
-// ---------------------------------------------------------------------------------------------
 // Raw sockets, for what an HTTP client hides: the bytes of a refused upload, whether the server
 // kept or closed the connection.
-#if defined(KORE_E2E_PISTACHE) || defined(KORE_E2E_MICROHTTPD)
+#if defined(KORE_E2E_POCO) || defined(KORE_E2E_PISTACHE) || defined(KORE_E2E_MICROHTTPD)
 namespace {
 
 // A socket closed when it goes out of scope.
@@ -806,6 +635,171 @@ std::string receive_response(int fd) {
 }
 
 }  // namespace
+#endif
+
+// ---------------------------------------------------------------------------------------------
+#ifdef KORE_E2E_POCO
+namespace {
+
+class poco_receiver final : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit poco_receiver(probe& p) : probe_(p) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
+        const kw::verifier& v = test_verifier();
+        kw::result verdict = kw::result::refused(make_error_code(kw::errc::invalid_url));
+        if (req.getURI() == body_path) {
+            auto r = adapters::poco::read_verified(v, url_of(body_path), req);
+            probe_.kept(r.body);
+            verdict = r.verdict;
+        } else {
+            verdict = adapters::poco::verify(v, url_of(sink_path), req,
+                                             [this](std::string_view piece) { probe_.piece(piece); });
+        }
+        const std::string text(adapters::error_body(verdict));
+        res.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(adapters::http_status(verdict)));
+        res.setContentLength(static_cast<std::streamsize>(text.size()));
+        res.send() << text;
+    }
+
+private:
+    probe& probe_;
+};
+
+class poco_factory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    poco_factory(const adapters::poco::route& route, probe& p) : route_(route), probe_(p) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& req) override {
+        if (auto* handler = route_.handler_for(req)) {
+            return handler;
+        }
+        return new poco_receiver(probe_);
+    }
+
+private:
+    const adapters::poco::route& route_;
+    probe& probe_;
+};
+
+// The route and the probe's receivers on a POCO server on a free loopback port, stopped when it
+// goes out of scope.
+class poco_server {
+public:
+    explicit poco_server(probe& p)
+        : route_(test_verifier(), route_config_for(p)),
+          socket_(Poco::Net::SocketAddress("127.0.0.1", 0)),
+          server_(new poco_factory(route_, p), socket_, new Poco::Net::HTTPServerParams) {
+        server_.start();
+    }
+    ~poco_server() { server_.stop(); }
+    poco_server(const poco_server&) = delete;
+    poco_server& operator=(const poco_server&) = delete;
+    unsigned short port() const { return socket_.address().port(); }
+
+private:
+    const adapters::poco::route route_;
+    Poco::Net::ServerSocket socket_;
+    Poco::Net::HTTPServer server_;
+};
+
+}  // namespace
+
+TEST_CASE("POCO: read_verified, the sink and the route") {
+    probe p;
+    const poco_server server(p);
+    check_body_calls(server.port(), p, false);
+    check_route_helper(server.port(), p);
+}
+
+namespace {
+
+// Sends `head` and then `body_size` bytes in full, blocking, before reading anything; returns what
+// the server answered first, or "" when the connection was reset or closed without an answer.
+std::string send_whole_then_read(unsigned short port, const std::string& head, std::size_t body_size) {
+    const test_socket sock;
+    REQUIRE(sock.get() >= 0);
+    // A small send buffer: the body leaves as the server reads it, so the client is still sending
+    // when a server that closes without reading resets the connection.
+    const int send_buffer = 64 * 1024;
+    ::setsockopt(sock.get(), SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
+    connect_blocking(sock.get(), port);
+    std::string data = head;
+    data.append(body_size, 'x');
+    if (send_all(sock.get(), data) != 0) {
+        return "";
+    }
+    std::array<char, 256> buffer{};
+    const ssize_t got = ::recv(sock.get(), buffer.data(), buffer.size(), 0);
+    return got > 0 ? std::string(buffer.data(), static_cast<std::size_t>(got)) : std::string();
+}
+
+}  // namespace
+
+TEST_CASE("POCO: the route's 413 before the body reaches a client that sends its whole body first") {
+    probe p;
+    const poco_server server(p);
+    // Three times the verifier's limit, declared: refused before the body is read. Closing with it
+    // unread would reset the connection (the client, still sending, would never read the 413):
+    // not every time, so the client tries a few times.
+    const std::size_t body_size = 3 * kw::default_max_body_size;
+    const std::string head = "POST " + std::string(route_path) +
+                             " HTTP/1.1\r\nHost: 127.0.0.1\r\nkore-signature: " + std::string(64, '0') +
+                             "\r\nContent-Length: " + std::to_string(body_size) + "\r\n\r\n";
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        INFO("attempt " << attempt);
+        const std::string answer = send_whole_then_read(server.port(), head, body_size);
+        CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
+    }
+    CHECK(p.handled().empty());
+}
+#endif
+
+// ---------------------------------------------------------------------------------------------
+#ifdef KORE_E2E_CIVETWEB
+namespace {
+
+int civetweb_handle(struct mg_connection* conn, void* data) noexcept {
+    auto& p = *static_cast<probe*>(data);
+    const kw::verifier& v = test_verifier();
+    const struct mg_request_info* info = mg_get_request_info(conn);
+    const std::string_view path = info->local_uri_raw != nullptr ? info->local_uri_raw : "";
+    kw::result verdict = kw::result::refused(make_error_code(kw::errc::invalid_url));
+    try {
+        if (path == body_path) {
+            auto r = adapters::civetweb::read_verified(v, url_of(body_path), conn);
+            p.kept(r.body);
+            verdict = r.verdict;
+        } else {
+            verdict = adapters::civetweb::verify(v, url_of(sink_path), conn,
+                                                 [&p](std::string_view piece) { p.piece(piece); });
+        }
+    } catch (...) {  // the probe's allocations: the test fails on the status
+    }
+    const int status = adapters::http_status(verdict);
+    const std::string_view text = adapters::error_body(verdict);
+    mg_response_header_start(conn, status);
+    const std::string length = std::to_string(text.size());
+    mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+    mg_response_header_send(conn);
+    mg_write(conn, text.data(), text.size());
+    return status;
+}
+
+}  // namespace
+
+TEST_CASE("CivetWeb: read_verified and the sink") {
+    probe p;
+    mg_init_library(0);
+    const char* options[] = {"listening_ports", "127.0.0.1:0", "num_threads", "2", nullptr};
+    struct mg_callbacks callbacks {};
+    struct mg_context* ctx = mg_start(&callbacks, nullptr, options);
+    REQUIRE(ctx != nullptr);
+    mg_set_request_handler(ctx, "/kore", civetweb_handle, &p);
+    struct mg_server_port ports[2]{};
+    REQUIRE(mg_get_server_ports(ctx, 2, ports) >= 1);
+    check_body_calls(static_cast<unsigned short>(ports[0].port), p, false);
+    mg_stop(ctx);
+    mg_exit_library();
+}
 #endif
 
 // ---------------------------------------------------------------------------------------------

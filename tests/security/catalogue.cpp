@@ -144,6 +144,14 @@ outcome through_adapter(const wire_request& request, std::string_view registered
 
 // An application that opted into rebuild_url(): the URL comes from the request, and a request
 // that does not allow one is refused with invalid_url, as rebuild_url()'s contract says.
+// A request's Host header (none: absent) and target, as the rebuilt-URL rows start from.
+ad::request_origin origin_of(std::optional<std::string_view> host, std::string_view raw_target) {
+    ad::request_origin origin;
+    origin.host = host;
+    origin.raw_target = raw_target;
+    return origin;
+}
+
 outcome rebuilt(const ad::request_origin& origin, std::string_view header, std::string_view body = form) {
     ad::rebuilt_url_config config;
     config.trusted_proxies = {"10.0.0.7"};
@@ -396,49 +404,26 @@ std::vector<hostile_input> catalogue() {
         {"U19", "urls", "rebuilt URL: X-Forwarded-Host from an untrusted peer is ignored (signed for it)",
          "signature_mismatch", "401",
          [] {
-             ad::request_origin origin;
+             ad::request_origin origin = origin_of("internal:8080", "/kore");
              origin.peer_address = "203.0.113.9";
-             origin.host = "internal:8080";
              origin.forwarded_host = "hooks.example";
-             origin.raw_target = "/kore";
              return rebuilt(origin, sign(form));
          }},
         {"U20", "urls", "rebuilt URL: Host `evil.example/@hooks.example`", "invalid_url", "500",
-         [] {
-             ad::request_origin origin;
-             origin.host = "evil.example/@hooks.example";
-             origin.raw_target = "/kore";
-             return rebuilt(origin, sign(form));
-         }},
+         [] { return rebuilt(origin_of("evil.example/@hooks.example", "/kore"), sign(form)); }},
         {"U21", "urls", "rebuilt URL: absolute-form target `http://evil.example/kore`", "invalid_url", "500",
-         [] {
-             ad::request_origin origin;
-             origin.host = "hooks.example";
-             origin.raw_target = "http://evil.example/kore";
-             return rebuilt(origin, sign(form));
-         }},
+         [] { return rebuilt(origin_of("hooks.example", "http://evil.example/kore"), sign(form)); }},
         {"U22", "urls", "rebuilt URL: trusted proxy sends X-Forwarded-Proto `javascript`", "invalid_url", "500",
          [] {
-             ad::request_origin origin;
+             ad::request_origin origin = origin_of("hooks.example", "/kore");
              origin.peer_address = "10.0.0.7";
-             origin.host = "hooks.example";
              origin.forwarded_proto = "javascript";
-             origin.raw_target = "/kore";
              return rebuilt(origin, sign(form));
          }},
         {"U23", "urls", "rebuilt URL: no Host header", "invalid_url", "500",
-         [] {
-             ad::request_origin origin;
-             origin.raw_target = "/kore";
-             return rebuilt(origin, sign(form));
-         }},
+         [] { return rebuilt(origin_of(std::nullopt, "/kore"), sign(form)); }},
         {"U24", "urls", "rebuilt URL: Host `hooks.example evil`", "invalid_url", "500",
-         [] {
-             ad::request_origin origin;
-             origin.host = "hooks.example evil";
-             origin.raw_target = "/kore";
-             return rebuilt(origin, sign(form));
-         }},
+         [] { return rebuilt(origin_of("hooks.example evil", "/kore"), sign(form)); }},
         {"U25", "urls", "Twilio: URL `https://user:pw@x.example/cb` with a signature over `https://user/cb`",
          "signature_mismatch", "401",
          [] {

@@ -224,18 +224,6 @@ inline void send(::httplib::Response& res, const route_answer& answer) {
     }
 }
 
-// cpp-httplib routes by std::regex: the route must match itself and nothing else.
-inline std::string exact_pattern(std::string_view path) {
-    std::string pattern;
-    for (const char c : path) {
-        if (std::string_view(R"(\^$.|?*+()[]{})").find(c) != std::string_view::npos) {
-            pattern.push_back('\\');
-        }
-        pattern.push_back(c);
-    }
-    return pattern;
-}
-
 }  // namespace detail
 
 // A route registered with a content reader: the body is streamed into the verifier, no copy kept.
@@ -273,12 +261,25 @@ inline verified_view read_verified(const verifier& v, std::string_view registere
     return verified_view{verify(v, registered_url, req), req.body};
 }
 
+// cpp-httplib routes by std::regex: a pattern that matches `path` and nothing else (its regex
+// metacharacters escaped), for mount_route and for routes of your own beside it.
+inline std::string exact_pattern(std::string_view path) {
+    std::string pattern;
+    for (const char c : path) {
+        if (std::string_view(R"(\^$.|?*+()[]{})").find(c) != std::string_view::npos) {
+            pattern.push_back('\\');
+        }
+        pattern.push_back(c);
+    }
+    return pattern;
+}
+
 // Mounts the KORE callback route on `server`: the registered URL's path, POST and GET verified
 // (POST streamed through a content reader), PUT, PATCH, DELETE, OPTIONS and HEAD answered 405;
 // see adapters/route.hpp. `v` must outlive the server. Requests to other paths are left to the
 // server (its default is 404).
 inline void mount_route(::httplib::Server& server, const verifier& v, route_config config) {
-    const std::string pattern = detail::exact_pattern(route_path(config.registered_url));
+    const std::string pattern = exact_pattern(route_path(config.registered_url));
     const auto shared = std::make_shared<const route_config>(std::move(config));
     const verifier* verifier_ptr = &v;
 

@@ -11,6 +11,8 @@
 // Extensions are skipped and trailer fields ignored; a size line, and the trailer section as a
 // whole, may be at most max_line_size bytes.
 
+#include <kore/webhook/detail/hex.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -74,19 +76,6 @@ private:
         failed,
     };
 
-    static constexpr int hex_value(char c) noexcept {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
-    }
-
     bool count_line_byte() noexcept {
         if (++line_size_ > max_line_size) {
             state_ = state::failed;
@@ -98,7 +87,7 @@ private:
     void step(char c) noexcept {
         switch (state_) {
             case state::size: {
-                const int digit = hex_value(c);
+                const int digit = hex_digit_value(c);
                 if (digit >= 0 && digits_ < 15) {  // 15 hex digits: far beyond any body limit, no overflow
                     remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(digit);
                     ++digits_;
