@@ -3,6 +3,7 @@
 
 #include "unit_common.hpp"
 
+#include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/detail/digest.hpp>
 #include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/detail/http_text.hpp>
@@ -198,6 +199,73 @@ TEST_CASE("signed_url finds the first '?' or '#' wherever it falls in a word") {
             }
         }
     }
+}
+
+TEST_CASE("the hex encoder's vector path writes exactly the plain encoder's digits for every byte") {
+    const auto reference = [](const auto& bytes) {
+        std::string text;
+        for (const unsigned char b : bytes) {
+            text += "0123456789abcdef"[b >> 4];
+            text += "0123456789abcdef"[b & 0x0f];
+        }
+        return text;
+    };
+    std::array<unsigned char, 32> bytes{};
+    for (unsigned value = 0; value < 256; ++value) {
+        for (std::size_t at = 0; at < bytes.size(); ++at) {
+            bytes.fill(static_cast<unsigned char>(at * 37));
+            bytes[at] = static_cast<unsigned char>(value);
+            const std::string expected = reference(bytes);
+            std::array<char, 64> written{};
+            detail::encode_hex_to(bytes, written.data());
+            CAPTURE(value, at);
+            CHECK(std::string_view(written.data(), written.size()) == expected);
+            CHECK(detail::encode_hex(bytes) == expected);
+        }
+    }
+    const std::array<unsigned char, 5> odd{0x00, 0x9f, 0xa0, 0xff, 0x5a};  // a size the vector path leaves alone
+    CHECK(detail::encode_hex(odd) == "009fa0ff5a");
+}
+
+TEST_CASE("query_of finds the query wherever '?' and '#' fall, as the byte-by-byte rule") {
+    const auto reference = [](std::string_view s) -> std::string_view {
+        std::size_t start = 0;
+        while (start < s.size() && s[start] != '?' && s[start] != '#') {
+            ++start;
+        }
+        if (start == s.size() || s[start] == '#') {
+            return {};
+        }
+        std::size_t end = ++start;
+        while (end < s.size() && s[end] != '#') {
+            ++end;
+        }
+        return s.substr(start, end - start);
+    };
+    const std::string base = "https://example.com/a/long/path/to/the/kore/callback/endpoint";
+    for (std::size_t length = 0; length <= base.size(); ++length) {
+        const std::string url = base.substr(0, length);
+        CHECK(kw::adapters::query_of(url).empty());
+        for (std::size_t q = 0; q < length; ++q) {
+            for (std::size_t h = 0; h <= length; ++h) {
+                std::string marked = url;
+                marked[q] = '?';
+                if (h < length && h != q) {
+                    marked[h] = '#';
+                }
+                CAPTURE(marked);
+                const std::string_view found = kw::adapters::query_of(marked);
+                const std::string_view expected = reference(marked);
+                CHECK(found == expected);
+                if (!expected.empty()) {  // a view into the text, not a copy
+                    CHECK(found.data() == expected.data());
+                }
+            }
+        }
+    }
+    CHECK(kw::adapters::query_of("/kore/callback?").empty());
+    CHECK(kw::adapters::query_of("/kore/callback?#x").empty());
+    CHECK(kw::adapters::query_of("/kore/callback?a=1&b=2#x?y") == "a=1&b=2");
 }
 
 TEST_CASE("a registered URL is checked as before: http or https in any case, then something") {

@@ -116,7 +116,7 @@ private:
         std::unique_ptr<table> records;
     };
 
-    // The table's buckets use the digest's first 8 bytes; the shard takes the next 8.
+    // The table's index uses the digest's first 4 bytes; the shard takes bytes 8 to 15.
     [[nodiscard]] shard& shard_of(const replay_digest& digest) const noexcept {
         std::uint64_t bits = 0;
         std::memcpy(&bits, digest.data() + 8, sizeof bits);

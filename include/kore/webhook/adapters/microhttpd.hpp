@@ -108,12 +108,10 @@ public:
         begun_ = true;
         keep_body_ = keep_body;
         body_.emplace(v.start(method, registered_url));
-        MHD_get_connection_values(connection, MHD_HEADER_KIND, &collect_header, &signature_);
-        if (MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) == nullptr) {
-            if (const char* length =
-                    MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
-                declared_ = parse_content_length(length);
-            }
+        header_walk walk{&signature_, false, std::nullopt};
+        MHD_get_connection_values_n(connection, MHD_HEADER_KIND, &collect_header, &walk);
+        if (!walk.transfer_encoding && walk.content_length) {
+            declared_ = parse_content_length(*walk.content_length);
         }
         std::error_code query_refusal;
         if (has_target_) {
@@ -203,9 +201,26 @@ public:
     [[nodiscard]] std::string take_body() noexcept { return std::move(kept_); }
 
 private:
-    static enum MHD_Result collect_header(void* cls, enum MHD_ValueKind /*kind*/, const char* key,
-                                          const char* value) noexcept {
-        static_cast<signature_lookup*>(cls)->offer(key != nullptr ? key : "", value != nullptr ? value : "");
+    // What begin() needs of the header, gathered in one walk over it (with the sizes
+    // libmicrohttpd already has): the signature, whether a Transfer-Encoding is present, and the
+    // first Content-Length (the one MHD_lookup_connection_value would return).
+    struct header_walk {
+        signature_lookup* signature;
+        bool transfer_encoding = false;
+        std::optional<std::string_view> content_length;
+    };
+
+    static enum MHD_Result collect_header(void* cls, enum MHD_ValueKind /*kind*/, const char* key, std::size_t key_size,
+                                          const char* value, std::size_t value_size) noexcept {
+        auto* walk = static_cast<header_walk*>(cls);
+        const std::string_view name = key != nullptr ? std::string_view(key, key_size) : std::string_view();
+        const std::string_view text = value != nullptr ? std::string_view(value, value_size) : std::string_view();
+        walk->signature->offer(name, text);
+        if (kore::webhook::detail::iequals(name, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+            walk->transfer_encoding = true;
+        } else if (!walk->content_length && kore::webhook::detail::iequals(name, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+            walk->content_length = text;
+        }
         return MHD_YES;
     }
 

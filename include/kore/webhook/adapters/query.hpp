@@ -17,6 +17,7 @@
 
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/options.hpp>
+#include <kore/webhook/url.hpp>
 
 #include <cstddef>
 #include <string_view>
@@ -27,19 +28,15 @@ namespace kore::webhook::adapters {
 // The query of a URL or request target: what follows the first '?', up to a '#' ("a=1" of
 // "/kore/callback?a=1#x"); empty when there is none. "?" alone is an empty query, like none.
 constexpr std::string_view query_of(std::string_view url_or_target) noexcept {
-    std::size_t start = 0;
-    while (start < url_or_target.size() && url_or_target[start] != '?' && url_or_target[start] != '#') {
-        ++start;
-    }
-    if (start == url_or_target.size() || url_or_target[start] == '#') {
+    // signed_url() ends at the first '?' or '#', found eight bytes at a time: every request
+    // pays for this scan, on its target and on the registered URL.
+    const std::size_t mark = signed_url(url_or_target).size();
+    if (mark == url_or_target.size() || url_or_target[mark] == '#') {
         return {};
     }
-    ++start;
-    std::size_t end = start;
-    while (end < url_or_target.size() && url_or_target[end] != '#') {
-        ++end;
-    }
-    return url_or_target.substr(start, end - start);
+    const std::size_t fragment = url_or_target.find('#', mark + 1);
+    const std::size_t end = fragment == std::string_view::npos ? url_or_target.size() : fragment;
+    return url_or_target.substr(mark + 1, end - mark - 1);
 }
 
 // The rule, once the request's query was compared with the registered URL's: for a server that

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -50,9 +51,7 @@ public:
         }
         overlong_ = value.size() > value_.size();
         if (!overlong_) {
-            for (std::size_t i = 0; i < value.size(); ++i) {
-                value_[i] = value[i];
-            }
+            std::char_traits<char>::copy(value_.data(), value.data(), value.size());
             size_ = value.size();
         }
     }

@@ -20,9 +20,11 @@
 #include <kore/webhook/adapters/errors.hpp>
 #include <kore/webhook/adapters/request.hpp>
 #include <kore/webhook/adapters/status.hpp>
+#include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/result.hpp>
 #include <kore/webhook/url.hpp>
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -101,7 +103,13 @@ inline route_answer answer_judged(const route_config& config, const route_reques
         kore::webhook::detail::tell(config, answered);
         return answer;
     }
-    const std::string replay_key = verdict.replay_key();
+    // result::replay_key() without its string: the key lives as long as the callback does.
+    std::array<char, 2 * std::tuple_size_v<result::digest_type>> key_digits{};
+    std::string_view replay_key;
+    if (verdict.verified()) {
+        kore::webhook::detail::encode_hex_to(verdict.digest(), key_digits.data());
+        replay_key = std::string_view(key_digits.data(), key_digits.size());
+    }
     const verified_callback callback{request.method, body, request.content_type, replay_key, request.idempotency_token,
                                      verdict};
     callback_reply reply;

@@ -1,10 +1,18 @@
 #ifndef KORE_WEBHOOK_DETAIL_REPLAY_TABLE_HPP
 #define KORE_WEBHOOK_DETAIL_REPLAY_TABLE_HPP
 
-// One shard of the in-memory replay store: a fixed pool of records allocated once, a chained
-// hash index over it and an intrusive list from the least to the most recently written record.
-// Every operation is O(1) and allocates nothing; when the pool is full, the least recently
-// written record is dropped. Not thread-safe by itself: memory_replay_store locks around it.
+// One shard of the in-memory replay store: a fixed pool of records allocated once, an
+// open-addressing index over it and an intrusive list from the least to the most recently
+// written record. Every operation is O(1) and allocates nothing; when the pool is full, the least
+// recently written record is dropped. Not thread-safe by itself: memory_replay_store locks
+// around it.
+//
+// The index is linear probing over slots that hold a record's number beside 32 bits of its
+// digest, at most half full. A lookup reads one run of adjacent slots and opens a record only
+// when those bits match, so a callback not seen before costs one cache line of the index, not a
+// walk through records scattered over megabytes (the store is full under load, and its records
+// are not in any cache). Removal shifts the run back instead of leaving tombstones, so the index
+// never degrades however many records pass through it.
 
 #include <kore/webhook/replay_errors.hpp>
 #include <kore/webhook/replay_store.hpp>
@@ -31,16 +39,21 @@ public:
         TimePoint expires{};
         index older = none;  // toward the least recently written; also the free list's link
         index newer = none;
-        index next_in_bucket = none;
         bool committed = false;
         replay_token_hint token;
     };
 
-    // The bytes one record costs: the record and at most two bucket heads (buckets are the
-    // power of two at or above the capacity).
-    static constexpr std::size_t bytes_per_record = sizeof(record) + 2 * sizeof(index);
+    // A place in the index: the record's number (none: empty) and the digest bits that place it.
+    struct slot {
+        std::uint32_t hash = 0;
+        index at = none;
+    };
 
-    explicit replay_table(std::size_t capacity) : records_(capacity), buckets_(bucket_count(capacity), none) {
+    // The bytes one record costs: the record and at most four slots (the index has the power of
+    // two at or above twice the capacity).
+    static constexpr std::size_t bytes_per_record = sizeof(record) + 4 * sizeof(slot);
+
+    explicit replay_table(std::size_t capacity) : records_(capacity), slots_(slot_count(capacity)) {
         for (std::size_t i = 0; i < capacity; ++i) {
             records_[i].older = i + 1 < capacity ? static_cast<index>(i + 1) : none;
         }
@@ -114,33 +127,42 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] std::size_t evictions() const noexcept { return evictions_; }
     [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        return records_.size() * sizeof(record) + buckets_.size() * sizeof(index);
+        return records_.size() * sizeof(record) + slots_.size() * sizeof(slot);
     }
 
 private:
-    static std::size_t bucket_count(std::size_t capacity) noexcept {
-        std::size_t n = 1;
-        while (n < capacity) {
+    // At least twice the capacity, so that runs of occupied slots stay short (and one is free).
+    static std::size_t slot_count(std::size_t capacity) noexcept {
+        std::size_t n = 2;
+        while (n < 2 * capacity) {
             n <<= 1U;
         }
         return n;
     }
 
-    // The digest is SHA-256 output over a secret-keyed input, so any 8 of its bytes are already
-    // uniform and nobody without the secret can aim them at one bucket.
-    [[nodiscard]] std::size_t bucket_of(const replay_digest& digest) const noexcept {
-        std::uint64_t bits = 0;
+    // The digest is SHA-256 output over a secret-keyed input, so any of its bytes are already
+    // uniform and nobody without the secret can aim them at one slot. (The store picks the shard
+    // from bytes 8 to 15, so these bits are not correlated with the shard.)
+    static std::uint32_t hash_of(const replay_digest& digest) noexcept {
+        std::uint32_t bits = 0;
         std::memcpy(&bits, digest.data(), sizeof bits);
-        return static_cast<std::size_t>(bits) & (buckets_.size() - 1);
+        return bits;
     }
 
+    [[nodiscard]] std::size_t home_of(std::uint32_t hash) const noexcept { return hash & (slots_.size() - 1); }
+    [[nodiscard]] std::size_t next_slot(std::size_t at) const noexcept { return (at + 1) & (slots_.size() - 1); }
+
     [[nodiscard]] index find(const replay_digest& digest) const noexcept {
-        for (index at = buckets_[bucket_of(digest)]; at != none; at = records_[at].next_in_bucket) {
-            if (records_[at].digest == digest) {
-                return at;
+        const std::uint32_t hash = hash_of(digest);
+        for (std::size_t i = home_of(hash);; i = next_slot(i)) {
+            const slot& s = slots_[i];
+            if (s.at == none) {
+                return none;
+            }
+            if (s.hash == hash && records_[s.at].digest == digest) {
+                return s.at;
             }
         }
-        return none;
     }
 
     // A new record for `digest`, linked into the index and as the newest; the caller fills it.
@@ -155,9 +177,12 @@ private:
         free_ = records_[at].older;
         record& r = records_[at];
         r.digest = digest;
-        const std::size_t bucket = bucket_of(digest);
-        r.next_in_bucket = buckets_[bucket];
-        buckets_[bucket] = at;
+        const std::uint32_t hash = hash_of(digest);
+        std::size_t i = home_of(hash);
+        while (slots_[i].at != none) {
+            i = next_slot(i);
+        }
+        slots_[i] = slot{hash, at};
         r.older = none;
         r.newer = none;
         link_newest(at);
@@ -167,11 +192,21 @@ private:
 
     void remove(index at) noexcept {
         record& r = records_[at];
-        index* link = &buckets_[bucket_of(r.digest)];
-        while (*link != at) {
-            link = &records_[*link].next_in_bucket;
+        std::size_t hole = home_of(hash_of(r.digest));
+        while (slots_[hole].at != at) {
+            hole = next_slot(hole);
         }
-        *link = r.next_in_bucket;
+        // Backward shift: each later slot of the run moves into the hole unless the hole lies
+        // before its home, so every record stays reachable from its home without gaps.
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = next_slot(hole); slots_[i].at != none; i = next_slot(i)) {
+            const std::size_t home = home_of(slots_[i].hash);
+            if (((i - home) & mask) >= ((i - hole) & mask)) {
+                slots_[hole] = slots_[i];
+                hole = i;
+            }
+        }
+        slots_[hole] = slot{};
         unlink(at);
         r.older = free_;
         r.newer = none;
@@ -209,7 +244,7 @@ private:
     }
 
     std::vector<record> records_;
-    std::vector<index> buckets_;
+    std::vector<slot> slots_;
     index oldest_ = none;
     index newest_ = none;
     index free_ = none;
