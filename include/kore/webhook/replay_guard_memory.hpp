@@ -30,7 +30,7 @@
 namespace kore::webhook {
 
 struct memory_replay_store_options {
-    // Records held at most. Each costs memory_replay_store::bytes_per_record bytes (152 on x86-64).
+    // Records held at most. Each costs memory_replay_store::bytes_per_record bytes (176 on x86-64).
     std::size_t max_entries = 100'000;
     // Bytes the record tables may take at most; the capacity is whichever limit is lower.
     std::size_t max_bytes = std::size_t{32} << 20U;
