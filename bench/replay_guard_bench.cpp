@@ -30,35 +30,27 @@ constexpr std::string_view url = "https://example.com/kore/callbacks";
 constexpr std::size_t distinct = std::size_t{1} << 16U;
 constexpr std::size_t many_distinct = std::size_t{1} << 18U;
 
-// Verified results of distinct callbacks (only the verifier can make one).
+// Verified results of `count` distinct callbacks (only the verifier can make one).
+std::vector<kw::result> verified_callbacks(std::size_t count) {
+    const kw::verifier verifier{secret};
+    std::vector<kw::result> out;
+    out.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::string body = R"({"event":"sim.status","sim":"HS)" + std::to_string(i) + R"("})";
+        const std::string signature = kw::sign(secret, "POST", url, body);
+        out.push_back(verifier.verify("POST", url, body, std::optional<std::string_view>(signature)));
+    }
+    return out;
+}
+
 const std::vector<kw::result>& deliveries() {
-    static const std::vector<kw::result> all = [] {
-        const kw::verifier verifier{secret};
-        std::vector<kw::result> out;
-        out.reserve(distinct);
-        for (std::size_t i = 0; i < distinct; ++i) {
-            const std::string body = R"({"event":"sim.status","sim":"HS)" + std::to_string(i) + R"("})";
-            const std::string signature = kw::sign(secret, "POST", url, body);
-            out.push_back(verifier.verify("POST", url, body, std::optional<std::string_view>(signature)));
-        }
-        return out;
-    }();
+    static const std::vector<kw::result> all = verified_callbacks(distinct);
     return all;
 }
 
 // More distinct callbacks than the default store holds (100,000).
 const std::vector<kw::result>& many_deliveries() {
-    static const std::vector<kw::result> all = [] {
-        const kw::verifier verifier{secret};
-        std::vector<kw::result> out;
-        out.reserve(many_distinct);
-        for (std::size_t i = 0; i < many_distinct; ++i) {
-            const std::string body = R"({"event":"sim.status","sim":"HS)" + std::to_string(i) + R"("})";
-            const std::string signature = kw::sign(secret, "POST", url, body);
-            out.push_back(verifier.verify("POST", url, body, std::optional<std::string_view>(signature)));
-        }
-        return out;
-    }();
+    static const std::vector<kw::result> all = verified_callbacks(many_distinct);
     return all;
 }
 
