@@ -5,6 +5,7 @@
 
 #include "unit_common.hpp"
 
+#include <kore/webhook/detail/replay_table.hpp>
 #include <kore/webhook/replay_guard.hpp>
 #include <kore/webhook/replay_guard_memory.hpp>
 
@@ -12,6 +13,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
+#include <map>
 #include <memory>
 #include <random>
 #include <set>
@@ -461,6 +464,90 @@ TEST_CASE("the store holds max_entries records at most and evicts the least rece
     }
     CHECK(store.claim(d[1], {1, 3}, "", 1min).record == kw::replay_record::claimed_now);  // evicted: forgotten
     CHECK(store.evictions() == 2);
+}
+
+TEST_CASE(
+    "the table's index answers as a plain map through claims, commits, releases and expiry of colliding digests") {
+    // 48 digests whose index bits put them all in the last four slots of the table's 128 (the
+    // capacity is 48, so the index has 2 x 48 rounded up), so runs are long and wrap around the
+    // end: every probe, insertion and backward shift is exercised. Records expire within a few
+    // dozen steps, so they are dropped and taken again all the time; there is room for all 48,
+    // so nothing is evicted and a std::map of expiry times is the whole model.
+    using time_point = std::chrono::steady_clock::time_point;
+    using step = std::chrono::seconds;
+    constexpr std::size_t count = 48;
+    kw::detail::replay_table<time_point> table(count);
+    std::vector<kw::replay_digest> d(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::uint32_t index_bits = 0xffffff7cU + static_cast<std::uint32_t>(i % 4);  // slots 124 to 127
+        std::memcpy(d[i].data(), &index_bits, sizeof index_bits);
+        d[i][4] = static_cast<unsigned char>(i);  // the rest tells them apart
+    }
+    struct model_record {
+        std::uint64_t owner;
+        bool committed;
+        time_point expires;
+    };
+    std::map<std::size_t, model_record> model;
+    std::mt19937 random(20261130);
+    time_point now{std::chrono::hours(1)};
+    std::size_t mismatches = 0;
+    std::size_t removals = 0;
+    for (int i = 0; i < 200'000; ++i) {
+        now += step(1);
+        const std::size_t which = random() % count;
+        const std::uint64_t owner = 1 + random() % 3;
+        const kw::replay_claim_id id{7, owner};
+        const time_point expires = now + step(1 + random() % 40);
+        auto found = model.find(which);
+        if (found != model.end() && found->second.expires <= now) {
+            model.erase(found);  // a record past its expiry does not exist
+            found = model.end();
+        }
+        switch (random() % 3) {
+            case 0: {
+                kw::replay_record expected = kw::replay_record::claimed_now;
+                if (found == model.end()) {
+                    model[which] = {owner, false, expires};
+                } else if (found->second.committed) {
+                    expected = kw::replay_record::committed;
+                } else if (found->second.owner != owner) {
+                    expected = kw::replay_record::claimed_by_other;
+                }
+                mismatches += table.claim(d[which], id, "", now, expires).record != expected;
+                break;
+            }
+            case 1: {
+                std::error_code expected;
+                if (found != model.end() && found->second.owner != owner) {
+                    expected = make_error_code(kw::replay_errc::lease_lost);
+                } else {
+                    model[which] = {owner, true, expires};
+                }
+                mismatches += table.commit(d[which], id, now, expires) != expected;
+                break;
+            }
+            default: {
+                std::error_code expected;
+                if (found != model.end()) {
+                    if (found->second.owner != owner) {
+                        expected = make_error_code(kw::replay_errc::lease_lost);
+                    } else if (found->second.committed) {
+                        expected = make_error_code(kw::replay_errc::not_claimed);
+                    } else {
+                        model.erase(found);
+                        ++removals;
+                    }
+                }
+                mismatches += table.release(d[which], id, now) != expected;
+                break;
+            }
+        }
+    }
+    CHECK(mismatches == 0);
+    CHECK(removals > 1000);  // the backward shift ran often
+    CHECK(table.evictions() == 0);
+    CHECK(table.size() <= count);
 }
 
 TEST_CASE("the store's tables stay within max_bytes, and the lower of the two limits sets the capacity") {
