@@ -196,8 +196,9 @@ private:
         while (slots_[hole].at != at) {
             hole = next_slot(hole);
         }
-        // Backward shift: each later slot of the run moves into the hole unless the hole lies
-        // before its home, so every record stays reachable from its home without gaps.
+        // Backward shift: each later slot of the run moves into the hole when its home is at or
+        // before the hole (cyclically), so that no empty slot ever lies between a record's home
+        // and the record, which is what a lookup relies on to stop at the first empty slot.
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = next_slot(hole); slots_[i].at != none; i = next_slot(i)) {
             const std::size_t home = home_of(slots_[i].hash);
