@@ -282,10 +282,8 @@ private:
     }
 
     void on_body(beast::error_code /*ec: the verdict says body_incomplete*/, adapters::verified_body r) {
-        if (!r.verdict) {  // a refusal is answered here: nothing to process
-            return send(adapters::answer_judged(owner_->setup.route, request_view(), r.verdict, r.body));
-        }
-        if (owner_->setup.process_on_connection) {
+        // A refusal has nothing to process, and processing that cannot block is answered here too.
+        if (!r.verdict || owner_->setup.process_on_connection) {
             return send(adapters::answer_judged(owner_->setup.route, request_view(), r.verdict, r.body));
         }
         // Processing can block (Redis, the application): it runs on the processing pool, and the

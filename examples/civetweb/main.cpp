@@ -58,8 +58,7 @@ struct server_state {
 // Reads and discards the rest of the request's body, at most `limit` bytes and until `deadline`
 // (a read waits at most request_timeout_ms). True when the body ended.
 bool discard_body(struct mg_connection* conn, std::uint64_t limit, std::chrono::steady_clock::time_point deadline) {
-    // Not zeroed: written by the read before it is looked at (zeroing cost a 16 KiB memset a call).
-    std::array<char, 16384> piece;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+    kore_example::scratch_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see scratch_piece
     std::uint64_t read = 0;
     while (read < limit && std::chrono::steady_clock::now() < deadline) {
         const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), limit - read));

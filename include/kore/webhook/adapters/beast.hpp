@@ -52,7 +52,6 @@
 #include <boost/optional.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -103,9 +102,6 @@ void prepare(boost::beast::http::request_parser<Body, Allocator>& parser) {
 
 namespace detail {
 
-// The most of the body the parser is handed at once.
-inline constexpr std::size_t piece_capacity = 16384;
-
 template <class SyncReadStream, class DynamicBuffer, class Allocator, class Sink>
 result read_body(const verifier& v, std::string_view registered_url, SyncReadStream& stream, DynamicBuffer& buffer,
                  boost::beast::http::request_parser<boost::beast::http::buffer_body, Allocator>& parser,
@@ -122,8 +118,7 @@ result read_body(const verifier& v, std::string_view registered_url, SyncReadStr
     auto body = v.start(method, registered_url);
     kore::webhook::detail::body_intake<Sink> intake(body, kept, sink);
     intake.expect(declared, v.get_options().max_body_size);
-    // Not zeroed: the parser writes each piece before it is read (16 KiB of memset per callback).
-    std::array<char, piece_capacity> piece;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+    kore::webhook::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
     // The parser knows where the body ends (Content-Length or the last chunk): the loop ends
     // there, or at the first error, never at a connection that merely closed.
     while (!intake.error() && !parser.is_done()) {
@@ -182,13 +177,14 @@ struct async_body_state {
         : verification(v.start(method, registered_url)), intake(verification, &body, sink) {}
 
     // Where the parser puts each piece of the body: as long as the declared length when that is
-    // shorter than piece_capacity, else piece_capacity. A 16 KiB piece inside this state made
+    // shorter than body_piece_size, else body_piece_size. A 16 KiB piece inside this state made
     // every callback a large allocation, for which glibc first consolidates its free lists, and
     // zeroed it: 0.4 of the 2.3 µs of server CPU a genuine callback cost the Beast example beyond
     // its unverified control route (7.65 -> 7.26 µs a request). Sized to a small callback, the
     // state and its piece are two small allocations.
     void make_piece(std::optional<std::uint64_t> declared) {
-        piece_size = declared && *declared < piece_capacity ? std::max<std::size_t>(*declared, 1) : piece_capacity;
+        using kore::webhook::detail::body_piece_size;
+        piece_size = declared && *declared < body_piece_size ? std::max<std::size_t>(*declared, 1) : body_piece_size;
         piece.reset(new char[piece_size]);  // NOLINT(cppcoreguidelines-owning-memory): not zeroed, written first
     }
 

@@ -69,7 +69,6 @@
 #include <Poco/Timespan.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -103,8 +102,7 @@ bool read_chunked(Poco::Net::HTTPSession& session, kore::webhook::detail::body_i
     int (Poco::Net::HTTPSession::*const read_bytes)(char*, std::streamsize) = &session_access::read;
     kore::webhook::detail::chunked_decoder decoder;
     auto deliver = [&intake](std::string_view run) { intake.take(run); };
-    // Not zeroed: written by the read before it is looked at (zeroing cost a 16 KiB memset a call).
-    std::array<char, 16384> piece;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+    kore::webhook::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
     while (!decoder.done() && !decoder.failed() && !intake.error()) {
         const std::uint64_t limit = decoder.next_read_limit();
         if (limit > 1) {  // chunk data: as much of it as fits
@@ -131,8 +129,7 @@ bool read_chunked(Poco::Net::HTTPSession& session, kore::webhook::detail::body_i
 template <class Sink>
 bool read_delimited(std::istream& in, std::optional<std::uint64_t> declared,
                     kore::webhook::detail::body_intake<Sink>& intake) {
-    // Not zeroed: written by the read before it is looked at (zeroing cost a 16 KiB memset a call).
-    std::array<char, 16384> piece;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+    kore::webhook::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
     std::uint64_t total = 0;
     while (!intake.error() && in) {
         in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
@@ -239,8 +236,7 @@ inline void drain_before_close(Poco::Net::HTTPServerRequest& req, drain_limits l
         Poco::Net::StreamSocket& socket = impl->socket();
         socket.shutdownSend();  // a no-op on a TLS socket: its answer is complete by Content-Length
         const auto give_up = std::chrono::steady_clock::now() + limits.time;
-        // Not zeroed: written by the read before it is looked at (zeroing cost a 16 KiB memset a call).
-        std::array<char, 16384> dropped;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+        kore::webhook::detail::body_piece dropped;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
         std::uint64_t total = 0;
         while (total < limits.bytes) {
             const auto left =
