@@ -1,5 +1,6 @@
 // README's "Integration in 15 lines", as a program: it verifies published vector K1, acknowledges
-// its replay without processing it again, and refuses a tampered copy. Run: KORE_WEBHOOK_SECRET=secret12345
+// its replay without processing it again, and refuses a tampered copy and one with an added query. Run:
+// KORE_WEBHOOK_SECRET=secret12345
 // ./kore-webhook-quickstart
 #include <kore/webhook.hpp>
 #include <kore/webhook/replay_guard_memory.hpp>
@@ -33,19 +34,18 @@ const char* secret_from_environment() {
 // --- README snippet starts here ---
 // Once, at start-up: the secret from the KORE console, the URL exactly as registered there, and
 // a replay guard (in memory here; replay_guard_redis.hpp shares one across a fleet).
-const kore::webhook::verifier verifier{secret_from_environment()};
-const std::string registered_url = "https://testendpoint.com";
+const kore::webhook::verifier verifier{secret_from_environment(), "https://testendpoint.com"};
 kore::webhook::memory_replay_store replay_store;
 kore::webhook::replay_guard replay_guard{replay_store};
 
-// Per request: method, raw body, the kore-signature header (std::nullopt when it is absent) and
-// kore-idempotency-token (unsigned: a hint for the logs, never the key).
-int on_callback(std::string_view method, std::string_view raw_body, std::optional<std::string_view> kore_signature,
-                std::string_view idempotency_token) {
-    const kore::webhook::result r = verifier.verify(method, registered_url, raw_body, kore_signature);
+// Per request: method and target as received, the kore-signature header (std::nullopt when it is
+// absent), the raw body, and kore-idempotency-token (unsigned: a hint for the logs, never the key).
+int on_callback(std::string_view method, std::string_view target, std::optional<std::string_view> kore_signature,
+                std::string_view raw_body, std::string_view idempotency_token) {
+    const kore::webhook::result r = verifier.verify({method, target, kore_signature}, raw_body);
     if (!r) {
         log("refused KORE callback: ", r.error_name(), ": ", r.message());
-        return r.error() == kore::webhook::errc::body_too_large ? 413 : 401;
+        return kore::webhook::http_status(r);  // 401, 400, 413...; the body: kore::webhook::error_body(r)
     }
     kore::webhook::replay_claim claim = replay_guard.claim(method, r, idempotency_token);
     if (!claim.should_process()) {
@@ -61,11 +61,15 @@ int on_callback(std::string_view method, std::string_view raw_body, std::optiona
 
 int main() {
     const std::string_view signature = "4fdba0cb1394cc8d17b8dabb04634aa9a951021a7b161f9c7a2186cd490b18b2";
-    const int good = on_callback("POST", "field1=value1&field2=value2", signature, "token-1");
+    const std::string_view form = "field1=value1&field2=value2";
+    const int good = on_callback("POST", "/", signature, form, "token-1");
     // The same signed request again, with another token: caught by its digest, not processed.
-    const int replay = on_callback("POST", "field1=value1&field2=value2", signature, "token-2");
-    const int tampered = on_callback("POST", "field1=value1&field2=evil", signature, "token-3");
-    const int unsigned_request = on_callback("POST", "field1=value1&field2=value2", std::string_view(), "token-4");
-    std::printf("K1: %d, replay: %d, tampered: %d, unsigned: %d\n", good, replay, tampered, unsigned_request);
-    return good == 204 && replay == 200 && tampered == 401 && unsigned_request == 401 ? 0 : 1;
+    const int replay = on_callback("POST", "/", signature, form, "token-2");
+    const int tampered = on_callback("POST", "/", signature, "field1=value1&field2=evil", "token-3");
+    // The signed body with a query KORE did not send: the parameters are not authenticated.
+    const int added_query = on_callback("POST", "/?field2=evil", signature, form, "token-4");
+    const int unsigned_request = on_callback("POST", "/", std::nullopt, form, "token-5");
+    std::printf("K1: %d, replay: %d, tampered: %d, added query: %d, unsigned: %d\n", good, replay, tampered,
+                added_query, unsigned_request);
+    return good == 204 && replay == 200 && tampered == 401 && added_query == 401 && unsigned_request == 401 ? 0 : 1;
 }

@@ -5,8 +5,11 @@
 // One include for the KORE verifier. The legacy Twilio scheme is <kore/webhook/twilio.hpp>, the
 // server adapters are <kore/webhook/adapters/...>; docs/api.md lists every public header.
 
+#include <kore/webhook/body_verification.hpp>
 #include <kore/webhook/errors.hpp>
+#include <kore/webhook/http_status.hpp>
 #include <kore/webhook/options.hpp>
+#include <kore/webhook/request_head.hpp>
 #include <kore/webhook/result.hpp>
 #include <kore/webhook/scheme.hpp>
 #include <kore/webhook/sign.hpp>

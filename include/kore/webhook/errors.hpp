@@ -1,7 +1,8 @@
 #ifndef KORE_WEBHOOK_ERRORS_HPP
 #define KORE_WEBHOOK_ERRORS_HPP
 
-// Why a callback was refused: an error enum that plugs into std::error_code.
+// Why a callback was refused, as std::error_code: errc for what the verifier found in the request,
+// adapter_errc for what went wrong reading the body or running the application.
 
 #include <string>
 #include <string_view>
@@ -26,6 +27,13 @@ enum class errc {
     body_hash_mismatch,     // legacy Twilio JSON: bodySHA256 in the URL absent or not the body's hash
     malformed_body,         // legacy Twilio form body: not valid application/x-www-form-urlencoded
     moved_from,             // the verifier or stream was moved from and holds no secret any more
+};
+
+enum class adapter_errc {
+    body_incomplete = 1,  // the connection ended or the framing broke before the body was complete
+    body_unavailable,     // the server cannot hand out this body's raw bytes (e.g. a parsed multipart form)
+    out_of_memory,        // what this request needs could not be allocated
+    application_failed,   // the application's body sink or callback handler threw
 };
 
 namespace detail {
@@ -88,6 +96,29 @@ constexpr errc_text describe(errc e) noexcept {
     return {"unknown", "unknown kore-webhook error"};
 }
 
+constexpr errc_text describe(adapter_errc e) noexcept {
+    switch (e) {
+        case adapter_errc::body_incomplete:
+            return {"body_incomplete", "the request body could not be read completely"};
+        case adapter_errc::body_unavailable:
+            return {"body_unavailable",
+                    "the server does not expose this request's raw body bytes, which is what KORE signs"};
+        case adapter_errc::out_of_memory:
+            return {"out_of_memory", "the receiver could not allocate memory for this request"};
+        case adapter_errc::application_failed:
+            return {"application_failed", "the application's body sink or callback handler threw an exception"};
+    }
+    return {"unknown", "unknown kore-webhook adapter error"};
+}
+
+class adapter_errc_category final : public std::error_category {
+public:
+    [[nodiscard]] const char* name() const noexcept override { return "kore.webhook.adapter"; }
+    [[nodiscard]] std::string message(int ev) const override {
+        return std::string(describe(static_cast<adapter_errc>(ev)).message);
+    }
+};
+
 class errc_category final : public std::error_category {
 public:
     [[nodiscard]] const char* name() const noexcept override { return "kore.webhook"; }
@@ -107,21 +138,35 @@ inline std::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), webhook_category()};
 }
 
-// The short, stable name of an error ("signature_mismatch"), for logs and HTTP error bodies.
-// Codes from other categories give "unknown"; an empty code gives "ok".
+inline const std::error_category& adapter_category() noexcept {
+    static const detail::adapter_errc_category instance;
+    return instance;
+}
+
+inline std::error_code make_error_code(adapter_errc e) noexcept {
+    return {static_cast<int>(e), adapter_category()};
+}
+
+// The short, stable name of an error ("signature_mismatch", "body_incomplete"), for logs and HTTP
+// error bodies. Codes from other categories give "unknown"; an empty code gives "ok".
 inline std::string_view error_name(std::error_code ec) noexcept {
     if (!ec) {
         return "ok";
     }
-    if (ec.category() != webhook_category()) {
-        return "unknown";
+    if (ec.category() == webhook_category()) {
+        return detail::describe(static_cast<errc>(ec.value())).name;
     }
-    return detail::describe(static_cast<errc>(ec.value())).name;
+    if (ec.category() == adapter_category()) {
+        return detail::describe(static_cast<adapter_errc>(ec.value())).name;
+    }
+    return "unknown";
 }
 
 }  // namespace kore::webhook
 
 template <>
 struct std::is_error_code_enum<kore::webhook::errc> : std::true_type {};
+template <>
+struct std::is_error_code_enum<kore::webhook::adapter_errc> : std::true_type {};
 
 #endif

@@ -9,6 +9,7 @@
 #include <kore/webhook/detail/digest.hpp>
 #include <kore/webhook/detail/json_minifier.hpp>
 #include <kore/webhook/detail/length_extension_guard.hpp>
+#include <kore/webhook/detail/minified_digests.hpp>
 #include <kore/webhook/detail/request_check.hpp>
 #include <kore/webhook/detail/signing_input.hpp>
 #include <kore/webhook/errors.hpp>
@@ -38,6 +39,7 @@ public:
           error_(std::exchange(other.error_, make_error_code(errc::moved_from))),
           crypto_ok_(other.crypto_ok_),
           json_forked_(other.json_forked_),
+          json_on_kept_body_(other.json_on_kept_body_),
           finished_(std::exchange(other.finished_, false)) {}
     stream& operator=(stream&& other) noexcept {
         if (this != &other) {
@@ -50,6 +52,7 @@ public:
             error_ = std::exchange(other.error_, make_error_code(errc::moved_from));
             crypto_ok_ = other.crypto_ok_;
             json_forked_ = other.json_forked_;
+            json_on_kept_body_ = other.json_on_kept_body_;
             finished_ = std::exchange(other.finished_, false);
         }
         return *this;
@@ -74,7 +77,7 @@ public:
             lanes_[i].guard.scan(window_);
         }
         window_.retire_chunk();
-        if (!options_.json_whitespace_fallback || json_.failed()) {
+        if (!options_.json_whitespace_fallback || json_on_kept_body_ || json_.failed()) {
             update_raw(chunk);
         } else if (json_forked_) {
             update_raw(chunk);
@@ -110,32 +113,50 @@ public:
         return result::from(detail::decide(signature_header, options_, lane_count_, digests));
     }
 
-    // An error already certain before the body ends (bad method or URL, body too large), so that
-    // a server can stop reading; finish() reports the same error.
+    // An error already certain before the body ends (the request's head refused, body too large),
+    // so that a server can stop reading; finish() reports the same error.
     [[nodiscard]] std::error_code error() const noexcept { return error_; }
     [[nodiscard]] std::uint64_t body_size() const noexcept { return body_size_; }
 
 private:
-    friend class verifier;  // start() is the only way to begin a stream
+    friend class verifier;           // start() is the only way to begin a stream
+    friend class body_verification;  // finishes over the body it kept
 
     struct lane {
         detail::hash_state raw;
-        detail::hash_state minified;
+        detail::hash_state minified;  // with the fallback on the kept body: the keyed state, unfed
         detail::length_extension_guard guard;
     };
 
-    // Copies what it needs from the keyed secrets: the stream never refers back to them.
+    // Copies what it needs from the keyed secrets: the stream never refers back to them. With
+    // `json_on_kept_body` the JSON fallback is not streamed: the caller keeps the body and
+    // finishes with finish_kept(), which minifies it only if the raw digest does not match.
     stream(const detail::keyed_secret* secrets, std::size_t count, const options& opts, std::string_view method,
-           std::string_view registered_url) noexcept
-        : options_(opts), lane_count_(count) {
-        error_ = detail::check_request(method, registered_url);
+           std::string_view registered_url, std::error_code refusal, bool json_on_kept_body) noexcept
+        : options_(opts), lane_count_(count), error_(refusal), json_on_kept_body_(json_on_kept_body) {
         if (error_) {
             return;
         }
         for (std::size_t i = 0; i < lane_count_; ++i) {
             crypto_ok_ = secrets[i].begin(lanes_[i].raw, method, registered_url) && crypto_ok_;
             lanes_[i].guard = detail::length_extension_guard(secrets[i].prefix_length(method, registered_url));
+            if (json_on_kept_body_ && options_.json_whitespace_fallback) {
+                crypto_ok_ = lanes_[i].minified.copy_from(lanes_[i].raw) && crypto_ok_;
+            }
         }
+    }
+
+    // finish() for a stream begun with `json_on_kept_body`: `body` is every byte update() took.
+    [[nodiscard]] result finish_kept(std::optional<std::string_view> signature_header, std::string_view body) noexcept {
+        if (finished_) {
+            return result::refused(make_error_code(errc::stream_finished));
+        }
+        finished_ = true;
+        if (error_) {
+            return result::refused(error_);
+        }
+        kept_digests digests{{*this}, body};
+        return result::from(detail::decide(signature_header, options_, lane_count_, digests));
     }
 
     // What detail::decide() asks of a verification, answered from the running digest states.
@@ -157,6 +178,20 @@ private:
                 s.crypto_ok_ = s.lanes_[i].minified.finish(out[i]) && s.crypto_ok_;
             }
             return s.crypto_ok_ ? detail::minified_result::computed : detail::minified_result::failed;
+        }
+    };
+
+    // The same, the JSON fallback computed over the kept body from the keyed states.
+    struct kept_digests : computed_digests {
+        std::string_view body;
+
+        detail::minified_result minified_digests(detail::kore_digests& out) noexcept {
+            return detail::minified_over(
+                body, s.lane_count_,
+                [this](std::size_t i, detail::hash_state& state) noexcept {
+                    return state.copy_from(s.lanes_[i].minified);
+                },
+                out);
         }
     };
 
@@ -183,6 +218,7 @@ private:
     std::error_code error_;
     bool crypto_ok_ = true;
     bool json_forked_ = false;
+    bool json_on_kept_body_ = false;
     bool finished_ = false;
 };
 

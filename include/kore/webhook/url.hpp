@@ -2,37 +2,15 @@
 #define KORE_WEBHOOK_URL_HPP
 
 // What of a URL KORE signs: the registered URL cut at the first '?' or '#', nothing else changed
-// (docs/protocol.md, section 3.3).
+// (docs/protocol.md, section 3.3); and the query, which KORE does not sign (section 3.5).
+
+#include <kore/webhook/detail/words.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 namespace kore::webhook {
-
-namespace detail {
-
-// Eight bytes of `text` from `at` as one little-endian word. Spelled out byte by byte so that it
-// stays constexpr; compilers merge the eight loads into one.
-constexpr std::uint64_t load_word(std::string_view text, std::size_t at) noexcept {
-    const char* p = text.data() + at;
-    return std::uint64_t{static_cast<unsigned char>(p[0])} | std::uint64_t{static_cast<unsigned char>(p[1])} << 8 |
-           std::uint64_t{static_cast<unsigned char>(p[2])} << 16 |
-           std::uint64_t{static_cast<unsigned char>(p[3])} << 24 |
-           std::uint64_t{static_cast<unsigned char>(p[4])} << 32 |
-           std::uint64_t{static_cast<unsigned char>(p[5])} << 40 |
-           std::uint64_t{static_cast<unsigned char>(p[6])} << 48 |
-           std::uint64_t{static_cast<unsigned char>(p[7])} << 56;
-}
-
-// Non-zero when some byte of `word` equals `byte` (the classic has-zero-byte test on word ^ byte).
-constexpr std::uint64_t has_byte(std::uint64_t word, unsigned char byte) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101U;
-    const std::uint64_t x = word ^ (ones * byte);
-    return (x - ones) & ~x & (ones << 7);
-}
-
-}  // namespace detail
 
 // The part of a registered callback URL that goes into the signature.
 constexpr std::string_view signed_url(std::string_view registered_url) noexcept {
@@ -49,6 +27,18 @@ constexpr std::string_view signed_url(std::string_view registered_url) noexcept 
         ++end;
     }
     return registered_url.substr(0, end);
+}
+
+// The query of a URL or request target: what follows the first '?', up to a '#' ("a=1" of
+// "/kore/callback?a=1#x"); empty when there is none. "?" alone is an empty query, like none.
+constexpr std::string_view query_of(std::string_view url_or_target) noexcept {
+    const std::size_t mark = signed_url(url_or_target).size();
+    if (mark == url_or_target.size() || url_or_target[mark] == '#') {
+        return {};
+    }
+    const std::size_t fragment = url_or_target.find('#', mark + 1);
+    const std::size_t end = fragment == std::string_view::npos ? url_or_target.size() : fragment;
+    return url_or_target.substr(mark + 1, end - mark - 1);
 }
 
 // True when a request target ("/path?x=1") carries a query. KORE does not sign the query, so a

@@ -1,11 +1,15 @@
 #ifndef KORE_WEBHOOK_DETAIL_REQUEST_CHECK_HPP
 #define KORE_WEBHOOK_DETAIL_REQUEST_CHECK_HPP
 
-// What is checked of a request before any hashing: the method is an HTTP token and the
-// registered URL is an absolute http(s) URL.
+// What is checked of a request before any hashing (docs/protocol.md, section 3): the method is
+// an HTTP token, the registered URL an absolute http(s) URL, one kore-signature at most, no query
+// the registered URL does not have, no declared body over the limit.
 
 #include <kore/webhook/detail/http_text.hpp>
+#include <kore/webhook/detail/words.hpp>
 #include <kore/webhook/errors.hpp>
+#include <kore/webhook/options.hpp>
+#include <kore/webhook/request_head.hpp>
 #include <kore/webhook/url.hpp>
 
 #include <cstddef>
@@ -40,6 +44,49 @@ inline std::error_code check_request(std::string_view method, std::string_view r
     }
     if (!is_registered_url(registered_url)) {
         return make_error_code(errc::invalid_url);
+    }
+    return {};
+}
+
+// KORE signs no query and delivers to the registered URL as registered, so a query other than
+// the registered URL's did not come from KORE unchanged, whatever the method. The two opt-ins
+// both mean "the application never reads the query".
+inline std::error_code check_query(const request_head& head, std::string_view registered_url,
+                                   const options& opts) noexcept {
+    bool registered = true;
+    switch (head.query_known()) {
+        case request_head::query_state::unknown:
+            return {};
+        case request_head::query_state::text:
+            registered = head.query() == query_of(registered_url);
+            break;
+        case request_head::query_state::registered:
+            break;
+        case request_head::query_state::unregistered:
+            registered = false;
+            break;
+    }
+    if (registered || opts.allow_unregistered_query || (head.method() == "GET" && opts.allow_get_query)) {
+        return {};
+    }
+    return make_error_code(errc::query_not_signed);
+}
+
+// Every rule that needs no body, in the order the verdict reports them: the receiver's own
+// mistakes first, then what the request's head alone refuses.
+inline std::error_code check_head(const request_head& head, std::string_view registered_url,
+                                  const options& opts) noexcept {
+    if (const auto ec = check_request(head.method(), registered_url)) {
+        return ec;
+    }
+    if (head.signature_count() > 1) {
+        return make_error_code(errc::duplicate_signature);
+    }
+    if (const auto ec = check_query(head, registered_url, opts)) {
+        return ec;
+    }
+    if (const auto declared = head.content_length(); declared && *declared > opts.max_body_size) {
+        return make_error_code(errc::body_too_large);
     }
     return {};
 }
