@@ -275,7 +275,7 @@ int main(int argc, char** argv) {
         // The legacy scheme, for scale: HMAC-SHA1 over the sorted form, and SHA-256 of a JSON body
         // carried in the URL. Its ratio is to the KORE baseline of the same size.
         std::vector<kw::twilio::parameter> params;
-        kw::detail::parse_form(*b.form, params);
+        kw::twilio::detail::parse_form(*b.form, params);
         const std::string* twilio_form_sig = &c.keep(kw::twilio::sign(secret, url, params));
         add("twilio_form",
             [b, twilio_form_sig] { return twilio_verifier.verify_form(url, *b.form, *twilio_form_sig).verified(); });

@@ -118,22 +118,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view registered =
         (flags & 0x40) != 0 ? "https://hooks.example/kore?tenant=7#f" : "https://hooks.example/kore";
 
-    // The lookup keeps the first kore-signature value (as given; one too long to be a signature
+    // The head keeps the first kore-signature value (as given; one too long to be a signature
     // becomes a value that is certainly malformed) and counts every one.
-    ad::signature_lookup lookup;
+    kw::request_head head(method, target);
     std::size_t signatures = 0;
     for (const header& h : headers) {
-        lookup.offer(h.name, h.value);
+        head.offer_header(h.name, h.value);
         signatures += lower(h.name) == "kore-signature" ? 1 : 0;
     }
     const auto first_signature = first(headers, "kore-signature");
-    const bool overlong = first_signature && first_signature->size() > ad::signature_lookup::max_value_size;
-    if (lookup.count() != signatures || lookup.duplicate() != (signatures > 1) ||
-        (overlong ? lookup.header() == first_signature : lookup.header() != first_signature)) {
+    const bool overlong = first_signature && first_signature->size() > kw::request_head::max_signature_size;
+    if (head.signature_count() != signatures ||
+        (overlong ? head.signature() == first_signature : head.signature() != first_signature)) {
         std::abort();
     }
     if (overlong &&
-        kw::verifier("x").verify("POST", registered, "", lookup.header()).error() != kw::errc::malformed_signature) {
+        kw::verifier("x").verify("POST", registered, "", head.signature()).error() != kw::errc::malformed_signature) {
         std::abort();
     }
 
@@ -145,7 +145,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The query rule: the request's query must be the registered URL's, whatever the method,
     // unless the application opted out (any method, or GET alone).
     const bool registered_query = reference_query(target) == reference_query(registered);
-    if (ad::query_of(target) != reference_query(target)) {
+    if (kw::query_of(target) != reference_query(target)) {
         std::abort();
     }
     std::error_code expected_early;
@@ -156,8 +156,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else if (length && *length > opts.max_body_size) {
         expected_early = kw::errc::body_too_large;
     }
-    const std::error_code early = ad::check_before_body(method, registered, target, lookup, length, opts);
-    if (early != expected_early || (early && !ad::body_left_unread(early))) {
+    if (length) {
+        head.set_content_length(*length);
+    }
+    // A method that is not an HTTP token is refused before everything else.
+    if (!kw::detail::is_http_method(method)) {
+        expected_early = kw::errc::invalid_method;
+    }
+    const std::error_code early = kw::body_verification(kw::verifier("x", opts), registered, head).error();
+    if (early != expected_early || (early && early != kw::errc::invalid_method && !ad::body_left_unread(early))) {
         std::abort();
     }
 

@@ -4,8 +4,8 @@
 // Input: the first byte picks the auth token; the rest is the form body and, after a NUL, a
 // header value.
 #include <kore/webhook/detail/base64.hpp>
-#include <kore/webhook/detail/twilio_form.hpp>
 #include <kore/webhook/twilio.hpp>
+#include <kore/webhook/twilio/detail/form.hpp>
 
 #include <array>
 #include <cstddef>
@@ -111,13 +111,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     std::string decoded;
     const auto reference_text = reference_decode(body);
-    if (kw::detail::percent_decode(body, decoded) != reference_text.has_value() ||
+    if (kw::twilio::detail::percent_decode(body, decoded) != reference_text.has_value() ||
         (reference_text && decoded != *reference_text)) {
         std::abort();
     }
     std::vector<tw::parameter> parsed;
     const auto reference_params = reference_form(body);
-    if (kw::detail::parse_form(body, parsed) != reference_params.has_value()) {
+    if (kw::twilio::detail::parse_form(body, parsed) != reference_params.has_value()) {
         std::abort();
     }
     if (reference_params) {

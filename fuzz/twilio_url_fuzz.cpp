@@ -3,8 +3,8 @@
 // variant changes the port and nothing else (never the user info, host, path, query or
 // fragment), one variant is the URL as given, and a signature over another host never verifies;
 // and the bodySHA256 query lookup against a plain reference. Input: the URL.
-#include <kore/webhook/detail/twilio_url.hpp>
 #include <kore/webhook/twilio.hpp>
+#include <kore/webhook/twilio/detail/url.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -156,18 +156,18 @@ std::optional<std::string> reference_query_parameter(const std::string& url, con
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string url(reinterpret_cast<const char*>(data), size);
     // bodySHA256, the parameter a JSON callback's URL vouches for its body with.
-    const auto parameter = kw::detail::query_parameter(url, "bodySHA256");
+    const auto parameter = kw::twilio::detail::query_parameter(url, "bodySHA256");
     const auto expected_parameter = reference_query_parameter(url, "bodySHA256");
     if (parameter.has_value() != expected_parameter.has_value() || (parameter && *parameter != *expected_parameter)) {
         std::abort();
     }
 
     const reference_url given = parse(url);
-    const auto parts = kw::detail::parse_authority(url);
+    const auto parts = kw::twilio::detail::parse_authority(url);
     if (parts.has_value() != given.ok) {
         std::abort();
     }
-    const auto variants = kw::detail::twilio_port_variants(url);
+    const auto variants = kw::twilio::detail::twilio_port_variants(url);
     if (!given.ok) {
         if (variants[0] != url || variants[1] != url) {
             std::abort();

@@ -1,11 +1,10 @@
 // The logic every server adapter shares (adapters/*.hpp without a server, and the internals they
-// build on: detail/chunked_decoder.hpp, detail/body_intake.hpp), without a server.
+// build on: adapters/detail/chunked_decoder.hpp, body_verification), without a server.
 #include <support/catch.hpp>
 
 #include <kore/webhook.hpp>
 #include <kore/webhook/adapters/common.hpp>
-#include <kore/webhook/detail/body_intake.hpp>
-#include <kore/webhook/detail/chunked_decoder.hpp>
+#include <kore/webhook/adapters/detail/chunked_decoder.hpp>
 
 #include <cstddef>
 #include <new>
@@ -45,131 +44,6 @@ TEST_CASE("adapter errors have names of their own; the verifier's keep theirs") 
     CHECK(adapters::error_name(adapters::adapter_errc::application_failed) == "application_failed");
     CHECK(adapters::error_name(errc::signature_mismatch) == "signature_mismatch");
     CHECK(adapters::error_name(std::error_code()) == "ok");
-}
-
-TEST_CASE("an absent header, an empty one and a repeated one are told apart") {
-    adapters::signature_lookup none;
-    none.offer("Content-Type", "text/plain");
-    CHECK_FALSE(none.header().has_value());
-
-    adapters::signature_lookup empty;
-    empty.offer("kore-signature", "");
-    REQUIRE(empty.header().has_value());
-    CHECK(empty.header()->empty());
-    CHECK_FALSE(empty.duplicate());
-
-    adapters::signature_lookup twice;
-    twice.offer("KORE-Signature", "aa");
-    twice.offer("kore-signature", "bb");
-    CHECK(twice.duplicate());
-    CHECK(twice.count() == 2);
-    CHECK(*twice.header() == "aa");
-}
-
-TEST_CASE("the value is owned, so a temporary header string may go away") {
-    adapters::signature_lookup lookup;
-    {
-        std::string temporary = "0123";
-        lookup.add(temporary);
-        temporary.assign("xxxx");
-    }
-    CHECK(*lookup.header() == "0123");
-}
-
-TEST_CASE("a GET with a query is refused unless allowed; POST and query-less GETs pass") {
-    options strict;
-    options lax;
-    lax.allow_get_query = true;
-    CHECK(adapters::check_get_query("GET", true, strict) == errc::query_not_signed);
-    CHECK_FALSE(adapters::check_get_query("GET", true, lax));
-    CHECK_FALSE(adapters::check_get_query("GET", false, strict));
-    CHECK_FALSE(adapters::check_get_query("POST", true, strict));
-}
-
-TEST_CASE("the signature value is kept in fixed storage; an absurdly long one is judged malformed") {
-    const verifier v{"secret"};
-    const std::string body = "a=1";
-    const std::string signature = sign("secret", "POST", "https://example.com/k", body);
-
-    adapters::signature_lookup padded;
-    const std::string with_spaces = signature + std::string(adapters::signature_lookup::max_value_size - 64, ' ');
-    padded.add(with_spaces);
-    REQUIRE(padded.header().has_value());
-    CHECK(*padded.header() == with_spaces);
-    CHECK(v.verify("POST", "https://example.com/k", body, padded.header()));
-
-    adapters::signature_lookup overlong;
-    overlong.add(with_spaces + " ");  // one byte more: the same digest, but absurd
-    REQUIRE(overlong.header().has_value());
-    CHECK(v.verify("POST", "https://example.com/k", body, overlong.header()).error() == errc::malformed_signature);
-}
-
-TEST_CASE("the query of a URL or request target is what follows '?' up to '#'") {
-    CHECK(adapters::query_of("/kore/callback") == "");
-    CHECK(adapters::query_of("/kore/callback?") == "");
-    CHECK(adapters::query_of("/kore/callback?a=1&b=2") == "a=1&b=2");
-    CHECK(adapters::query_of("/kore/callback?a=1#frag?x") == "a=1");
-    CHECK(adapters::query_of("https://h.example/k#frag?x=1") == "");
-    CHECK(adapters::query_of("https://h.example/k?t=5#x") == "t=5");
-}
-
-TEST_CASE("a query that is not exactly the registered URL's is refused, whatever the method") {
-    const options strict;
-    const std::string_view url = "https://hooks.example.com/kore/callback";
-    for (const std::string_view method : {"POST", "GET", "PUT"}) {
-        CHECK(adapters::check_query(method, url, "/kore/callback?Status=inactive", strict) == errc::query_not_signed);
-        CHECK_FALSE(adapters::check_query(method, url, "/kore/callback", strict));
-        CHECK_FALSE(adapters::check_query(method, url, "/kore/callback?", strict));
-    }
-    const std::string_view with_query = "https://hooks.example.com/kore/callback?tenant=5&region=eu";
-    CHECK_FALSE(adapters::check_query("POST", with_query, "/kore/callback?tenant=5&region=eu", strict));
-    CHECK(adapters::check_query("POST", with_query, "/kore/callback", strict) == errc::query_not_signed);
-    CHECK(adapters::check_query("POST", with_query, "/kore/callback?tenant=5", strict) == errc::query_not_signed);
-    CHECK(adapters::check_query("POST", with_query, "/kore/callback?region=eu&tenant=5", strict) ==
-          errc::query_not_signed);
-    CHECK(adapters::check_query("POST", with_query, "/kore/callback?tenant=%35&region=eu", strict) ==
-          errc::query_not_signed);
-    CHECK(adapters::check_query_text("POST", with_query, "tenant=5&region=eu", strict) == std::error_code());
-    CHECK(adapters::check_query_text("POST", with_query, "tenant=5&region=eu&x=1", strict) == errc::query_not_signed);
-}
-
-TEST_CASE("allow_get_query accepts a GET's query only; allow_unregistered_query any method's") {
-    const std::string_view url = "https://hooks.example.com/kore/callback";
-    options get_only;
-    get_only.allow_get_query = true;
-    CHECK_FALSE(adapters::check_query("GET", url, "/kore/callback?SimSid=HS01", get_only));
-    CHECK(adapters::check_query("POST", url, "/kore/callback?SimSid=HS01", get_only) == errc::query_not_signed);
-
-    options any;
-    any.allow_unregistered_query = true;
-    CHECK_FALSE(adapters::check_query("GET", url, "/kore/callback?SimSid=HS01", any));
-    CHECK_FALSE(adapters::check_query("POST", url, "/kore/callback?Status=inactive", any));
-    CHECK_FALSE(adapters::check_query_match("POST", false, any));
-    CHECK(adapters::check_query_match("POST", false, options{}) == errc::query_not_signed);
-    CHECK_FALSE(adapters::check_query_match("POST", true, options{}));
-}
-
-TEST_CASE("checks before the body run in a fixed order") {
-    options opts;
-    opts.max_body_size = 10;
-    adapters::signature_lookup twice;
-    twice.add("a");
-    twice.add("b");
-    adapters::signature_lookup once;
-    once.add("a");
-    CHECK(adapters::check_before_body("GET", true, twice, 11, opts) == errc::duplicate_signature);
-    CHECK(adapters::check_before_body("GET", true, once, 11, opts) == errc::query_not_signed);
-    CHECK(adapters::check_before_body("POST", false, once, 11, opts) == errc::body_too_large);
-    CHECK_FALSE(adapters::check_before_body("POST", false, once, 10, opts));
-    CHECK_FALSE(adapters::check_before_body("POST", false, once, std::nullopt, opts));
-
-    const std::string_view url = "https://h.example/k";
-    CHECK(adapters::check_before_body("POST", url, "/k?x", twice, 11, opts) == errc::duplicate_signature);
-    CHECK(adapters::check_before_body("POST", url, "/k?x", once, 11, opts) == errc::query_not_signed);
-    CHECK(adapters::check_before_body("POST", url, "/k", once, 11, opts) == errc::body_too_large);
-    CHECK_FALSE(adapters::check_before_body("POST", url, "/k", once, 10, opts));
-    CHECK(adapters::check_before_body(once, make_error_code(errc::query_not_signed), 11, opts) ==
-          errc::query_not_signed);
 }
 
 TEST_CASE("a refusal that may leave body bytes unread is told apart") {
@@ -232,7 +106,7 @@ struct decoded {
 
 // Feeds `wire` in pieces of `piece` bytes, as a connection might deliver it.
 decoded decode(std::string_view wire, std::size_t piece) {
-    kore::webhook::detail::chunked_decoder decoder;
+    kore::webhook::adapters::detail::chunked_decoder decoder;
     decoded out;
     for (std::size_t at = 0; at < wire.size() && !decoder.done() && !decoder.failed(); at += piece) {
         out.consumed += decoder.feed(wire.substr(at, piece), [&out](std::string_view run) { out.body.append(run); });
@@ -266,7 +140,7 @@ TEST_CASE("the decoder stops at the end of the body and leaves the next request'
     CHECK(d.body == "abc");
     CHECK(wire.substr(d.consumed) == "POST / HTTP/1.1\r\n");
 
-    kore::webhook::detail::chunked_decoder decoder;
+    kore::webhook::adapters::detail::chunked_decoder decoder;
     CHECK(decoder.next_read_limit() == 1);
     decoder.feed("10\r\n", [](std::string_view) {});
     CHECK(decoder.next_read_limit() == 16);
@@ -285,7 +159,8 @@ TEST_CASE("broken chunked framing fails instead of ending the body") {
         CHECK(d.failed);
         CHECK_FALSE(d.done);
     }
-    const std::string long_extension = "1;" + std::string(kore::webhook::detail::chunked_decoder::max_line_size, 'e');
+    const std::string long_extension =
+        "1;" + std::string(kore::webhook::adapters::detail::chunked_decoder::max_line_size, 'e');
     CHECK(decode(long_extension, 64).failed);
     std::string many_trailers = "0\r\n";
     for (int i = 0; i < 1000; ++i) {
@@ -295,61 +170,61 @@ TEST_CASE("broken chunked framing fails instead of ending the body") {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The body as adapters take it in: verifier, kept copy, application sink.
+// The body as adapters take it in: body_verification, kept copy, application sink.
 
 TEST_CASE("the kept body and the sink get exactly the bytes the verifier hashed, in order") {
-    const verifier v{"secret"};
     const std::string_view url = "https://example.com/k";
+    const verifier v{"secret", url};
     const std::vector<std::string> pieces = {"Sim", "Sid=HS01&St", "atus=active"};
-    auto verification = v.start("POST", url);
-    std::string kept;
+    request_head head("POST", "/k", sign("secret", "POST", url, "SimSid=HS01&Status=active"));
+    head.set_content_length(25);
+    body_verification check(v, head, keep_body::yes);
+    CHECK(check.body().capacity() >= 25);
     std::vector<std::string> seen;
     auto sink = [&seen](std::string_view piece) { seen.emplace_back(piece); };
-    kore::webhook::detail::body_intake<decltype(sink)> intake(verification, &kept, sink);
-    intake.expect(27, v.get_options().max_body_size);
-    CHECK(kept.capacity() >= 27);
     for (const auto& piece : pieces) {
-        CHECK(intake.take(piece));
+        CHECK(check.put(piece, sink));
     }
-    CHECK(kept == "SimSid=HS01&Status=active");
+    CHECK(check.body() == "SimSid=HS01&Status=active");
     CHECK(seen == pieces);
-    CHECK(intake.finish(sign("secret", "POST", url, kept)));
+    CHECK(check.finish());
 }
 
 TEST_CASE("the kept body never grows past max_body_size, nor is reserved past it") {
     options opts;
     opts.max_body_size = 8;
-    const verifier v{"secret", opts};
-    auto verification = v.start("POST", "https://example.com/k");
-    std::string kept;
+    const verifier v{"secret", "https://example.com/k", opts};
+    request_head head("POST", "/k");
+    head.set_content_length(std::uint64_t{1} << 40);  // a declared terabyte: refused, nothing reserved
+    const body_verification refused(v, head, keep_body::yes);
+    CHECK(refused.error() == errc::body_too_large);
+    CHECK(refused.body().capacity() < 64);
+
+    body_verification check(v, request_head("POST", "/k"), keep_body::yes);
     std::size_t sunk = 0;
     auto sink = [&sunk](std::string_view piece) { sunk += piece.size(); };
-    kore::webhook::detail::body_intake<decltype(sink)> intake(verification, &kept, sink);
-    intake.expect(std::uint64_t{1} << 40, opts.max_body_size);  // a declared terabyte reserves 8 bytes
-    CHECK(kept.capacity() < 64);
-    CHECK(intake.take("12345"));
-    CHECK_FALSE(intake.take("6789"));  // 9 bytes: over the limit, not kept, not sunk
-    CHECK(kept == "12345");
+    CHECK(check.put("12345", sink));
+    CHECK_FALSE(check.put("6789", sink));  // 9 bytes: over the limit, not kept, not sunk
+    CHECK(check.body() == "12345");
     CHECK(sunk == 5);
-    CHECK(intake.error() == errc::body_too_large);
-    CHECK(intake.finish(std::nullopt).error() == errc::body_too_large);
+    CHECK(check.error() == errc::body_too_large);
+    CHECK(check.finish().error() == errc::body_too_large);
 }
 
 TEST_CASE("a sink that throws stops reading and is a refusal, not an exception") {
-    const verifier v{"secret"};
-    auto verification = v.start("POST", "https://example.com/k");
+    const verifier v{"secret", "https://example.com/k"};
+    body_verification check(v, request_head("POST", "/k"));
     int calls = 0;
     auto sink = [&calls](std::string_view) {
         if (++calls == 2) {
             throw std::runtime_error("the application's parser gave up");
         }
     };
-    kore::webhook::detail::body_intake<decltype(sink)> intake(verification, nullptr, sink);
-    CHECK(intake.take("a"));
-    CHECK_FALSE(intake.take("b"));
-    CHECK_FALSE(intake.take("c"));
+    CHECK(check.put("a", sink));
+    CHECK_FALSE(check.put("b", sink));
+    CHECK_FALSE(check.put("c", sink));
     CHECK(calls == 2);
-    CHECK(intake.finish(std::nullopt).error() == adapters::adapter_errc::application_failed);
+    CHECK(check.finish().error() == adapters::adapter_errc::application_failed);
 }
 
 // ---------------------------------------------------------------------------------------------

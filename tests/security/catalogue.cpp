@@ -109,10 +109,10 @@ outcome construction(const std::function<void()>& make) {
     return {"ok", "-"};
 }
 
-// A request as an adapter sees it, run through adapters/common.hpp in the adapters' order: the
-// signature lookup over the header list, the checks made before the body (repeated header, the
-// query rule, declared Content-Length), then the body streamed in chunks until the stream reports
-// an error, then finish().
+// A request as an adapter sees it, run as the adapters run it: the header walk into a
+// request_head (every kore-signature, the target, the declared Content-Length), a
+// body_verification that judges the head at once, the body put in chunks until it reports an
+// error, then finish().
 struct wire_request {
     std::string method = "POST";
     std::string target = "/kore";
@@ -123,23 +123,23 @@ struct wire_request {
 
 outcome through_adapter(const wire_request& request, std::string_view registered_url = url,
                         const kw::verifier& v = verifier()) {
-    ad::signature_lookup signature;
-    std::optional<std::uint64_t> declared;
+    kw::request_head head(request.method, request.target);
     for (const auto& [name, value] : request.headers) {
-        signature.offer(name, value);
-        if (ad::iequals(name, "content-length")) {
-            declared = ad::parse_content_length(value);
+        head.offer_header(name, value);
+        if (ad::iequals(name, "content-length") && !head.content_length()) {
+            if (const auto declared = ad::parse_content_length(value)) {
+                head.set_content_length(*declared);
+            }
         }
     }
-    if (const auto ec = ad::check_before_body(request.method, registered_url, request.target, signature, declared,
-                                              v.get_options())) {
+    kw::body_verification check(v, registered_url, head);
+    if (const auto ec = check.error()) {
         return of(ec);
     }
-    auto stream = v.start(request.method, registered_url);
-    for (std::size_t at = 0; at < request.body.size() && !stream.error(); at += request.chunk) {
-        stream.update(std::string_view(request.body).substr(at, request.chunk));
+    for (std::size_t at = 0; at < request.body.size() && !check.error(); at += request.chunk) {
+        check.put(std::string_view(request.body).substr(at, request.chunk));
     }
-    return of_result(stream.finish(signature.header()));
+    return of_result(check.finish());
 }
 
 // An application that opted into rebuild_url(): the URL comes from the request, and a request

@@ -1,7 +1,7 @@
 // Issue #10, item 3: the Twilio port variants change the port and nothing else. The authority is
 // parsed as RFC 3986 writes it, so user info, IPv6 literals and empty ports cannot move the host.
-#include <kore/webhook/detail/twilio_url.hpp>
 #include <kore/webhook/twilio.hpp>
+#include <kore/webhook/twilio/detail/url.hpp>
 #include <support/catch.hpp>
 
 #include <array>
@@ -13,7 +13,7 @@ namespace {
 
 namespace kw = kore::webhook;
 namespace tw = kore::webhook::twilio;
-using kore::webhook::detail::twilio_port_variants;
+using kore::webhook::twilio::detail::twilio_port_variants;
 
 const std::vector<tw::parameter> params = {{"CallSid", "CA1234567890ABCDE"}, {"To", "+18005550100"}};
 

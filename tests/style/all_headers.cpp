@@ -14,6 +14,11 @@ int main() noexcept {
         const kore::webhook::verifier verifier{"secret"};
         const kore::webhook::twilio::verifier legacy{"token"};
         const auto verdict = verifier.verify("POST", "https://example.com", "{}", std::nullopt);
+        const kore::webhook::verifier bound{"secret", "https://example.com/k"};
+        kore::webhook::body_verification check{bound, kore::webhook::request_head{"POST", "/k?x"},
+                                               kore::webhook::keep_body::yes};
+        check.put("{}");
+        const bool refused = kore::webhook::http_status(check.finish()) == 401;
         kore::webhook::memory_replay_store memory;
         kore::webhook::replay_guard guard(memory);
         auto ticket = guard.claim("POST", verdict, "token");
@@ -26,8 +31,10 @@ int main() noexcept {
 #else
         const bool shared_fresh = false;
 #endif
-        return verdict || legacy.verify_form("https://example.com", "a=b", std::nullopt) || fresh || shared_fresh ? 1
-                                                                                                                  : 0;
+        return verdict || !refused || legacy.verify_form("https://example.com", "a=b", std::nullopt) || fresh ||
+                       shared_fresh
+                   ? 1
+                   : 0;
     } catch (...) {
         return 2;
     }

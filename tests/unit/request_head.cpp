@@ -223,3 +223,79 @@ TEST_CASE("the core's status policy answers every verdict") {
     CHECK(kw::http_status(std::make_error_code(std::errc::io_error)) == 500);
     CHECK(kw::error_name(kw::make_error_code(kw::adapter_errc::body_incomplete)) == "body_incomplete");
 }
+
+TEST_CASE("an absent header, an empty one and a repeated one are told apart") {
+    kw::request_head none("POST", "/kore");
+    none.offer_header("Content-Type", "text/plain");
+    CHECK_FALSE(none.signature().has_value());
+
+    kw::request_head empty("POST", "/kore");
+    empty.offer_header("kore-signature", "");
+    REQUIRE(empty.signature().has_value());
+    CHECK(empty.signature()->empty());
+    CHECK(empty.signature_count() == 1);
+
+    kw::request_head twice("POST", "/kore");
+    twice.offer_header("KORE-Signature", "aa");
+    twice.offer_header("kore-signature", "bb");
+    CHECK(twice.signature_count() == 2);
+    CHECK(*twice.signature() == "aa");
+}
+
+TEST_CASE("the signature value is owned, so a temporary header string may go away") {
+    kw::request_head head("POST", "/kore");
+    {
+        std::string temporary = "0123";
+        head.add_signature(temporary);
+        temporary.assign("xxxx");
+    }
+    CHECK(*head.signature() == "0123");
+}
+
+TEST_CASE("a signature padded up to the stored size verifies; one byte more is malformed") {
+    const kw::verifier v{secret, url};
+    const std::string signature = kw::sign(secret, "POST", url, body);
+    const std::string padded = signature + std::string(kw::request_head::max_signature_size - 64, ' ');
+    CHECK(v.verify(kw::request_head("POST", "/kore", padded), body).verified());
+    CHECK(v.verify(kw::request_head("POST", "/kore", padded + " "), body).error() == kw::errc::malformed_signature);
+}
+
+TEST_CASE("the query of a URL or request target is what follows '?' up to '#'") {
+    CHECK(kw::query_of("/kore/callback") == "");
+    CHECK(kw::query_of("/kore/callback?") == "");
+    CHECK(kw::query_of("/kore/callback?a=1&b=2") == "a=1&b=2");
+    CHECK(kw::query_of("/kore/callback?a=1#frag?x") == "a=1");
+    CHECK(kw::query_of("https://h.example/k#frag?x=1") == "");
+    CHECK(kw::query_of("https://h.example/k?t=5#x") == "t=5");
+}
+
+TEST_CASE("the registered URL's query must come back byte for byte, in its order and spelling") {
+    const std::string with_query = "https://hooks.example.com/kore/callback?tenant=5&region=eu";
+    const kw::verifier v{secret, with_query};
+    const auto rule = [&](std::string_view target) {
+        return v.verify(kw::request_head("POST", target, kw::sign(secret, "POST", with_query, body)), body).error();
+    };
+    CHECK_FALSE(rule("/kore/callback?tenant=5&region=eu"));
+    CHECK(rule("/kore/callback") == kw::errc::query_not_signed);
+    CHECK(rule("/kore/callback?tenant=5") == kw::errc::query_not_signed);
+    CHECK(rule("/kore/callback?region=eu&tenant=5") == kw::errc::query_not_signed);
+    CHECK(rule("/kore/callback?tenant=%35&region=eu") == kw::errc::query_not_signed);
+}
+
+TEST_CASE("the head's refusals come in a fixed order: repeat, query, declared length") {
+    kw::options opts;
+    opts.max_body_size = 10;
+    const kw::verifier v{secret, url, opts};
+    kw::request_head head("POST", "/kore?x");
+    head.add_signature("a");
+    head.add_signature("b");
+    head.set_content_length(11);
+    CHECK(v.verify(head, "").error() == kw::errc::duplicate_signature);
+    kw::request_head once("POST", "/kore?x", std::string_view("a"));
+    once.set_content_length(11);
+    CHECK(v.verify(once, "").error() == kw::errc::query_not_signed);
+    once.set_target("/kore");
+    CHECK(v.verify(once, "").error() == kw::errc::body_too_large);
+    once.set_content_length(10);
+    CHECK(v.verify(once, "").error() == kw::errc::malformed_signature);
+}

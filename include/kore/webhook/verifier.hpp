@@ -170,8 +170,8 @@ private:
         if (count_ == 0) {
             refusal = make_error_code(errc::moved_from);
         }
-        return stream(secrets_.data(), refusal ? 0 : count_, options_, method, registered_url, refusal,
-                      fallback_on_kept_body);
+        return {secrets_.data(), refusal ? 0 : count_, options_, method, registered_url,
+                refusal,         fallback_on_kept_body};
     }
 
     [[nodiscard]] result judge(std::string_view method, std::string_view registered_url, std::string_view body,

@@ -35,11 +35,14 @@
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/detail/read.hpp>
 #include <kore/webhook/adapters/errors.hpp>
 #include <kore/webhook/adapters/request.hpp>
-#include <kore/webhook/detail/body_intake.hpp>
+#include <kore/webhook/body_verification.hpp>
+#include <kore/webhook/request_head.hpp>
 #include <kore/webhook/verifier.hpp>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/compose.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
@@ -50,6 +53,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/optional.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -80,16 +84,40 @@ inline std::optional<std::uint64_t> declared_length(const boost::optional<std::u
     return declared;
 }
 
+// The header walk: method, target and every kore-signature field; the declared length is the
+// parser's (Transfer-Encoding wins over Content-Length there).
 template <class Fields>
-signature_lookup find_signature(const Fields& fields) {
-    signature_lookup signature;
-    for (const auto& field : fields) {
-        signature.offer(view(field.name_string()), view(field.value()));
+request_head head_of(const boost::beast::http::request_header<Fields>& req,
+                     std::optional<std::uint64_t> declared) noexcept {
+    request_head head(view(req.method_string()), view(req.target()));
+    for (const auto& field : req) {
+        head.offer_header(view(field.name_string()), view(field.value()));
     }
-    return signature;
+    if (declared) {
+        head.set_content_length(*declared);
+    }
+    return head;
 }
 
 }  // namespace detail
+
+namespace detail {
+
+class stopped_category final : public boost::system::error_category {
+public:
+    [[nodiscard]] const char* name() const noexcept override { return "kore.webhook.beast"; }
+    [[nodiscard]] std::string message(int /*ev*/) const override {
+        return "the callback was refused before its body was read to its end (the body's verdict says why)";
+    }
+};
+
+}  // namespace detail
+
+// The error with which verifying_body stops a read it has refused.
+inline boost::beast::error_code verification_stopped() noexcept {
+    static const detail::stopped_category category;
+    return {1, category};
+}
 
 // Beast's request parser refuses bodies over 1 MB on its own by default, with an error instead
 // of a verdict. Lift that limit before the header is read; the verifier enforces
@@ -102,26 +130,19 @@ void prepare(boost::beast::http::request_parser<Body, Allocator>& parser) {
 
 namespace detail {
 
+// Beast's blocking reads, driving one body_verification.
 template <class SyncReadStream, class DynamicBuffer, class Allocator, class Sink>
-result read_body(const verifier& v, std::string_view registered_url, SyncReadStream& stream, DynamicBuffer& buffer,
-                 boost::beast::http::request_parser<boost::beast::http::buffer_body, Allocator>& parser,
-                 std::string* kept, Sink& sink) {
+verified_body read_body(const verifier& v, std::string_view registered_url, SyncReadStream& stream,
+                        DynamicBuffer& buffer,
+                        boost::beast::http::request_parser<boost::beast::http::buffer_body, Allocator>& parser,
+                        keep_body keep, Sink& sink) {
     namespace http = boost::beast::http;
     auto& req = parser.get();
-    const signature_lookup signature = find_signature(req.base());
-    const std::string_view method = view(req.method_string());
-    const std::optional<std::uint64_t> declared = declared_length(parser.content_length());
-    if (const auto ec =
-            check_before_body(method, registered_url, view(req.target()), signature, declared, v.get_options())) {
-        return result::refused(ec);
-    }
-    auto body = v.start(method, registered_url);
-    kore::webhook::detail::body_intake<Sink> intake(body, kept, sink);
-    intake.expect(declared, v.get_options().max_body_size);
-    kore::webhook::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
+    body_verification check(v, registered_url, head_of(req.base(), declared_length(parser.content_length())), keep);
+    adapters::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
     // The parser knows where the body ends (Content-Length or the last chunk): the loop ends
     // there, or at the first error, never at a connection that merely closed.
-    while (!intake.error() && !parser.is_done()) {
+    while (!check.error() && !parser.is_done()) {
         req.body().data = piece.data();
         req.body().size = piece.size();
         boost::beast::error_code ec;
@@ -130,11 +151,13 @@ result read_body(const verifier& v, std::string_view registered_url, SyncReadStr
             ec = {};
         }
         if (ec) {
-            return result::refused(make_error_code(adapter_errc::body_incomplete));
+            check.fail(make_error_code(adapter_errc::body_incomplete));
+            break;
         }
-        intake.take(std::string_view(piece.data(), piece.size() - req.body().size));
+        check.put(std::string_view(piece.data(), piece.size() - req.body().size), sink);
     }
-    return intake.finish(signature.header());
+    result verdict = check.finish();
+    return {verdict, check.take_body()};
 }
 
 }  // namespace detail
@@ -145,8 +168,8 @@ result read_body(const verifier& v, std::string_view registered_url, SyncReadStr
 template <class SyncReadStream, class DynamicBuffer, class Allocator>
 result verify(const verifier& v, std::string_view registered_url, SyncReadStream& stream, DynamicBuffer& buffer,
               boost::beast::http::request_parser<boost::beast::http::buffer_body, Allocator>& parser) {
-    kore::webhook::detail::no_sink none;
-    return detail::read_body(v, registered_url, stream, buffer, parser, nullptr, none);
+    adapters::detail::no_sink none;
+    return detail::read_body(v, registered_url, stream, buffer, parser, keep_body::no, none).verdict;
 }
 
 // The same, handing each piece of the body to `sink` (callable with std::string_view) as it is
@@ -154,7 +177,7 @@ result verify(const verifier& v, std::string_view registered_url, SyncReadStream
 template <class SyncReadStream, class DynamicBuffer, class Allocator, class Sink>
 result verify(const verifier& v, std::string_view registered_url, SyncReadStream& stream, DynamicBuffer& buffer,
               boost::beast::http::request_parser<boost::beast::http::buffer_body, Allocator>& parser, Sink&& sink) {
-    return detail::read_body(v, registered_url, stream, buffer, parser, nullptr, sink);
+    return detail::read_body(v, registered_url, stream, buffer, parser, keep_body::no, sink).verdict;
 }
 
 // The same, keeping the body: the verdict with the raw bytes it was reached on.
@@ -162,37 +185,26 @@ template <class SyncReadStream, class DynamicBuffer, class Allocator>
 verified_body read_verified(const verifier& v, std::string_view registered_url, SyncReadStream& stream,
                             DynamicBuffer& buffer,
                             boost::beast::http::request_parser<boost::beast::http::buffer_body, Allocator>& parser) {
-    std::string body;
-    kore::webhook::detail::no_sink none;
-    result verdict = detail::read_body(v, registered_url, stream, buffer, parser, &body, none);
-    return verified_body{verdict, std::move(body)};
+    adapters::detail::no_sink none;
+    return detail::read_body(v, registered_url, stream, buffer, parser, keep_body::yes, none);
 }
 
 namespace detail {
 
 // What one async_read_verified() works on. It lives on the heap: the operation moves from handler
-// to handler, and the intake holds references to the verification stream and the kept body.
+// to handler, and the verification must stay where it is.
 struct async_body_state {
-    async_body_state(const verifier& v, std::string_view method, std::string_view registered_url)
-        : verification(v.start(method, registered_url)), intake(verification, &body, sink) {}
+    explicit async_body_state(body_verification verification) : check(std::move(verification)) {}
 
-    // Where the parser puts each piece of the body: as long as the declared length when that is
-    // shorter than body_piece_size, else body_piece_size. A 16 KiB piece inside this state made
-    // every callback a large allocation, for which glibc first consolidates its free lists, and
-    // zeroed it: 0.4 of the 2.3 µs of server CPU a genuine callback cost the Beast example beyond
-    // its unverified control route (7.65 -> 7.26 µs a request). Sized to a small callback, the
-    // state and its piece are two small allocations.
+    // Where the parser puts each piece of the body: as long as a shorter declared length, else
+    // body_piece_size, so that a small callback is two small allocations (docs/performance.md).
     void make_piece(std::optional<std::uint64_t> declared) {
-        using kore::webhook::detail::body_piece_size;
+        using adapters::detail::body_piece_size;
         piece_size = declared && *declared < body_piece_size ? std::max<std::size_t>(*declared, 1) : body_piece_size;
         piece.reset(new char[piece_size]);  // NOLINT(cppcoreguidelines-owning-memory): not zeroed, written first
     }
 
-    kore::webhook::stream verification;
-    std::string body;
-    kore::webhook::detail::no_sink sink;
-    kore::webhook::detail::body_intake<kore::webhook::detail::no_sink> intake;
-    signature_lookup signature;
+    body_verification check;
     std::unique_ptr<char[]> piece;  // NOLINT(cppcoreguidelines-avoid-c-arrays, modernize-avoid-c-arrays)
     std::size_t piece_size = 0;
 };
@@ -213,17 +225,13 @@ public:
         namespace http = boost::beast::http;
         auto& req = parser_->get();
         if (step_ == step::check_header) {
-            const std::string_view method = view(req.method_string());
-            state_ = std::make_unique<async_body_state>(*verifier_, method, registered_url_);
-            state_->signature = find_signature(req.base());
-            declared_ = declared_length(parser_->content_length());
-            if (const auto refused = check_before_body(method, registered_url_, view(req.target()), state_->signature,
-                                                       declared_, verifier_->get_options())) {
-                early_ = refused;
+            const auto declared = declared_length(parser_->content_length());
+            state_ = std::make_unique<async_body_state>(
+                body_verification(*verifier_, registered_url_, head_of(req.base(), declared), keep_body::yes));
+            if (state_->check.error()) {
                 return finish_later(self);
             }
-            state_->intake.expect(declared_, verifier_->get_options().max_body_size);
-            state_->make_piece(declared_);
+            state_->make_piece(declared);
             step_ = step::read_body;
         } else if (step_ == step::read_piece) {
             if (ec == http::error::need_buffer) {
@@ -232,18 +240,18 @@ public:
             if (ec) {
                 // Whatever ended the stream (a timeout, a reset, the end of the connection), the
                 // body was not read to its end.
-                self.complete(ec, verified_body{result::refused(make_error_code(adapter_errc::body_incomplete)),
-                                                std::move(state_->body)});
+                state_->check.fail(make_error_code(adapter_errc::body_incomplete));
+                self.complete(ec, verified_body{state_->check.finish(), state_->check.take_body()});
                 return;
             }
-            state_->intake.take(std::string_view(state_->piece.get(), state_->piece_size - req.body().size));
+            state_->check.put(std::string_view(state_->piece.get(), state_->piece_size - req.body().size));
             step_ = step::read_body;
         } else if (step_ == step::complete) {
             return complete(self);
         }
         // The parser knows where the body ends (Content-Length or the last chunk): reading ends
         // there, or at the first error, never at a connection that merely closed.
-        if (!state_->intake.error() && !parser_->is_done()) {
+        if (!state_->check.error() && !parser_->is_done()) {
             req.body().data = state_->piece.get();
             req.body().size = state_->piece_size;
             step_ = step::read_piece;
@@ -268,12 +276,8 @@ private:
 
     template <class Self>
     void complete(Self& self) {
-        if (early_) {
-            self.complete(boost::beast::error_code{}, verified_body{result::refused(early_), {}});
-            return;
-        }
-        result verdict = state_->intake.finish(state_->signature.header());
-        self.complete(boost::beast::error_code{}, verified_body{verdict, std::move(state_->body)});
+        result verdict = state_->check.finish();
+        self.complete(boost::beast::error_code{}, verified_body{verdict, state_->check.take_body()});
     }
 
     const verifier* verifier_;
@@ -282,8 +286,6 @@ private:
     DynamicBuffer* buffer_;
     parser_type* parser_;
     std::unique_ptr<async_body_state> state_;
-    std::optional<std::uint64_t> declared_;
-    std::error_code early_;  // refused on the header alone
     step step_ = step::check_header;
     bool started_reading_ = false;
 };
@@ -308,17 +310,116 @@ auto async_read_verified(const verifier& v, std::string_view registered_url, Asy
         token, stream);
 }
 
+// A Beast Body whose reader verifies the body as Beast's own read loop delivers it: http::read()
+// and http::async_read() do the looping, the body's value keeps the verdict (and the body).
+//
+//   http::request_parser<kore::webhook::adapters::beast::verifying_body> parser;
+//   kore::webhook::adapters::beast::prepare(parser);
+//   parser.get().body().prepare(v, registered_url);        // before the header is read
+//   http::async_read(stream, buffer, parser, [&](boost::beast::error_code ec, std::size_t) {
+//       const kore::webhook::result r = parser.get().body().verdict(ec);
+//   });
+//
+// A refusal decided before the body's end stops the read with verification_stopped(); the
+// verdict says why. Any other read error makes the verdict body_incomplete.
+struct verifying_body {
+    class reader;
+
+    class value_type {
+    public:
+        // What the reader verifies against; the verifier and the URL's characters must outlive the
+        // read. keep_body::yes (the default) keeps the body for body() and take_body().
+        void prepare(const verifier& v, std::string_view registered_url, keep_body keep = keep_body::yes) noexcept {
+            verifier_ = &v;
+            registered_url_ = registered_url;
+            keep_ = keep;
+            check_.reset();
+        }
+
+        // The verdict once the read completed with `read_error` (the error code http::read() or
+        // http::async_read() gave). Call it once.
+        [[nodiscard]] result verdict(boost::beast::error_code read_error) noexcept {
+            if (verifier_ == nullptr) {
+                return result::refused(make_error_code(errc::invalid_url));  // prepare() was not called
+            }
+            if (!check_) {
+                return result::refused(make_error_code(adapter_errc::body_incomplete));  // no header was read
+            }
+            if (read_error && !check_->error()) {
+                check_->fail(make_error_code(adapter_errc::body_incomplete));
+            }
+            return check_->finish();
+        }
+
+        [[nodiscard]] const std::string& body() const noexcept { return check_ ? check_->body() : empty_; }
+        [[nodiscard]] std::string take_body() noexcept { return check_ ? check_->take_body() : std::string(); }
+
+    private:
+        friend class reader;
+
+        const verifier* verifier_ = nullptr;
+        std::string_view registered_url_;
+        keep_body keep_ = keep_body::yes;
+        std::optional<body_verification> check_;
+        std::string empty_;
+    };
+
+    class reader {
+    public:
+        // Beast builds the reader with its parser, before the header is read: the head is taken
+        // from the header in init(), once it is complete.
+        template <bool IsRequest, class Fields>
+        reader(boost::beast::http::header<IsRequest, Fields>& header, value_type& body)
+            : header_(&header), head_of_(&head_from<Fields>), body_(body) {
+            static_assert(IsRequest, "verifying_body reads requests: KORE's callbacks");
+        }
+
+        void init(const boost::optional<std::uint64_t>& length, boost::beast::error_code& ec) {
+            if (body_.verifier_ == nullptr) {
+                ec = verification_stopped();  // prepare() was not called: nothing to verify against
+                return;
+            }
+            body_.check_.emplace(*body_.verifier_, body_.registered_url_,
+                                 head_of_(header_, detail::declared_length(length)), body_.keep_);
+            if (body_.check_->error()) {
+                ec = verification_stopped();
+            }
+        }
+
+        template <class ConstBufferSequence>
+        std::size_t put(const ConstBufferSequence& buffers, boost::beast::error_code& ec) {
+            std::size_t taken = 0;
+            for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers);
+                 ++it) {
+                const boost::asio::const_buffer piece = *it;
+                taken += piece.size();
+                if (!body_.check_->put(std::string_view(static_cast<const char*>(piece.data()), piece.size()))) {
+                    ec = verification_stopped();
+                    break;
+                }
+            }
+            return taken;
+        }
+
+        void finish(boost::beast::error_code& ec) { ec = {}; }
+
+    private:
+        template <class Fields>
+        static request_head head_from(const void* header, std::optional<std::uint64_t> declared) noexcept {
+            return detail::head_of(*static_cast<const boost::beast::http::request_header<Fields>*>(header), declared);
+        }
+
+        const void* header_;
+        request_head (*head_of_)(const void*, std::optional<std::uint64_t>) noexcept;
+        value_type& body_;
+    };
+};
+
 // A request Beast has already read whole.
 template <class Fields>
 result verify(const verifier& v, std::string_view registered_url,
               const boost::beast::http::request<boost::beast::http::string_body, Fields>& req) {
-    const signature_lookup signature = detail::find_signature(req.base());
-    const std::string_view method = detail::view(req.method_string());
-    if (const auto ec = check_before_body(method, registered_url, detail::view(req.target()), signature, std::nullopt,
-                                          v.get_options())) {
-        return result::refused(ec);
-    }
-    return v.verify(method, registered_url, req.body(), signature.header());
+    return v.verify(detail::head_of(req.base(), std::nullopt), registered_url, req.body());
 }
 
 // The same, with req.body() as the body the verdict was reached on.

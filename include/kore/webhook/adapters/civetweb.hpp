@@ -31,9 +31,11 @@
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/detail/read.hpp>
 #include <kore/webhook/adapters/errors.hpp>
 #include <kore/webhook/adapters/request.hpp>
-#include <kore/webhook/detail/body_intake.hpp>
+#include <kore/webhook/body_verification.hpp>
+#include <kore/webhook/request_head.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <civetweb.h>
@@ -49,50 +51,44 @@ namespace kore::webhook::adapters::civetweb {
 
 namespace detail {
 
+// The header walk and CivetWeb's read loop, driving one body_verification.
 template <class Sink>
-result read_body(const verifier& v, std::string_view registered_url, struct mg_connection* conn, std::string* kept,
-                 Sink& sink) noexcept {
+verified_body read_body(const verifier& v, std::string_view registered_url, struct mg_connection* conn, keep_body keep,
+                        Sink& sink) noexcept {
     const struct mg_request_info* info = mg_get_request_info(conn);
     if (info == nullptr || info->request_method == nullptr) {
-        return result::refused(make_error_code(errc::invalid_method));
+        return {result::refused(make_error_code(errc::invalid_method)), {}};
     }
-    signature_lookup signature;
+    request_head head(info->request_method);
     for (int i = 0; i < info->num_headers; ++i) {  // every header line, repeated names included
         const auto& header = info->http_headers[i];
-        signature.offer(header.name != nullptr ? header.name : "", header.value != nullptr ? header.value : "");
+        head.offer_header(header.name != nullptr ? header.name : "", header.value != nullptr ? header.value : "");
     }
     // CivetWeb reports -1 when the length is unknown (chunked, or no body).
-    std::optional<std::uint64_t> declared;
     if (info->content_length >= 0) {
-        declared = static_cast<std::uint64_t>(info->content_length);
+        head.set_content_length(static_cast<std::uint64_t>(info->content_length));
     }
-    const std::string_view method = info->request_method;
     // query_string is the raw query, as received (CivetWeb decodes only local_uri).
-    const std::string_view query = info->query_string != nullptr ? info->query_string : "";
-    const auto query_refusal = check_query_text(method, registered_url, query, v.get_options());
-    if (const auto ec = check_before_body(signature, query_refusal, declared, v.get_options())) {
-        return result::refused(ec);
-    }
-    auto body = v.start(method, registered_url);
-    kore::webhook::detail::body_intake<Sink> intake(body, kept, sink);
-    intake.expect(declared, v.get_options().max_body_size);
-    kore::webhook::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
+    head.set_query(info->query_string != nullptr ? info->query_string : "");
+    body_verification check(v, registered_url, head, keep);
+    adapters::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
     std::uint64_t total = 0;
-    while (!intake.error()) {
+    while (!check.error()) {
         const int got = mg_read(conn, piece.data(), piece.size());
-        if (got == 0) {
+        if (got <= 0) {
+            if (got < 0) {
+                check.fail(make_error_code(adapter_errc::body_incomplete));
+            }
             break;
         }
-        if (got < 0) {
-            return result::refused(make_error_code(adapter_errc::body_incomplete));
-        }
         total += static_cast<std::uint64_t>(got);
-        intake.take(std::string_view(piece.data(), static_cast<std::size_t>(got)));
+        check.put(std::string_view(piece.data(), static_cast<std::size_t>(got)), sink);
     }
-    if (!intake.error() && declared && total != *declared) {  // the connection ended early
-        return result::refused(make_error_code(adapter_errc::body_incomplete));
+    if (const auto declared = head.content_length(); !check.error() && declared && total != *declared) {
+        check.fail(make_error_code(adapter_errc::body_incomplete));  // the connection ended early
     }
-    return intake.finish(signature.header());
+    result verdict = check.finish();
+    return {verdict, check.take_body()};
 }
 
 }  // namespace detail
@@ -101,24 +97,22 @@ result read_body(const verifier& v, std::string_view registered_url, struct mg_c
 // (CivetWeb's request_uri and local_uri are percent-decoded, and not what KORE signed anyway).
 // No copy of the body is kept.
 inline result verify(const verifier& v, std::string_view registered_url, struct mg_connection* conn) noexcept {
-    kore::webhook::detail::no_sink none;
-    return detail::read_body(v, registered_url, conn, nullptr, none);
+    adapters::detail::no_sink none;
+    return detail::read_body(v, registered_url, conn, keep_body::no, none).verdict;
 }
 
 // The same, handing each piece of the body to `sink` (callable with std::string_view) as it is
 // read, in order, at most options::max_body_size bytes in all. Untrusted until the verdict.
 template <class Sink>
 result verify(const verifier& v, std::string_view registered_url, struct mg_connection* conn, Sink&& sink) noexcept {
-    return detail::read_body(v, registered_url, conn, nullptr, sink);
+    return detail::read_body(v, registered_url, conn, keep_body::no, sink).verdict;
 }
 
 // The same, keeping the body: the verdict with the raw bytes it was reached on.
 inline verified_body read_verified(const verifier& v, std::string_view registered_url,
                                    struct mg_connection* conn) noexcept {
-    std::string body;
-    kore::webhook::detail::no_sink none;
-    result verdict = detail::read_body(v, registered_url, conn, &body, none);
-    return verified_body{verdict, std::move(body)};
+    adapters::detail::no_sink none;
+    return detail::read_body(v, registered_url, conn, keep_body::yes, none);
 }
 
 }  // namespace kore::webhook::adapters::civetweb

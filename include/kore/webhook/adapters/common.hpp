@@ -5,7 +5,7 @@
 //   adapters/errors.hpp       adapter_errc, its category, error_name()
 //   adapters/status.hpp       http_status(), error_body(): the status policy
 //   adapters/query.hpp        check_query(): a query that is not the registered URL's is refused
-//   adapters/request.hpp      signature_lookup, parse_content_length, check_before_body, ...
+//   adapters/request.hpp      iequals, parse_content_length, body_left_unread
 //   adapters/body.hpp         verified_body / verified_view: what read_verified() returns
 //   adapters/callback.hpp     verified_callback, callback_handler, answer_observer, route_config
 //   adapters/route.hpp        what every route helper does (405, refusals, the handler's reply)

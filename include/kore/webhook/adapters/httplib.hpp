@@ -58,11 +58,13 @@
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/callback.hpp>
 #include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/detail/read.hpp>
 #include <kore/webhook/adapters/errors.hpp>
 #include <kore/webhook/adapters/request.hpp>
 #include <kore/webhook/adapters/route.hpp>
 #include <kore/webhook/adapters/status.hpp>
-#include <kore/webhook/detail/body_intake.hpp>
+#include <kore/webhook/body_verification.hpp>
+#include <kore/webhook/request_head.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <httplib.h>
@@ -88,7 +90,7 @@ namespace detail {
 // instructions a callback: the example's whole server spent 102,300 per genuine callback before
 // this walk and 87,900 after (callgrind). Views point into `req`, which must outlive this.
 struct request_headers {
-    signature_lookup signature;
+    request_head head;                               // method, target, signatures, declared length
     bool chunked = false;                            // Transfer-Encoding present: it wins
     std::optional<std::string_view> content_length;  // the first Content-Length
     std::string_view content_type;                   // the first Content-Type, or empty
@@ -114,11 +116,12 @@ struct request_headers {
 
 inline request_headers read_headers(const ::httplib::Request& req) {
     request_headers found;
+    found.head = request_head(req.method, req.target);
     // Equal names (in any case) are neighbours in the multimap, in the order received: the first
     // met is cpp-httplib's get_header_value().
     for (const auto& [name, value] : req.headers) {
         if (iequals(name, signature_header_name)) {
-            found.signature.add(value);
+            found.head.add_signature(value);
         } else if (iequals(name, "Content-Length")) {
             if (!found.content_length) {
                 found.content_length = std::string_view(value);
@@ -135,80 +138,55 @@ inline request_headers read_headers(const ::httplib::Request& req) {
             }
         }
     }
+    if (const auto declared = found.declared_length()) {
+        found.head.set_content_length(*declared);
+    }
     return found;
 }
 
-// How much of a refused body is read and discarded so that the client can read the answer.
-inline constexpr std::uint64_t discard_limit = std::uint64_t{4} << 20U;
-inline constexpr std::chrono::seconds discard_time{2};
-
-class discarded_body {
-public:
-    // False once the bound is reached: reading stops there.
-    bool take(std::size_t size) noexcept {
-        taken_ += size;
-        return taken_ <= discard_limit && std::chrono::steady_clock::now() < deadline_;
-    }
-
-private:
-    std::uint64_t taken_ = 0;
-    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::now() + discard_time;
-};
-
-// Reads and discards the body of a request refused before reading it, within the bound.
-inline void discard_unread_body(const ::httplib::ContentReader& content_reader, std::optional<std::uint64_t> declared) {
-    if (declared && *declared > discard_limit) {
+// Reads and drops the body of a request refused before reading it, within adapters::drain_limits.
+inline void drain_unread_body(const ::httplib::ContentReader& content_reader, std::optional<std::uint64_t> declared) {
+    if (!adapters::detail::drain_budget::worth_draining(declared)) {
         return;  // more than would be read: close at once
     }
-    discarded_body discarded;
-    content_reader([&discarded](const char*, std::size_t size) { return discarded.take(size); });
+    adapters::detail::drain_budget budget;
+    content_reader([&budget](const char*, std::size_t size) { return budget.take(size); });
 }
 
+// The header walk and cpp-httplib's content reader, driving one body_verification.
 template <class Sink>
-result read_body(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
-                 const request_headers& headers, const ::httplib::ContentReader& content_reader, std::string* kept,
-                 Sink& sink) {
-    const signature_lookup& signature = headers.signature;
-    const auto declared = headers.declared_length();
-    if (const auto ec =
-            check_before_body(req.method, registered_url, req.target, signature, declared, v.get_options())) {
-        discard_unread_body(content_reader, declared);
-        return result::refused(ec);
+verified_body read_body(const verifier& v, std::string_view registered_url, const request_headers& headers,
+                        const ::httplib::ContentReader& content_reader, keep_body keep, Sink& sink) {
+    body_verification check(v, registered_url, headers.head, keep);
+    if (check.error()) {
+        drain_unread_body(content_reader, headers.head.content_length());
+        return {check.finish(), {}};
     }
     if (headers.multipart_form_data()) {
         // cpp-httplib only hands a multipart body out parsed into parts; its raw bytes, which
         // are what KORE signs, are out of reach. KORE never sends multipart bodies.
-        return result::refused(make_error_code(adapter_errc::body_unavailable));
+        return {result::refused(make_error_code(adapter_errc::body_unavailable)), {}};
     }
-    auto stream = v.start(req.method, registered_url);
-    kore::webhook::detail::body_intake<Sink> intake(stream, kept, sink);
-    intake.expect(declared, v.get_options().max_body_size);
-    // false from the receiver stops cpp-httplib reading (over the limit and its discard bound,
-    // ...); false from the reader itself means the body could not be read to its end.
-    discarded_body discarded;
-    const bool complete = !intake.error() && content_reader([&](const char* data, std::size_t size) {
-        if (!intake.error() && intake.take(std::string_view(data, size))) {
+    // false from the receiver stops cpp-httplib reading (over the limit and its drain bound, ...);
+    // false from the reader itself means the body could not be read to its end.
+    adapters::detail::drain_budget budget;
+    const bool complete = content_reader([&](const char* data, std::size_t size) {
+        if (!check.error() && check.put(std::string_view(data, size), sink)) {
             return true;
         }
-        return intake.error() == errc::body_too_large && discarded.take(size);
+        return check.error() == errc::body_too_large && budget.take(size);
     });
-    if (intake.error()) {
-        return result::refused(intake.error());
-    }
     if (!complete) {
-        return result::refused(make_error_code(adapter_errc::body_incomplete));
+        check.fail(make_error_code(adapter_errc::body_incomplete));
     }
-    return intake.finish(signature.header());
+    result verdict = check.finish();
+    return {verdict, check.take_body()};
 }
 
 // A body cpp-httplib has already read into req.body.
 inline result verify_read_body(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
                                const request_headers& headers) {
-    if (const auto ec = check_before_body(req.method, registered_url, req.target, headers.signature, std::nullopt,
-                                          v.get_options())) {
-        return result::refused(ec);
-    }
-    return v.verify(req.method, registered_url, req.body, headers.signature.header());
+    return v.verify(headers.head, registered_url, req.body);
 }
 
 inline void send(::httplib::Response& res, const route_answer& answer) {
@@ -230,8 +208,8 @@ inline void send(::httplib::Response& res, const route_answer& answer) {
 // `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
 inline result verify(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
                      const ::httplib::ContentReader& content_reader) {
-    kore::webhook::detail::no_sink none;
-    return detail::read_body(v, registered_url, req, detail::read_headers(req), content_reader, nullptr, none);
+    adapters::detail::no_sink none;
+    return detail::read_body(v, registered_url, detail::read_headers(req), content_reader, keep_body::no, none).verdict;
 }
 
 // The same, handing each piece of the body to `sink` (callable with std::string_view) as it is
@@ -239,16 +217,14 @@ inline result verify(const verifier& v, std::string_view registered_url, const :
 template <class Sink>
 result verify(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
               const ::httplib::ContentReader& content_reader, Sink&& sink) {
-    return detail::read_body(v, registered_url, req, detail::read_headers(req), content_reader, nullptr, sink);
+    return detail::read_body(v, registered_url, detail::read_headers(req), content_reader, keep_body::no, sink).verdict;
 }
 
 // The same, keeping the body: the verdict with the raw bytes it was reached on.
 inline verified_body read_verified(const verifier& v, std::string_view registered_url, const ::httplib::Request& req,
                                    const ::httplib::ContentReader& content_reader) {
-    std::string body;
-    kore::webhook::detail::no_sink none;
-    result verdict = detail::read_body(v, registered_url, req, detail::read_headers(req), content_reader, &body, none);
-    return verified_body{verdict, std::move(body)};
+    adapters::detail::no_sink none;
+    return detail::read_body(v, registered_url, detail::read_headers(req), content_reader, keep_body::yes, none);
 }
 
 // A route whose body cpp-httplib has already read into req.body (GET routes, plain handlers).
@@ -293,11 +269,10 @@ inline void mount_route(::httplib::Server& server, const verifier& v, route_conf
     server.Post(pattern, [shared, verifier_ptr, facts](const ::httplib::Request& req, ::httplib::Response& res,
                                                        const ::httplib::ContentReader& reader) {
         const detail::request_headers headers = detail::read_headers(req);
-        std::string body;
-        kore::webhook::detail::no_sink none;
-        const result verdict =
-            detail::read_body(*verifier_ptr, shared->registered_url, req, headers, reader, &body, none);
-        detail::send(res, answer_judged(*shared, facts(req, headers), verdict, body));
+        adapters::detail::no_sink none;
+        const verified_body read =
+            detail::read_body(*verifier_ptr, shared->registered_url, headers, reader, keep_body::yes, none);
+        detail::send(res, answer_judged(*shared, facts(req, headers), read.verdict, read.body));
     });
     server.Get(pattern,
                [shared, verifier_ptr, facts, refuse_method](const ::httplib::Request& req, ::httplib::Response& res) {

@@ -55,11 +55,13 @@
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/detail/read.hpp>
 #include <kore/webhook/adapters/errors.hpp>
 #include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/adapters/request.hpp>
-#include <kore/webhook/detail/body_intake.hpp>
+#include <kore/webhook/body_verification.hpp>
 #include <kore/webhook/detail/http_text.hpp>
+#include <kore/webhook/request_head.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <sys/socket.h>
@@ -80,10 +82,9 @@
 namespace kore::webhook::adapters::microhttpd {
 
 // How much of a refused body is read and discarded so that its refusal can be answered (see the
-// top of this file): at least what a client that sends its whole body before reading needs, and
-// not so much that an endless body holds the connection for long.
-inline constexpr std::uint64_t refused_body_drain_bytes = std::uint64_t{4} << 20;  // 4 MiB
-inline constexpr std::chrono::milliseconds refused_body_drain_time{2000};
+// top of this file): adapters::drain_limits, under the names 0.2 gave them here.
+inline constexpr std::uint64_t refused_body_drain_bytes = drain_limits{}.bytes;
+inline constexpr std::chrono::milliseconds refused_body_drain_time = drain_limits{}.time;
 
 // The verification in progress for one request, kept in libmicrohttpd's per-request pointer.
 class request_state {
@@ -101,28 +102,29 @@ public:
     // Only the raw request target is known yet (remember_uri); begin() follows.
     explicit request_state(std::string target) noexcept : target_(std::move(target)), has_target_(true) {}
 
-    // Reads the header, judges what can be judged before the body. `keep_body`: keep a copy for
-    // take_body().
+    // Reads the header, judges what can be judged before the body. `keep`: keep a copy of the
+    // body for take_body().
     void begin(const verifier& v, std::string_view registered_url, struct MHD_Connection* connection,
-               std::string_view method, bool keep_body) noexcept {
+               std::string_view method, bool keep) noexcept {
         begun_ = true;
-        keep_body_ = keep_body;
-        body_.emplace(v.start(method, registered_url));
-        header_walk walk{&signature_, false, std::nullopt};
+        request_head head(method);
+        header_walk walk{&head, false, std::nullopt};
         MHD_get_connection_values_n(connection, MHD_HEADER_KIND, &collect_header, &walk);
         if (!walk.transfer_encoding && walk.content_length) {
             declared_ = parse_content_length(*walk.content_length);
         }
-        std::error_code query_refusal;
+        if (declared_) {
+            head.set_content_length(*declared_);
+        }
         if (has_target_) {
-            query_refusal = check_query(method, registered_url, target_, v.get_options());
+            head.set_target(target_);
         } else {
             // Without the raw target only "no query at all" is known exactly.
             const int arguments = MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, nullptr, nullptr);
-            query_refusal =
-                check_query_match(method, arguments == 0 && query_of(registered_url).empty(), v.get_options());
+            head.set_query_registered(arguments == 0 && query_of(registered_url).empty());
         }
-        early_ = check_before_body(signature_, query_refusal, declared_, v.get_options());
+        check_.emplace(v, registered_url, head, keep ? keep_body::yes : keep_body::no);
+        early_ = check_->error();
         if (early_) {
             // Answered at once only when the client waits for it before sending the body, or when
             // the body it declares will not be read to its end anyway (see the top of this file).
@@ -130,14 +132,8 @@ public:
             const bool waits_for_answer =
                 expect != nullptr &&
                 kore::webhook::detail::iequals(kore::webhook::detail::trim_ows(expect), "100-continue");
-            answer_before_body_ = waits_for_answer || (declared_ && *declared_ > refused_body_drain_bytes);
-            refused_at_ = std::chrono::steady_clock::now();
-        }
-        if (!early_ && keep_body_) {
-            kore::webhook::detail::no_sink none;
-            kore::webhook::detail::body_intake<kore::webhook::detail::no_sink> intake(*body_, &kept_, none);
-            intake.expect(declared_, v.get_options().max_body_size);
-            stopped_ = intake.error();
+            answer_before_body_ = waits_for_answer || !adapters::detail::drain_budget::worth_draining(declared_);
+            drain_.emplace();
         }
     }
 
@@ -150,19 +146,13 @@ public:
     // body is discarded and the refusal answered at its end (see the top of this file).
     [[nodiscard]] bool answers_before_body() const noexcept { return early_ && answer_before_body_; }
 
-    // Whether a refused body has been discarded for as long as it may be: the refusal is then
-    // returned while the body is still arriving, and the connection closed.
-    [[nodiscard]] bool drain_exhausted() const noexcept {
-        if (!refused_at_) {
-            return false;
-        }
-        return discarded_ > refused_body_drain_bytes ||
-               std::chrono::steady_clock::now() - *refused_at_ > refused_body_drain_time;
-    }
+    // Whether a refused body has been discarded for as long as it may be (adapters::drain_limits):
+    // the refusal is then returned while the body is still arriving, and the connection closed.
+    [[nodiscard]] bool drain_exhausted() const noexcept { return drain_ && (!drain_within_ || drain_->expired()); }
 
     // Adds a piece of the body (ignored once reading has stopped: over the limit, ...).
     void update(std::string_view piece) noexcept {
-        kore::webhook::detail::no_sink none;
+        adapters::detail::no_sink none;
         update(piece, none);
     }
 
@@ -170,42 +160,34 @@ public:
     template <class Sink>
     void update(std::string_view piece, Sink& sink) noexcept {
         received_ += piece.size();
-        if (early_ || stopped_ || !body_) {
-            discarded_ += piece.size();
+        if (!check_ || check_->error()) {
+            drain(piece.size());
             return;
         }
-        kore::webhook::detail::body_intake<Sink> intake(*body_, keep_body_ ? &kept_ : nullptr, sink);
-        if (!intake.take(piece)) {
-            stopped_ = intake.error();
-            refused_at_ = std::chrono::steady_clock::now();
+        if (!check_->put(piece, sink)) {
+            drain_.emplace();  // reading stopped: what still arrives is dropped, within the bound
         }
     }
 
     [[nodiscard]] result finish() noexcept {
-        if (early_) {
-            return result::refused(early_);
-        }
-        if (stopped_) {
-            return result::refused(stopped_);
-        }
-        if (!body_) {
+        if (!check_) {
             return result::refused(make_error_code(errc::moved_from));
         }
-        if (declared_ && received_ != *declared_) {
-            return result::refused(make_error_code(adapter_errc::body_incomplete));
+        if (!check_->error() && declared_ && received_ != *declared_) {
+            check_->fail(make_error_code(adapter_errc::body_incomplete));
         }
-        return body_->finish(signature_.header());
+        return check_->finish();
     }
 
     // The body kept since begin(..., true), moved out.
-    [[nodiscard]] std::string take_body() noexcept { return std::move(kept_); }
+    [[nodiscard]] std::string take_body() noexcept { return check_ ? check_->take_body() : std::string(); }
 
 private:
     // What begin() needs of the header, gathered in one walk over it (with the sizes
-    // libmicrohttpd already has): the signature, whether a Transfer-Encoding is present, and the
+    // libmicrohttpd already has): the signatures, whether a Transfer-Encoding is present, and the
     // first Content-Length (the one MHD_lookup_connection_value would return).
     struct header_walk {
-        signature_lookup* signature;
+        request_head* head;
         bool transfer_encoding = false;
         std::optional<std::string_view> content_length;
     };
@@ -215,7 +197,7 @@ private:
         auto* walk = static_cast<header_walk*>(cls);
         const std::string_view name = key != nullptr ? std::string_view(key, key_size) : std::string_view();
         const std::string_view text = value != nullptr ? std::string_view(value, value_size) : std::string_view();
-        walk->signature->offer(name, text);
+        walk->head->offer_header(name, text);
         if (kore::webhook::detail::iequals(name, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
             walk->transfer_encoding = true;
         } else if (!walk->content_length && kore::webhook::detail::iequals(name, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
@@ -224,20 +206,23 @@ private:
         return MHD_YES;
     }
 
+    void drain(std::size_t size) noexcept {
+        if (!drain_) {
+            drain_.emplace();
+        }
+        drain_within_ = drain_->take(size) && drain_within_;
+    }
+
     std::string target_;
     bool has_target_ = false;
     bool begun_ = false;
-    bool keep_body_ = false;
-    signature_lookup signature_;
-    std::optional<kore::webhook::stream> body_;
+    std::optional<body_verification> check_;
     std::optional<std::uint64_t> declared_;
     std::uint64_t received_ = 0;
-    std::string kept_;
     std::error_code early_;
     bool answer_before_body_ = false;
-    std::error_code stopped_;
-    std::optional<std::chrono::steady_clock::time_point> refused_at_;  // set once the body is refused
-    std::uint64_t discarded_ = 0;                                      // bytes read since then
+    std::optional<adapters::detail::drain_budget> drain_;  // set once the body is refused
+    bool drain_within_ = true;                             // what was dropped since is within the bound
 };
 
 namespace detail {
@@ -320,7 +305,7 @@ inline std::optional<result> step(const verifier& v, std::string_view registered
                                   const char* method, const char* upload_data, std::size_t* upload_data_size,
                                   void** req_cls) noexcept {
     return step(v, registered_url, connection, method, upload_data, upload_data_size, req_cls,
-                kore::webhook::detail::no_sink());
+                adapters::detail::no_sink());
 }
 
 // The same, keeping the body: on the last call, the verdict with the raw bytes it was reached on.

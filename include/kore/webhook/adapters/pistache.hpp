@@ -51,6 +51,8 @@
 #include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/adapters/request.hpp>
 #include <kore/webhook/adapters/route.hpp>
+#include <kore/webhook/body_verification.hpp>
+#include <kore/webhook/request_head.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <pistache/http.h>
@@ -117,47 +119,30 @@ inline bool query_is_registered(const Pistache::Http::Uri::Query& query, std::st
     return true;
 }
 
-// Everything before the body: the signature header, the query, the method.
-inline std::error_code check_request(const verifier& v, std::string_view registered_url,
-                                     const Pistache::Http::Request& req, signature_lookup& signature) {
+// The header walk: the method, the signature, and the query as Pistache compared it.
+inline request_head head_of(std::string_view registered_url, const Pistache::Http::Request& req) {
+    request_head head(Pistache::Http::methodString(req.method()));
     if (const auto raw = req.headers().tryGetRaw(std::string(signature_header_name))) {
-        signature.add(raw->value());
+        head.add_signature(raw->value());
     }
-    const std::string_view method = Pistache::Http::methodString(req.method());
-    const auto query_refusal =
-        check_query_match(method, query_is_registered(req.query(), registered_url), v.get_options());
-    return check_before_body(signature, query_refusal, std::nullopt, v.get_options());
+    head.set_query_registered(query_is_registered(req.query(), registered_url));
+    return head;
 }
 
 }  // namespace detail
 
 // `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
 inline result verify(const verifier& v, std::string_view registered_url, const Pistache::Http::Request& req) {
-    signature_lookup signature;
-    if (const auto ec = detail::check_request(v, registered_url, req, signature)) {
-        return result::refused(ec);
-    }
-    return v.verify(Pistache::Http::methodString(req.method()), registered_url, req.body(), signature.header());
+    return v.verify(detail::head_of(registered_url, req), registered_url, req.body());
 }
 
 // The same, handing the body to `sink` (callable with std::string_view) first, in one piece (at
 // most options::max_body_size bytes). Untrusted until the verdict.
 template <class Sink>
 result verify(const verifier& v, std::string_view registered_url, const Pistache::Http::Request& req, Sink&& sink) {
-    signature_lookup signature;
-    if (const auto ec = detail::check_request(v, registered_url, req, signature)) {
-        return result::refused(ec);
-    }
-    const std::string& body = req.body();
-    if (body.size() > v.get_options().max_body_size) {
-        return result::refused(make_error_code(errc::body_too_large));
-    }
-    try {
-        sink(std::string_view(body));
-    } catch (...) {  // the application's exception: answered like the C-callback adapters do
-        return result::refused(make_error_code(adapter_errc::application_failed));
-    }
-    return v.verify(Pistache::Http::methodString(req.method()), registered_url, body, signature.header());
+    body_verification check(v, registered_url, detail::head_of(registered_url, req));
+    check.put(req.body(), sink);
+    return check.finish();
 }
 
 // The verdict with the body it was reached on: a view of req.body(), valid while `req` lives.

@@ -50,11 +50,13 @@
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/callback.hpp>
 #include <kore/webhook/adapters/common.hpp>
+#include <kore/webhook/adapters/detail/chunked_decoder.hpp>
+#include <kore/webhook/adapters/detail/read.hpp>
 #include <kore/webhook/adapters/errors.hpp>
 #include <kore/webhook/adapters/request.hpp>
 #include <kore/webhook/adapters/route.hpp>
-#include <kore/webhook/detail/body_intake.hpp>
-#include <kore/webhook/detail/chunked_decoder.hpp>
+#include <kore/webhook/body_verification.hpp>
+#include <kore/webhook/request_head.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <Poco/Exception.h>
@@ -97,13 +99,13 @@ struct session_access : Poco::Net::HTTPSession {
 // and never beyond it (the next request on the connection stays where POCO expects it). False
 // when the connection ended or the framing broke before that.
 template <class Sink>
-bool read_chunked(Poco::Net::HTTPSession& session, kore::webhook::detail::body_intake<Sink>& intake) {
+bool read_chunked(Poco::Net::HTTPSession& session, body_verification& check, Sink& sink) {
     int (Poco::Net::HTTPSession::*const get_byte)() = &session_access::get;
     int (Poco::Net::HTTPSession::*const read_bytes)(char*, std::streamsize) = &session_access::read;
-    kore::webhook::detail::chunked_decoder decoder;
-    auto deliver = [&intake](std::string_view run) { intake.take(run); };
-    kore::webhook::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
-    while (!decoder.done() && !decoder.failed() && !intake.error()) {
+    adapters::detail::chunked_decoder decoder;
+    auto deliver = [&check, &sink](std::string_view run) { check.put(run, sink); };
+    adapters::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
+    while (!decoder.done() && !decoder.failed() && !check.error()) {
         const std::uint64_t limit = decoder.next_read_limit();
         if (limit > 1) {  // chunk data: as much of it as fits
             const auto wanted = static_cast<std::streamsize>(std::min<std::uint64_t>(limit, piece.size()));
@@ -121,26 +123,25 @@ bool read_chunked(Poco::Net::HTTPSession& session, kore::webhook::detail::body_i
             decoder.feed(std::string_view(&byte, 1), deliver);
         }
     }
-    return decoder.done() || intake.error();
+    return decoder.done() || check.error();
 }
 
 // Reads a body POCO delimits itself (Content-Length, or until the connection closes when a
 // request has neither length nor chunking). False when it ended before its declared length.
 template <class Sink>
-bool read_delimited(std::istream& in, std::optional<std::uint64_t> declared,
-                    kore::webhook::detail::body_intake<Sink>& intake) {
-    kore::webhook::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
+bool read_delimited(std::istream& in, std::optional<std::uint64_t> declared, body_verification& check, Sink& sink) {
+    adapters::detail::body_piece piece;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
     std::uint64_t total = 0;
-    while (!intake.error() && in) {
+    while (!check.error() && in) {
         in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
         const auto got = in.gcount();
         if (got > 0) {
             total += static_cast<std::uint64_t>(got);
-            intake.take(std::string_view(piece.data(), static_cast<std::size_t>(got)));
+            check.put(std::string_view(piece.data(), static_cast<std::size_t>(got)), sink);
         }
     }
-    if (intake.error()) {
-        return true;  // stopped on purpose; the intake says why
+    if (check.error()) {
+        return true;  // stopped on purpose; the verification says why
     }
     return !in.bad() && (!declared || total == *declared);
 }
@@ -152,21 +153,22 @@ inline std::optional<std::uint64_t> declared_length(const Poco::Net::HTTPServerR
     return std::nullopt;
 }
 
+// The header walk and POCO's body streams, driving one body_verification.
 template <class Sink>
-result read_body(const verifier& v, std::string_view registered_url, Poco::Net::HTTPServerRequest& req,
-                 std::string* kept, Sink& sink) {
-    signature_lookup signature;
+verified_body read_body(const verifier& v, std::string_view registered_url, Poco::Net::HTTPServerRequest& req,
+                        keep_body keep, Sink& sink) {
+    request_head head(req.getMethod(), req.getURI());
     for (const auto& header : req) {  // every header line, repeated names included
-        signature.offer(header.first, header.second);
+        head.offer_header(header.first, header.second);
     }
     const auto declared = declared_length(req);
-    const std::string& method = req.getMethod();
-    if (const auto ec = check_before_body(method, registered_url, req.getURI(), signature, declared, v.get_options())) {
-        return result::refused(ec);
+    if (declared) {
+        head.set_content_length(*declared);
     }
-    auto body = v.start(method, registered_url);
-    kore::webhook::detail::body_intake<Sink> intake(body, kept, sink);
-    intake.expect(declared, v.get_options().max_body_size);
+    body_verification check(v, registered_url, head, keep);
+    if (check.error()) {
+        return {check.finish(), {}};
+    }
     bool complete = false;
     try {
         if (req.getChunkedTransferEncoding()) {
@@ -174,19 +176,20 @@ result read_body(const verifier& v, std::string_view registered_url, Poco::Net::
             if (impl == nullptr) {
                 // Not POCO's own server request: its chunked stream cannot say whether the body
                 // is complete, so it is not judged.
-                return result::refused(make_error_code(adapter_errc::body_unavailable));
+                return {result::refused(make_error_code(adapter_errc::body_unavailable)), {}};
             }
-            complete = read_chunked(impl->session(), intake);
+            complete = read_chunked(impl->session(), check, sink);
         } else {
-            complete = read_delimited(req.stream(), declared, intake);
+            complete = read_delimited(req.stream(), declared, check, sink);
         }
     } catch (const Poco::Exception&) {  // a timeout or a reset connection mid-body
         complete = false;
     }
-    if (!intake.error() && !complete) {
-        return result::refused(make_error_code(adapter_errc::body_incomplete));
+    if (!complete) {
+        check.fail(make_error_code(adapter_errc::body_incomplete));
     }
-    return intake.finish(signature.header());
+    result verdict = check.finish();
+    return {verdict, check.take_body()};
 }
 
 }  // namespace detail
@@ -194,32 +197,25 @@ result read_body(const verifier& v, std::string_view registered_url, Poco::Net::
 // `registered_url` is the callback URL as registered with KORE, never rebuilt from the request.
 // No copy of the body is kept.
 inline result verify(const verifier& v, std::string_view registered_url, Poco::Net::HTTPServerRequest& req) {
-    kore::webhook::detail::no_sink none;
-    return detail::read_body(v, registered_url, req, nullptr, none);
+    adapters::detail::no_sink none;
+    return detail::read_body(v, registered_url, req, keep_body::no, none).verdict;
 }
 
 // The same, handing each piece of the body to `sink` (callable with std::string_view) as it is
 // read, in order, at most options::max_body_size bytes in all. Untrusted until the verdict.
 template <class Sink>
 result verify(const verifier& v, std::string_view registered_url, Poco::Net::HTTPServerRequest& req, Sink&& sink) {
-    return detail::read_body(v, registered_url, req, nullptr, sink);
+    return detail::read_body(v, registered_url, req, keep_body::no, sink).verdict;
 }
 
 // The same, keeping the body: the verdict with the raw bytes it was reached on.
 inline verified_body read_verified(const verifier& v, std::string_view registered_url,
                                    Poco::Net::HTTPServerRequest& req) {
-    std::string body;
-    kore::webhook::detail::no_sink none;
-    result verdict = detail::read_body(v, registered_url, req, &body, none);
-    return verified_body{verdict, std::move(body)};
+    adapters::detail::no_sink none;
+    return detail::read_body(v, registered_url, req, keep_body::yes, none);
 }
 
-// How long and how much drain_before_close() reads: enough for the client to finish sending a
-// body several times options::max_body_size and read the answer.
-struct drain_limits {
-    std::chrono::milliseconds time{2000};
-    std::uint64_t bytes = 4U << 20U;
-};
+using adapters::drain_limits;
 
 // Call after the answer is sent (its stream flushed) when it leaves request bytes unread
 // (adapters::body_left_unread(), a 405, a 404 with a body) and the connection closes: stops
@@ -236,7 +232,7 @@ inline void drain_before_close(Poco::Net::HTTPServerRequest& req, drain_limits l
         Poco::Net::StreamSocket& socket = impl->socket();
         socket.shutdownSend();  // a no-op on a TLS socket: its answer is complete by Content-Length
         const auto give_up = std::chrono::steady_clock::now() + limits.time;
-        kore::webhook::detail::body_piece dropped;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
+        adapters::detail::body_piece dropped;  // NOLINT(cppcoreguidelines-pro-type-member-init): see body_piece
         std::uint64_t total = 0;
         while (total < limits.bytes) {
             const auto left =

@@ -4,7 +4,7 @@
 // Computing an X-Twilio-Signature as Twilio does: for tests and simulators.
 
 #include <kore/webhook/detail/digest.hpp>
-#include <kore/webhook/detail/twilio_signing_input.hpp>
+#include <kore/webhook/twilio/detail/signing_input.hpp>
 #include <kore/webhook/twilio/scheme.hpp>
 
 #include <stdexcept>
@@ -21,12 +21,12 @@ inline std::string sign(std::string_view auth_token, std::string_view url, std::
         throw std::invalid_argument("kore-webhook: a Twilio auth token must not be empty");
     }
     // Fetched once per program; never modified after that.
-    static const kore::webhook::detail::evp_mac_ptr hmac = kore::webhook::detail::fetch_mac("HMAC");
-    kore::webhook::detail::sort_twilio_parameters(params);
-    kore::webhook::detail::mac_state state;
+    static const detail::evp_mac_ptr hmac = detail::fetch_mac("HMAC");
+    detail::sort_twilio_parameters(params);
+    detail::mac_state state;
     twilio_hmac_sha1::digest_type digest{};
-    if (!state.init(hmac.get(), "SHA1", auth_token) ||
-        !kore::webhook::detail::add_twilio_signing_input(state, url, params) || !state.finish(digest)) {
+    if (!state.init(hmac.get(), "SHA1", auth_token) || !detail::add_twilio_signing_input(state, url, params) ||
+        !state.finish(digest)) {
         throw std::runtime_error("kore-webhook: OpenSSL failed to compute HMAC-SHA1");
     }
     return twilio_hmac_sha1::encode_signature(digest);

@@ -18,12 +18,12 @@
 #include <kore/webhook/detail/digest.hpp>
 #include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/detail/signature_value.hpp>
-#include <kore/webhook/detail/twilio_form.hpp>
-#include <kore/webhook/detail/twilio_signing_input.hpp>
-#include <kore/webhook/detail/twilio_url.hpp>
 #include <kore/webhook/detail/verdict.hpp>
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/options.hpp>
+#include <kore/webhook/twilio/detail/form.hpp>
+#include <kore/webhook/twilio/detail/signing_input.hpp>
+#include <kore/webhook/twilio/detail/url.hpp>
 #include <kore/webhook/twilio/scheme.hpp>
 
 #include <array>
@@ -52,7 +52,7 @@ public:
         }
         for (auto& token : auth_tokens) {
             add_token(token);
-            kore::webhook::detail::cleanse(token);
+            detail::cleanse(token);
         }
     }
 
@@ -88,7 +88,7 @@ public:
             if (const auto ec = read_header(signature_header, expected)) {
                 return result::refused(ec);
             }
-            kore::webhook::detail::sort_twilio_parameters(params);
+            detail::sort_twilio_parameters(params);
             return result::from(compare(url, params, expected));
         } catch (const std::bad_alloc&) {
             return result::refused(std::make_error_code(std::errc::not_enough_memory));
@@ -106,7 +106,7 @@ public:
         }
         try {
             std::vector<parameter> params;
-            if (!kore::webhook::detail::parse_form(body, params)) {
+            if (!detail::parse_form(body, params)) {
                 return result::refused(make_error_code(errc::malformed_body));
             }
             return verify(url, std::move(params), signature_header);
@@ -130,13 +130,13 @@ public:
         }
         std::array<unsigned char, 32> claimed{};
         std::array<unsigned char, 32> actual{};
-        const auto parameter_value = kore::webhook::detail::query_parameter(url, body_hash_parameter);
-        kore::webhook::detail::hash_state hash;
+        const auto parameter_value = detail::query_parameter(url, body_hash_parameter);
+        detail::hash_state hash;
         if (!hash.init(sha256_.get()) || !hash.update(body) || !hash.finish(actual)) {
             return result::refused(make_error_code(errc::crypto_failure));
         }
-        if (!parameter_value || !kore::webhook::detail::decode_hex(*parameter_value, claimed) ||
-            !kore::webhook::detail::equal_digests(claimed, actual)) {
+        if (!parameter_value || !detail::decode_hex(*parameter_value, claimed) ||
+            !detail::equal_digests(claimed, actual)) {
             return result::refused(make_error_code(errc::body_hash_mismatch));
         }
         try {
@@ -149,12 +149,10 @@ public:
     [[nodiscard]] std::size_t token_count() const noexcept { return count_; }
 
 private:
-    using twilio_verdict = kore::webhook::detail::verdict<digest_type>;
+    using twilio_verdict = detail::verdict<digest_type>;
 
     explicit verifier(options opts)
-        : options_(opts),
-          hmac_(kore::webhook::detail::fetch_mac("HMAC")),
-          sha256_(kore::webhook::detail::fetch_digest("SHA256")) {}
+        : options_(opts), hmac_(detail::fetch_mac("HMAC")), sha256_(detail::fetch_digest("SHA256")) {}
 
     void add_token(std::string_view token) {
         if (token.empty()) {
@@ -168,38 +166,37 @@ private:
 
     // Twilio always signs: an empty header is never acceptable, whatever options::allow_unsigned says.
     static std::error_code read_header(std::optional<std::string_view> header, digest_type& expected) noexcept {
-        kore::webhook::detail::signature_value kind = kore::webhook::detail::signature_value::digest;
-        return kore::webhook::detail::read_signature<twilio_hmac_sha1>(header, false, expected, kind);
+        detail::signature_value kind = detail::signature_value::digest;
+        return detail::read_signature<twilio_hmac_sha1>(header, false, expected, kind);
     }
 
     // Every token against both URL spellings, without stopping at the first match.
     [[nodiscard]] twilio_verdict compare(std::string_view url, const std::vector<parameter>& sorted,
                                          const digest_type& expected) const {
-        const auto urls = kore::webhook::detail::twilio_port_variants(url);
+        const auto urls = detail::twilio_port_variants(url);
         std::array<digest_type, 2 * max_secrets> computed{};
         bool ok = true;
         for (std::size_t t = 0; t < count_; ++t) {
             for (std::size_t u = 0; u < urls.size(); ++u) {
-                kore::webhook::detail::mac_state state;
-                ok = state.copy_from(keyed_[t]) &&
-                     kore::webhook::detail::add_twilio_signing_input(state, urls[u], sorted) &&
+                detail::mac_state state;
+                ok = state.copy_from(keyed_[t]) && detail::add_twilio_signing_input(state, urls[u], sorted) &&
                      state.finish(computed[2 * t + u]) && ok;
             }
         }
         if (!ok) {
             return twilio_verdict::refuse(make_error_code(errc::crypto_failure));
         }
-        const std::size_t match = kore::webhook::detail::find_match(computed, 2 * count_, expected);
-        if (match == kore::webhook::detail::no_match) {
+        const std::size_t match = detail::find_match(computed, 2 * count_, expected);
+        if (match == detail::no_match) {
             return twilio_verdict::refuse(make_error_code(errc::signature_mismatch));
         }
         return twilio_verdict::verified(expected, match / 2, false);
     }
 
     options options_;
-    kore::webhook::detail::evp_mac_ptr hmac_;
-    kore::webhook::detail::evp_md_ptr sha256_;
-    std::array<kore::webhook::detail::mac_state, max_secrets> keyed_{};
+    detail::evp_mac_ptr hmac_;
+    detail::evp_md_ptr sha256_;
+    std::array<detail::mac_state, max_secrets> keyed_{};
     std::size_t count_ = 0;
 };
 

@@ -1,5 +1,5 @@
-#ifndef KORE_WEBHOOK_DETAIL_TWILIO_FORM_HPP
-#define KORE_WEBHOOK_DETAIL_TWILIO_FORM_HPP
+#ifndef KORE_WEBHOOK_TWILIO_DETAIL_FORM_HPP
+#define KORE_WEBHOOK_TWILIO_DETAIL_FORM_HPP
 
 // application/x-www-form-urlencoded bodies, as the legacy Twilio scheme signs their decoded
 // parameters: '&'-separated name=value pairs, '+' for space, %XX escapes.
@@ -12,7 +12,10 @@
 #include <utility>
 #include <vector>
 
-namespace kore::webhook::detail {
+namespace kore::webhook::twilio::detail {
+
+// The core's internals (one layer below) under the names this layer's code gives them.
+using namespace kore::webhook::detail;
 
 struct form_parameter {
     std::string name;
@@ -62,6 +65,6 @@ bool parse_form(std::string_view body, std::vector<Parameter>& out) {
     return true;
 }
 
-}  // namespace kore::webhook::detail
+}  // namespace kore::webhook::twilio::detail
 
 #endif

@@ -1,5 +1,5 @@
-#ifndef KORE_WEBHOOK_DETAIL_TWILIO_SIGNING_INPUT_HPP
-#define KORE_WEBHOOK_DETAIL_TWILIO_SIGNING_INPUT_HPP
+#ifndef KORE_WEBHOOK_TWILIO_DETAIL_SIGNING_INPUT_HPP
+#define KORE_WEBHOOK_TWILIO_DETAIL_SIGNING_INPUT_HPP
 
 // The one place the legacy Twilio signed string is assembled: URL || name1 || value1 || ...,
 // parameters sorted by name, then value. twilio::sign() and twilio::verifier both use it.
@@ -11,7 +11,10 @@
 #include <tuple>
 #include <vector>
 
-namespace kore::webhook::detail {
+namespace kore::webhook::twilio::detail {
+
+// The core's internals (one layer below) under the names this layer's code gives them.
+using namespace kore::webhook::detail;
 
 template <class Parameter>
 void sort_twilio_parameters(std::vector<Parameter>& params) {
@@ -30,6 +33,6 @@ bool add_twilio_signing_input(mac_state& state, std::string_view url, const std:
     return ok;
 }
 
-}  // namespace kore::webhook::detail
+}  // namespace kore::webhook::twilio::detail
 
 #endif

@@ -1,5 +1,5 @@
-#ifndef KORE_WEBHOOK_DETAIL_CHUNKED_DECODER_HPP
-#define KORE_WEBHOOK_DETAIL_CHUNKED_DECODER_HPP
+#ifndef KORE_WEBHOOK_ADAPTERS_DETAIL_CHUNKED_DECODER_HPP
+#define KORE_WEBHOOK_ADAPTERS_DETAIL_CHUNKED_DECODER_HPP
 
 // The chunked transfer coding of a request body (RFC 9112, section 7.1), decoded as bytes
 // arrive, without allocating. An adapter uses it where the server's own decoder cannot tell a
@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace kore::webhook::detail {
+namespace kore::webhook::adapters::detail {
 
 class chunked_decoder {
 public:
@@ -87,7 +87,7 @@ private:
     void step(char c) noexcept {
         switch (state_) {
             case state::size: {
-                const int digit = hex_digit_value(c);
+                const int digit = kore::webhook::detail::hex_digit_value(c);
                 if (digit >= 0 && digits_ < 15) {  // 15 hex digits: far beyond any body limit, no overflow
                     remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(digit);
                     ++digits_;
@@ -164,6 +164,6 @@ private:
     std::size_t line_size_ = 0;
 };
 
-}  // namespace kore::webhook::detail
+}  // namespace kore::webhook::adapters::detail
 
 #endif

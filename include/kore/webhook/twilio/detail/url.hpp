@@ -1,5 +1,5 @@
-#ifndef KORE_WEBHOOK_DETAIL_TWILIO_URL_HPP
-#define KORE_WEBHOOK_DETAIL_TWILIO_URL_HPP
+#ifndef KORE_WEBHOOK_TWILIO_DETAIL_URL_HPP
+#define KORE_WEBHOOK_TWILIO_DETAIL_URL_HPP
 
 // The legacy Twilio scheme signs the full URL it requested, query included, and is inconsistent
 // about ports (docs/protocol.md, section 4): these are the URL spellings it is tried with, and
@@ -23,7 +23,10 @@
 #include <string_view>
 #include <utility>
 
-namespace kore::webhook::detail {
+namespace kore::webhook::twilio::detail {
+
+// The core's internals (one layer below) under the names this layer's code gives them.
+using namespace kore::webhook::detail;
 
 // Where the authority's parts lie in a URL, as offsets into it.
 struct url_authority {
@@ -185,6 +188,6 @@ inline std::optional<std::string_view> query_parameter(std::string_view url, std
     return std::nullopt;
 }
 
-}  // namespace kore::webhook::detail
+}  // namespace kore::webhook::twilio::detail
 
 #endif
