@@ -5,7 +5,7 @@
 
 #include "unit_common.hpp"
 
-#include <kore/webhook/detail/replay_table.hpp>
+#include <kore/webhook/replay/detail/replay_table.hpp>
 #include <kore/webhook/replay_guard.hpp>
 #include <kore/webhook/replay_guard_memory.hpp>
 

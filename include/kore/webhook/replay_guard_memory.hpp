@@ -11,7 +11,7 @@
 // Clock is std::chrono::steady_clock or any type with time_point, duration and a now() callable
 // on a const instance (tests inject a manual clock).
 
-#include <kore/webhook/detail/replay_table.hpp>
+#include <kore/webhook/replay/detail/replay_table.hpp>
 #include <kore/webhook/replay_guard.hpp>  // one include gives the guard and this store
 #include <kore/webhook/replay_store.hpp>
 

@@ -28,7 +28,7 @@
 // holds one connection for its round trip, and waits up to command_timeout for one to be free.
 
 #include <kore/webhook/detail/hex.hpp>
-#include <kore/webhook/detail/redis_connection.hpp>
+#include <kore/webhook/replay/detail/redis_connection.hpp>
 #include <kore/webhook/replay_errors.hpp>
 #include <kore/webhook/replay_guard.hpp>  // one include gives the guard and this store
 #include <kore/webhook/replay_store.hpp>

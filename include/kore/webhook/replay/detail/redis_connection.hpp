@@ -1,5 +1,5 @@
-#ifndef KORE_WEBHOOK_DETAIL_REDIS_CONNECTION_HPP
-#define KORE_WEBHOOK_DETAIL_REDIS_CONNECTION_HPP
+#ifndef KORE_WEBHOOK_REPLAY_DETAIL_REDIS_CONNECTION_HPP
+#define KORE_WEBHOOK_REPLAY_DETAIL_REDIS_CONNECTION_HPP
 
 // hiredis, owned: RAII for contexts and replies, one binary-safe command, and a connection that
 // is set up (timeouts, keep-alive, AUTH, SELECT) before anyone uses it. Only the synchronous API

@@ -1,5 +1,5 @@
-#ifndef KORE_WEBHOOK_DETAIL_REPLAY_TABLE_HPP
-#define KORE_WEBHOOK_DETAIL_REPLAY_TABLE_HPP
+#ifndef KORE_WEBHOOK_REPLAY_DETAIL_REPLAY_TABLE_HPP
+#define KORE_WEBHOOK_REPLAY_DETAIL_REPLAY_TABLE_HPP
 
 // One shard of the in-memory replay store: a fixed pool of records allocated once, an
 // open-addressing index over it and an intrusive list from the least to the most recently
