@@ -407,6 +407,7 @@ TEST_CASE("replay_errc plugs into std::error_code with its own category, names a
         {kw::replay_errc::not_verified, "not_verified"},
         {kw::replay_errc::lease_lost, "lease_lost"},
         {kw::replay_errc::not_claimed, "not_claimed"},
+        {kw::replay_errc::store_full, "store_full"},
     };
     std::set<std::string> messages;
     for (const auto& [code, name] : table) {
@@ -589,6 +590,55 @@ TEST_CASE("a flood of distinct callbacks makes the store evict; it never grows p
     CHECK(store.evictions() == flood.size() - capacity);
     // The newest survive: the last of the flood is still a duplicate.
     CHECK(store.claim(flood.back(), {8, 0}, "", 1min).record == kw::replay_record::committed);
+}
+
+TEST_CASE("a full store never drops a claim in work: after a flood, a copy of the claimed callback is not fresh") {
+    // Issue 18 item 1: 0.2.0 evicted the open claim, so the copy was processed beside the first.
+    const manual_clock clock;
+    test_store store(entries(8), clock);
+    kw::replay_guard guard(store, timings(24h, 1min));
+    const kw::result delivery = post(event(1));
+    auto first = guard.claim("POST", delivery, "first");
+    REQUIRE(first.status() == kw::replay_status::fresh);
+    for (std::size_t i = 0; i < 100; ++i) {
+        auto other = guard.claim("POST", post(event(1000 + i)));
+        REQUIRE(other.status() == kw::replay_status::fresh);
+        REQUIRE_FALSE(other.commit());
+        clock.advance(1ms);
+    }
+    CHECK(store.evictions() == 100 - 7);
+    auto copy = guard.claim("POST", delivery, "copy");
+    CHECK(copy.status() == kw::replay_status::in_progress);
+    CHECK_FALSE(copy.should_process());
+    CHECK(copy.first_token() == "first");
+    CHECK_FALSE(first.commit());  // not lease_lost: nobody else took it
+    CHECK(guard.claim("POST", delivery).status() == kw::replay_status::duplicate);
+}
+
+TEST_CASE("a store holding only claims in work refuses a new claim with store_full, answered 503") {
+    const manual_clock clock;
+    test_store store(entries(8), clock);
+    kw::replay_guard guard(store, timings(24h, 1min));
+    std::vector<kw::replay_claim> open;
+    for (std::size_t i = 0; i < 8; ++i) {
+        open.push_back(guard.claim("POST", post(event(i))));
+        REQUIRE(open.back().status() == kw::replay_status::fresh);
+    }
+    const kw::result late = post(event(100));
+    auto refused = guard.claim("POST", late);
+    CHECK(refused.status() == kw::replay_status::store_unavailable);
+    CHECK(refused.error() == kw::replay_errc::store_full);
+    CHECK(refused.http_status() == 503);
+    CHECK_FALSE(refused.should_process());
+    CHECK(store.evictions() == 0);
+    for (std::size_t i = 0; i < 8; ++i) {  // every claim still holds its callback
+        CHECK(guard.claim("POST", post(event(i))).status() == kw::replay_status::in_progress);
+    }
+    CHECK_FALSE(open[3].commit());  // a committed record may be evicted: room again
+    CHECK(guard.claim("POST", late).status() == kw::replay_status::fresh);
+    clock.advance(1min);  // every lease ran out: expired claims make room too
+    CHECK(guard.claim("POST", post(event(200))).status() == kw::replay_status::fresh);
+    CHECK(store.evictions() == 1);
 }
 
 TEST_CASE("expired records make room without counting as evictions") {

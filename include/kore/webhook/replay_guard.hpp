@@ -43,7 +43,7 @@ enum class replay_status {
     fresh,              // process it, then commit() (or release() if processing failed)
     in_progress,        // the same signed request is being processed elsewhere: answer 423, KORE retries
     duplicate,          // it was processed already: answer 200 and do not process it again
-    store_unavailable,  // the store failed (error() says how): 503 unless the guard fails open
+    store_unavailable,  // the store failed or is full (error() says which): 503 unless the guard fails open
     not_verified,       // the result is not a verified callback: there is nothing signed to key on
 };
 

@@ -4,9 +4,10 @@
 // A replay store in this process's memory, for a receiver that runs as one process (a fleet
 // shares redis_replay_store instead). Its size is fixed when it is built: every record is
 // allocated then, and the limits hold whatever arrives. When full, it drops the least recently
-// written record (expired ones first as they are met), so a flood of distinct callbacks makes it
-// forget early ones sooner; it never grows. Operations are O(1), allocate nothing and lock one
-// of `shards` mutexes, chosen by the digest. Thread-safe.
+// committed record (expired ones first), so a flood of distinct callbacks makes it forget early
+// ones sooner; it never grows. It never drops a claim still in work: when a shard holds nothing
+// else, a new claim fails with replay_errc::store_full (503, KORE retries). Operations are O(1),
+// allocate nothing and lock one of `shards` mutexes, chosen by the digest. Thread-safe.
 //
 // Clock is std::chrono::steady_clock or any type with time_point, duration and a now() callable
 // on a const instance (tests inject a manual clock).
@@ -101,8 +102,8 @@ public:
     [[nodiscard]] std::size_t capacity() const noexcept { return sum(&table::capacity); }
     // Records held now, counting expired ones not yet dropped.
     [[nodiscard]] std::size_t size() const noexcept { return sum(&table::size); }
-    // Unexpired records dropped to make room, since construction: non-zero means the store is
-    // too small for the traffic, and remember_for is not honoured for every callback.
+    // Unexpired committed records dropped to make room, since construction: non-zero means the
+    // store is too small for the traffic, and remember_for is not honoured for every callback.
     [[nodiscard]] std::size_t evictions() const noexcept { return sum(&table::evictions); }
     // Bytes the record tables take; fixed at construction and within max_bytes.
     [[nodiscard]] std::size_t memory_bytes() const noexcept { return sum(&table::memory_bytes); }
