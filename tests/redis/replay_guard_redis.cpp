@@ -6,6 +6,8 @@
 #include <support/catch.hpp>
 #include <support/redis_server.hpp>
 
+#include "fake_redis.hpp"
+
 #include <kore/webhook.hpp>
 #include <kore/webhook/replay_guard.hpp>
 #include <kore/webhook/replay_guard_redis.hpp>
@@ -417,6 +419,53 @@ TEST_CASE("a frozen Redis (accepts, never answers) gives store_unavailable after
     // Not post(1): the claim sent before the timeout may still be applied once Redis runs again,
     // and then holds that callback for the processing lease (its retries get 423 until then).
     CHECK(guard.claim("POST", post(2)).status() == kw::replay_status::fresh);
+}
+
+// Issue 18 item 2: 0.2.0 bounded each socket read, not the command, so a reply trickled a byte
+// every 200 ms took 801 ms against a 250 ms timeout (longer replies, longer still), and a bulk
+// reply that never ends held a claim for as long as the server kept sending.
+namespace {
+
+struct timed_claim {
+    kw::replay_status status;
+    std::error_code error;
+    std::chrono::milliseconds took;
+};
+
+// A claim through a store whose deadline is 250 ms (command) + 250 ms (connect).
+timed_claim claim_against(int port) {
+    kw::redis_replay_store_options options;
+    options.port = port;
+    options.connect_timeout = 250ms;
+    options.command_timeout = 250ms;
+    options.reconnect_backoff = 0ms;
+    kw::redis_replay_store store(options);
+    kw::replay_guard guard(store);
+    const auto start = std::chrono::steady_clock::now();
+    const kw::replay_claim ticket = guard.claim("POST", post(1));
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    return {ticket.status(), ticket.error(), took};
+}
+
+}  // namespace
+
+TEST_CASE("a reply trickled a byte at a time ends the claim at its deadline, with store_unavailable") {
+    // 19 bytes at 200 ms each: 3.6 s if each read had its own timeout.
+    kore_test::fake_redis server("$12\r\nnot-a-record\r\n", 200ms, false);
+    const timed_claim claim = claim_against(server.port());
+    CAPTURE(claim.took.count());
+    CHECK(claim.status == kw::replay_status::store_unavailable);
+    CHECK(claim.error == kw::replay_errc::store_unavailable);
+    CHECK(claim.took < 1500ms);  // the deadline is 500 ms; three times that for a loaded machine
+}
+
+TEST_CASE("a bulk reply that never ends ends the claim at its deadline, with store_unavailable") {
+    kore_test::fake_redis server("$100000000\r\n", 50ms, true);
+    const timed_claim claim = claim_against(server.port());
+    CAPTURE(claim.took.count());
+    CHECK(claim.status == kw::replay_status::store_unavailable);
+    CHECK(claim.error == kw::replay_errc::store_unavailable);
+    CHECK(claim.took < 1500ms);  // the deadline is 500 ms; three times that for a loaded machine
 }
 
 TEST_CASE("a Redis that requires a password: the right one works, a wrong one is store_refused") {

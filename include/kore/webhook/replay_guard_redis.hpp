@@ -16,16 +16,17 @@
 // Keys are key_prefix + the lowercase hex digest: they hold no secret (the digest is what the
 // kore-signature header carries), and values hold the claim id and the unsigned token hint.
 //
-// Failures: connecting and each command have timeouts. A command that fails on a pooled
-// connection (Redis restarted, the connection timed out) is sent once more on a new connection;
-// after that, or when Redis cannot be reached, the operation reports
+// Failures: one deadline bounds each operation as a whole (command_timeout, plus connect_timeout
+// when it opens a connection). A command that fails quickly on a pooled connection (Redis
+// restarted) is sent once more on a new connection; after that, or when Redis cannot be reached
+// or does not answer in time, the operation reports
 // replay_errc::store_unavailable, and replay_errc::store_refused when Redis answers with an error.
 // The guard turns both into replay_status::store_unavailable (503 unless it fails open). While a
 // connection attempt has just failed, operations fail at once for reconnect_backoff instead of
 // each waiting for connect_timeout.
 //
 // Thread-safe: a pool of at most max_connections connections, guarded by a mutex; an operation
-// holds one connection for its round trip, and waits up to command_timeout for one to be free.
+// holds one connection for its round trip, and waits within its deadline for one to be free.
 
 #include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/replay/detail/redis_connection.hpp>
@@ -125,9 +126,9 @@ public:
             std::string value = "c:" + owner + ":";
             value.append(token_hint.substr(0, replay_token_hint::max_size));
             const std::string lease_ms = milliseconds_text(lease);
-            out.error = execute([&](redisContext* c, std::error_code& error) {
+            out.error = execute([&](redisContext* c, detail::redis_clock::time_point until, std::error_code& error) {
                 const auto reply = detail::redis_command(
-                    c, std::array<std::string_view, 7>{"SET", key, value, "NX", "GET", "PX", lease_ms});
+                    c, std::array<std::string_view, 7>{"SET", key, value, "NX", "GET", "PX", lease_ms}, until);
                 if (!reply) {
                     return false;
                 }
@@ -146,8 +147,8 @@ public:
             const std::string key = key_for(digest);
             const std::string owner = owner_of(id);
             const std::string ttl_ms = milliseconds_text(remember_for);
-            return execute([&](redisContext* c, std::error_code& error) {
-                const auto reply = evaluate(c, commit_sha_, commit_script, key, {owner, ttl_ms});
+            return execute([&](redisContext* c, detail::redis_clock::time_point until, std::error_code& error) {
+                const auto reply = evaluate(c, until, commit_sha_, commit_script, key, {owner, ttl_ms});
                 if (!reply) {
                     return false;
                 }
@@ -163,8 +164,8 @@ public:
         try {
             const std::string key = key_for(digest);
             const std::string owner = owner_of(id);
-            return execute([&](redisContext* c, std::error_code& error) {
-                const auto reply = evaluate(c, release_sha_, release_script, key, {owner, ""});
+            return execute([&](redisContext* c, detail::redis_clock::time_point until, std::error_code& error) {
+                const auto reply = evaluate(c, until, release_sha_, release_script, key, {owner, ""});
                 if (!reply) {
                     return false;
                 }
@@ -179,8 +180,8 @@ public:
     // Whether Redis answers (with the configured AUTH and database): for a readiness check.
     [[nodiscard]] std::error_code ping() noexcept {
         try {
-            return execute([](redisContext* c, std::error_code& error) {
-                const auto reply = detail::redis_command(c, std::array<std::string_view, 1>{"PING"});
+            return execute([](redisContext* c, detail::redis_clock::time_point until, std::error_code& error) {
+                const auto reply = detail::redis_command(c, std::array<std::string_view, 1>{"PING"}, until);
                 if (!reply) {
                     return false;
                 }
@@ -289,24 +290,28 @@ private:
     }
 
     // EVALSHA, or EVAL with the text when Redis does not have the script cached.
-    static detail::redis_reply_ptr evaluate(redisContext* c, std::string_view sha, std::string_view script,
-                                            std::string_view key, const std::array<std::string_view, 2>& args) {
-        auto reply =
-            detail::redis_command(c, std::array<std::string_view, 6>{"EVALSHA", sha, "1", key, args[0], args[1]});
+    static detail::redis_reply_ptr evaluate(redisContext* c, detail::redis_clock::time_point until,
+                                            std::string_view sha, std::string_view script, std::string_view key,
+                                            const std::array<std::string_view, 2>& args) {
+        auto reply = detail::redis_command(
+            c, std::array<std::string_view, 6>{"EVALSHA", sha, "1", key, args[0], args[1]}, until);
         if (reply && detail::is_error_reply(*reply, "NOSCRIPT")) {
-            reply =
-                detail::redis_command(c, std::array<std::string_view, 6>{"EVAL", script, "1", key, args[0], args[1]});
+            reply = detail::redis_command(
+                c, std::array<std::string_view, 6>{"EVAL", script, "1", key, args[0], args[1]}, until);
         }
         return reply;
     }
 
-    // Runs `exchange(context, error)` on a pooled connection; it returns false when the connection
-    // failed under it. Such a command is sent once more, on a new connection, if the failed one
-    // came from the pool (it may be stale: Redis restarted, an idle timeout).
+    // Runs `exchange(context, deadline, error)` on a pooled connection; it returns false when the
+    // connection failed under it. One deadline bounds the whole operation: waiting for a pooled
+    // connection and the command take command_timeout at most, and opening a connection adds
+    // connect_timeout once. A command that failed on a pooled connection before that deadline (a
+    // stale one: Redis restarted, an idle timeout) is sent once more, on a new connection.
     template <class Exchange>
     std::error_code execute(Exchange&& exchange) {
+        detail::redis_clock::time_point until = detail::redis_clock::now() + endpoint_.command_timeout;
         detail::redis_context_ptr c;
-        if (!acquire(c)) {
+        if (!acquire(c, until)) {
             return make_error_code(replay_errc::store_unavailable);
         }
         const connection_return back{*this, c};
@@ -316,8 +321,9 @@ private:
                 if (backing_off()) {
                     return make_error_code(replay_errc::store_unavailable);
                 }
+                until += endpoint_.connect_timeout;  // once: a retry only follows a pooled connection
                 std::error_code error;
-                c = detail::redis_connect(endpoint_, error);
+                c = detail::redis_connect(endpoint_, until, error);
                 if (!c) {
                     if (error == replay_errc::store_unavailable) {
                         back_off();
@@ -326,22 +332,21 @@ private:
                 }
             }
             std::error_code error;
-            if (exchange(c.get(), error)) {
+            if (exchange(c.get(), until, error)) {
                 return error;
             }
             c.reset();
-            if (!std::exchange(pooled, false)) {
+            if (!std::exchange(pooled, false) || detail::redis_clock::now() >= until) {
                 return make_error_code(replay_errc::store_unavailable);
             }
         }
     }
 
     // An idle connection (non-null), or the right to open one (null); false when all
-    // max_connections stayed busy for command_timeout.
-    bool acquire(detail::redis_context_ptr& out) {
+    // max_connections stayed busy until `until`.
+    bool acquire(detail::redis_context_ptr& out, detail::redis_clock::time_point until) {
         std::unique_lock<std::mutex> lock(mutex_);
-        if (!available_.wait_for(lock, endpoint_.command_timeout,
-                                 [this] { return !idle_.empty() || open_ < max_connections_; })) {
+        if (!available_.wait_until(lock, until, [this] { return !idle_.empty() || open_ < max_connections_; })) {
             return false;
         }
         if (!idle_.empty()) {

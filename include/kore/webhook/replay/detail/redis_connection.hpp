@@ -1,13 +1,15 @@
 #ifndef KORE_WEBHOOK_REPLAY_DETAIL_REDIS_CONNECTION_HPP
 #define KORE_WEBHOOK_REPLAY_DETAIL_REDIS_CONNECTION_HPP
 
-// hiredis, owned: RAII for contexts and replies, one binary-safe command, and a connection that
-// is set up (timeouts, keep-alive, AUTH, SELECT) before anyone uses it. Only the synchronous API
-// is used, which calls back into no C++ code, so no exception can cross a C frame.
+// hiredis, owned: RAII for contexts and replies, one binary-safe command bounded by a deadline,
+// and a connection that is set up (keep-alive, AUTH, SELECT) before anyone uses it. Only the
+// synchronous calls are used, which call back into no C++ code, so no exception can cross a C
+// frame. Every call used here has the same signature in hiredis 0.14 and 1.x (docs/replay.md).
 
 #include <kore/webhook/replay_errors.hpp>
 
 #include <hiredis/hiredis.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <array>
@@ -30,25 +32,68 @@ struct redis_reply_deleter {
 };
 using redis_reply_ptr = std::unique_ptr<redisReply, redis_reply_deleter>;
 
-inline timeval to_timeval(std::chrono::milliseconds d) noexcept {
+using redis_clock = std::chrono::steady_clock;
+
+inline timeval to_timeval(std::chrono::microseconds d) noexcept {
     timeval tv{};
-    tv.tv_sec = static_cast<decltype(tv.tv_sec)>(d.count() / 1000);
-    tv.tv_usec = static_cast<decltype(tv.tv_usec)>((d.count() % 1000) * 1000);
+    tv.tv_sec = static_cast<decltype(tv.tv_sec)>(d.count() / 1'000'000);
+    tv.tv_usec = static_cast<decltype(tv.tv_usec)>(d.count() % 1'000'000);
     return tv;
 }
 
-// Sends one command and waits for its reply. Null when the connection failed (I/O error, EOF,
-// timeout): the context is then unusable and must be dropped.
+// The time left until `deadline`, or zero when it has passed.
+inline std::chrono::microseconds time_left(redis_clock::time_point deadline) noexcept {
+    const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - redis_clock::now());
+    return left.count() > 0 ? left : std::chrono::microseconds(0);
+}
+
+// Bounds the next blocking read or write of `c` by the time left until `deadline`. The socket's
+// own timeouts, not hiredis's: redisSetTimeout allocates in 1.x, and hiredis's blocking
+// redisGetReply would apply one timeout per read, so a reply trickled a byte at a time (or a bulk
+// reply that never ends) could hold a command for ever. False when the deadline has passed.
+inline bool bound_next_io(redisContext* c, redis_clock::time_point deadline) noexcept {
+    const std::chrono::microseconds left = time_left(deadline);
+    if (left.count() == 0) {
+        return false;
+    }
+    const timeval tv = to_timeval(left);  // never zero, which would mean "no timeout"
+    return ::setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0 &&
+           ::setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0;
+}
+
+// Sends one command and reads its whole reply, all before `deadline`. Null when the connection
+// failed (I/O error, EOF, a protocol error, the deadline): the context is then unusable and must
+// be dropped.
 template <std::size_t N>
-redis_reply_ptr redis_command(redisContext* c, const std::array<std::string_view, N>& args) noexcept {
+redis_reply_ptr redis_command(redisContext* c, const std::array<std::string_view, N>& args,
+                              redis_clock::time_point deadline) noexcept {
     std::array<const char*, N> argv{};
     std::array<std::size_t, N> lengths{};
     for (std::size_t i = 0; i < N; ++i) {
         argv[i] = args[i].data();
         lengths[i] = args[i].size();
     }
-    return redis_reply_ptr(
-        static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(N), argv.data(), lengths.data())));
+    if (redisAppendCommandArgv(c, static_cast<int>(N), argv.data(), lengths.data()) != REDIS_OK) {
+        return nullptr;
+    }
+    int written = 0;
+    while (written == 0) {
+        if (!bound_next_io(c, deadline) || redisBufferWrite(c, &written) != REDIS_OK) {
+            return nullptr;
+        }
+    }
+    while (true) {
+        void* reply = nullptr;
+        if (redisGetReplyFromReader(c, &reply) != REDIS_OK) {
+            return nullptr;
+        }
+        if (reply != nullptr) {
+            return redis_reply_ptr(static_cast<redisReply*>(reply));
+        }
+        if (!bound_next_io(c, deadline) || redisBufferRead(c) != REDIS_OK) {
+            return nullptr;
+        }
+    }
 }
 
 inline bool is_error_reply(const redisReply& r, std::string_view prefix) noexcept {
@@ -70,14 +115,23 @@ struct redis_endpoint {
     std::chrono::milliseconds command_timeout{};
 };
 
-// A connection ready for commands, or null with the reason in `error`: store_unavailable when
-// Redis cannot be reached, store_refused when it answers AUTH or SELECT with an error.
-inline redis_context_ptr redis_connect(const redis_endpoint& to, std::error_code& error) noexcept {
-    const timeval connect_timeout = to_timeval(to.connect_timeout);
+// A connection ready for commands, opened and set up before `deadline` (connecting takes
+// connect_timeout at most), or null with the reason in `error`: store_unavailable when Redis
+// cannot be reached in time, store_refused when it answers AUTH or SELECT with an error.
+inline redis_context_ptr redis_connect(const redis_endpoint& to, redis_clock::time_point deadline,
+                                       std::error_code& error) noexcept {
+    error = make_error_code(replay_errc::store_unavailable);
+    std::chrono::microseconds connect_limit = time_left(deadline);
+    if (connect_limit > to.connect_timeout) {
+        connect_limit = to.connect_timeout;
+    }
+    if (connect_limit.count() == 0) {
+        return nullptr;
+    }
+    const timeval connect_timeout = to_timeval(connect_limit);
     redis_context_ptr c(to.unix_socket.empty() ? redisConnectWithTimeout(to.host.c_str(), to.port, connect_timeout)
                                                : redisConnectUnixWithTimeout(to.unix_socket.c_str(), connect_timeout));
-    if (!c || c->err != 0 || redisSetTimeout(c.get(), to_timeval(to.command_timeout)) != REDIS_OK) {
-        error = make_error_code(replay_errc::store_unavailable);
+    if (!c || c->err != 0) {
         return nullptr;
     }
     if (to.unix_socket.empty()) {
@@ -86,7 +140,6 @@ inline redis_context_ptr redis_connect(const redis_endpoint& to, std::error_code
     }
     const auto setup = [&](redis_reply_ptr reply) {
         if (!reply) {
-            error = make_error_code(replay_errc::store_unavailable);
             return false;
         }
         if (!is_ok_status(*reply)) {
@@ -98,14 +151,15 @@ inline redis_context_ptr redis_connect(const redis_endpoint& to, std::error_code
     if (!to.password.empty()) {
         const bool authenticated =
             to.username.empty()
-                ? setup(redis_command(c.get(), std::array<std::string_view, 2>{"AUTH", to.password}))
-                : setup(redis_command(c.get(), std::array<std::string_view, 3>{"AUTH", to.username, to.password}));
+                ? setup(redis_command(c.get(), std::array<std::string_view, 2>{"AUTH", to.password}, deadline))
+                : setup(redis_command(c.get(), std::array<std::string_view, 3>{"AUTH", to.username, to.password},
+                                      deadline));
         if (!authenticated) {
             return nullptr;
         }
     }
     if (!to.database.empty() &&
-        !setup(redis_command(c.get(), std::array<std::string_view, 2>{"SELECT", to.database}))) {
+        !setup(redis_command(c.get(), std::array<std::string_view, 2>{"SELECT", to.database}, deadline))) {
         return nullptr;
     }
     error.clear();
