@@ -1,7 +1,7 @@
 #ifndef KORE_WEBHOOK_REPLAY_DETAIL_REPLAY_TABLE_HPP
 #define KORE_WEBHOOK_REPLAY_DETAIL_REPLAY_TABLE_HPP
 
-// One shard of the in-memory replay store: a fixed pool of records allocated once, an
+// One shard of the in-memory replay store: a fixed pool of records allocated once (by the store), an
 // open-addressing index over it and an intrusive list from the least to the most recently
 // written record. Every operation is O(1) and allocates nothing; when the pool is full, the least
 // recently written committed record is dropped, never a claim still in work (a new claim is
@@ -24,7 +24,6 @@
 #include <limits>
 #include <string_view>
 #include <system_error>
-#include <vector>
 
 namespace kore::webhook::detail {
 
@@ -50,11 +49,26 @@ public:
         index at = none;
     };
 
-    // The bytes one record costs: the record and at most four slots (the index has the power of
-    // two at or above twice the capacity).
+    // The most bytes one record costs: the record and at most four slots (the index has the power
+    // of two at or above twice the capacity).
     static constexpr std::size_t bytes_per_record = sizeof(record) + 4 * sizeof(slot);
 
-    explicit replay_table(std::size_t capacity) : records_(capacity), slots_(slot_count(capacity)) {
+    // Index slots for `capacity` records: at least twice as many, so that runs of occupied slots
+    // stay short (and one is always free).
+    static constexpr std::size_t slots_for(std::size_t capacity) noexcept {
+        std::size_t n = 2;
+        while (n < 2 * capacity) {
+            n <<= 1U;
+        }
+        return n;
+    }
+
+    // A table over storage its owner allocated and keeps: `capacity` records and
+    // slots_for(capacity) value-initialised slots. (The in-memory store allocates every shard's
+    // storage in one block, so that what it reports is what it takes.)
+    replay_table() noexcept = default;
+    replay_table(record* records, std::size_t capacity, slot* slots) noexcept
+        : records_(records), capacity_(capacity), slots_(slots), slot_count_(slots_for(capacity)) {
         for (std::size_t i = 0; i < capacity; ++i) {
             records_[i].older = i + 1 < capacity ? static_cast<index>(i + 1) : none;
         }
@@ -131,23 +145,11 @@ public:
         return {};
     }
 
-    [[nodiscard]] std::size_t capacity() const noexcept { return records_.size(); }
+    [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] std::size_t evictions() const noexcept { return evictions_; }
-    [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        return records_.size() * sizeof(record) + slots_.size() * sizeof(slot);
-    }
 
 private:
-    // At least twice the capacity, so that runs of occupied slots stay short (and one is free).
-    static std::size_t slot_count(std::size_t capacity) noexcept {
-        std::size_t n = 2;
-        while (n < 2 * capacity) {
-            n <<= 1U;
-        }
-        return n;
-    }
-
     // The digest is SHA-256 output over a secret-keyed input, so any of its bytes are already
     // uniform and nobody without the secret can aim them at one slot. (The store picks the shard
     // from bytes 8 to 15, so these bits are not correlated with the shard.)
@@ -157,8 +159,8 @@ private:
         return bits;
     }
 
-    [[nodiscard]] std::size_t home_of(std::uint32_t hash) const noexcept { return hash & (slots_.size() - 1); }
-    [[nodiscard]] std::size_t next_slot(std::size_t at) const noexcept { return (at + 1) & (slots_.size() - 1); }
+    [[nodiscard]] std::size_t home_of(std::uint32_t hash) const noexcept { return hash & (slot_count_ - 1); }
+    [[nodiscard]] std::size_t next_slot(std::size_t at) const noexcept { return (at + 1) & (slot_count_ - 1); }
 
     [[nodiscard]] index find(const replay_digest& digest) const noexcept {
         const std::uint32_t hash = hash_of(digest);
@@ -223,7 +225,7 @@ private:
         // Backward shift: each later slot of the run moves into the hole when its home is at or
         // before the hole (cyclically), so that no empty slot ever lies between a record's home
         // and the record, which is what a lookup relies on to stop at the first empty slot.
-        const std::size_t mask = slots_.size() - 1;
+        const std::size_t mask = slot_count_ - 1;
         for (std::size_t i = next_slot(hole); slots_[i].at != none; i = next_slot(i)) {
             const std::size_t home = home_of(slots_[i].hash);
             if (((i - home) & mask) >= ((i - hole) & mask)) {
@@ -284,8 +286,10 @@ private:
         link_newest(at);
     }
 
-    std::vector<record> records_;
-    std::vector<slot> slots_;
+    record* records_ = nullptr;
+    std::size_t capacity_ = 0;
+    slot* slots_ = nullptr;
+    std::size_t slot_count_ = 2;
     std::array<index, 2> oldest_{none, none};  // per list
     std::array<index, 2> newest_{none, none};
     index free_ = none;
