@@ -481,6 +481,10 @@ TEST_CASE("a Redis that requires a password: the right one works, a wrong one is
     wrong.password = "not-the-password";
     kw::redis_replay_store bad(wrong);
     CHECK(bad.ping() == kw::replay_errc::store_refused);
+    std::string why;
+    CHECK(bad.ping(why) == kw::replay_errc::store_refused);
+    CHECK(why.rfind("AUTH refused: WRONGPASS", 0) == 0);  // Redis's own words, not a guess
+    CHECK(why.find("not-the-password") == std::string::npos);
     kw::redis_replay_store none(store_options(server));
     CHECK(kw::replay_guard(none).claim("POST", post(2)).error() == kw::replay_errc::store_refused);
 }
@@ -490,7 +494,7 @@ TEST_CASE("an ACL user limited to the documented commands and to its prefix can 
     raw_client admin(server.port());
     // The line docs/replay.md gives, with this test's prefix.
     REQUIRE(admin.run({"ACL", "SETUSER", "kore-webhook", "on", ">acl-password", "~test:replay:*", "+set", "+get",
-                       "+del", "+evalsha", "+eval", "+ping"}) == "OK");
+                       "+del", "+evalsha", "+eval"}) == "OK");
     kw::redis_replay_store_options options = store_options(server);
     options.username = "kore-webhook";
     options.password = "acl-password";
@@ -511,6 +515,53 @@ TEST_CASE("an ACL user limited to the documented commands and to its prefix can 
     elsewhere.key_prefix = "other:";
     kw::redis_replay_store outside(elsewhere);
     CHECK(kw::replay_guard(outside).claim("POST", post(3)).error() == kw::replay_errc::store_refused);
+}
+
+TEST_CASE("a user the ACL forbids to write the prefix fails ping() with Redis's NOPERM, though PING works") {
+    // Issue 16 item 7: 0.2.0's ping() sent PING, which passed, and claims then failed with a
+    // generic message. Now ping() claims and releases a probe key under the prefix.
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);
+    raw_client admin(server.port());
+    REQUIRE(admin.run({"ACL", "SETUSER", "reader", "on", ">reader-password", "%R~test:replay:*", "+@all"}) == "OK");
+    kw::redis_replay_store_options options = store_options(server);
+    options.username = "reader";
+    options.password = "reader-password";
+    kw::redis_replay_store store(options);
+    raw_client as_reader(server.port());
+    REQUIRE(as_reader.run({"AUTH", "reader", "reader-password"}) == "OK");
+    REQUIRE(as_reader.run({"PING"}) == "PONG");  // what 0.2.0's ping() checked
+
+    std::string why;
+    CHECK(store.ping(why) == kw::replay_errc::store_refused);
+    CAPTURE(why);
+    CHECK(why.rfind("NOPERM", 0) == 0);
+    CHECK(why.find("reader-password") == std::string::npos);
+
+    kw::replay_guard guard(store);
+    const auto ticket = guard.claim("POST", post(1));
+    CHECK(ticket.status() == kw::replay_status::store_unavailable);
+    CHECK(ticket.error() == kw::replay_errc::store_refused);
+    CHECK(std::string(ticket.diagnostic()).rfind("NOPERM", 0) == 0);
+
+    // The probe leaves nothing behind when it may write.
+    kw::redis_replay_store admin_store(store_options(server));
+    CHECK_FALSE(admin_store.ping(why));
+    CHECK(admin.run({"DBSIZE"}) == "0");
+}
+
+TEST_CASE("an unreachable Redis is explained in words: the connection's error") {
+    kw::redis_replay_store_options options;
+    {
+        kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);
+        options = store_options(server);
+    }  // stopped: nothing listens on its port now
+    kw::redis_replay_store store(options);
+    std::string why;
+    CHECK(store.ping(why) == kw::replay_errc::store_unavailable);
+    CAPTURE(why);
+    CHECK(why.rfind("cannot connect: ", 0) == 0);
+    const auto ticket = kw::replay_guard(store).claim("POST", post(1));
+    CHECK_FALSE(ticket.diagnostic().empty());
 }
 
 TEST_CASE("concurrent claims share at most max_connections connections, and all are answered") {

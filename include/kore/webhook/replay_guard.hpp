@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <random>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -127,6 +128,9 @@ public:
     [[nodiscard]] replay_status status() const noexcept { return status_; }
     // Why: the store's error for store_unavailable, replay_errc::not_verified for not_verified.
     [[nodiscard]] std::error_code error() const noexcept { return error_; }
+    // For store_unavailable: the store's cause in words, for logs beside error().message() (the
+    // Redis store gives Redis's own reply, e.g. "NOPERM ..."); never a secret. May be empty.
+    [[nodiscard]] std::string_view diagnostic() const noexcept { return diagnostic_; }
     // True when the caller should process the callback now: fresh, or store_unavailable under
     // replay_failure_policy::fail_open. Otherwise answer http_status() without processing.
     [[nodiscard]] bool should_process() const noexcept { return process_; }
@@ -190,6 +194,7 @@ private:
         remember_for_ = other.remember_for_;
         status_ = other.status_;
         error_ = other.error_;
+        diagnostic_ = std::move(other.diagnostic_);
         process_ = other.process_;
         finished_ = std::exchange(other.finished_, true);
         first_token_ = other.first_token_;
@@ -201,6 +206,7 @@ private:
     std::chrono::milliseconds remember_for_{};
     replay_status status_ = replay_status::not_verified;
     std::error_code error_;
+    std::string diagnostic_;
     bool process_ = false;
     bool finished_ = false;  // commit() or release() was called (or the ticket was moved from)
     replay_token_hint first_token_;
@@ -239,12 +245,12 @@ public:
             return {replay_status::fresh, true};
         }
         const replay_claim_id id{identity_, next_sequence_.fetch_add(1, std::memory_order_relaxed)};
-        const replay_store_claim found =
-            store_->claim(verified.digest(), id, idempotency_token, options_.processing_lease);
+        replay_store_claim found = store_->claim(verified.digest(), id, idempotency_token, options_.processing_lease);
         if (found.error) {
             const bool open = options_.on_store_failure == replay_failure_policy::fail_open;
             replay_claim failed(replay_status::store_unavailable, open);
             failed.error_ = found.error;
+            failed.diagnostic_ = std::move(found.diagnostic);
             return failed;
         }
         switch (found.record) {

@@ -44,6 +44,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -71,13 +72,15 @@ struct redis_replay_store_options {
 class redis_replay_store final : public replay_store {
 public:
     // Connects lazily, on the first operation (use ping() to check Redis at startup). Throws
-    // std::invalid_argument for options that cannot work, naming the option but not its value.
+    // std::invalid_argument for options that cannot work, naming the option but not its value,
+    // and what std::random_device throws when the system has no random source.
     explicit redis_replay_store(redis_replay_store_options options)
         : prefix_(std::move(options.key_prefix)),
           max_connections_(options.max_connections),
           backoff_(options.reconnect_backoff),
           commit_sha_(script_sha1(commit_script)),
-          release_sha_(script_sha1(release_script)) {
+          release_sha_(script_sha1(release_script)),
+          identity_(random_identity()) {
         if (prefix_.empty()) {
             throw std::invalid_argument("kore-webhook: redis_replay_store key_prefix must not be empty");
         }
@@ -126,13 +129,14 @@ public:
             std::string value = "c:" + owner + ":";
             value.append(token_hint.substr(0, replay_token_hint::max_size));
             const std::string lease_ms = milliseconds_text(lease);
-            out.error = execute([&](redisContext* c, detail::redis_clock::time_point until, std::error_code& error) {
+            out.error = execute(out.diagnostic, [&](attempt& a) {
                 const auto reply = detail::redis_command(
-                    c, std::array<std::string_view, 7>{"SET", key, value, "NX", "GET", "PX", lease_ms}, until);
+                    a.context, std::array<std::string_view, 7>{"SET", key, value, "NX", "GET", "PX", lease_ms},
+                    a.deadline);
                 if (!reply) {
                     return false;
                 }
-                error = read_claim(*reply, owner, out);
+                a.error = read_claim(*reply, owner, out, a.diagnostic);
                 return true;
             });
         } catch (...) {
@@ -147,12 +151,13 @@ public:
             const std::string key = key_for(digest);
             const std::string owner = owner_of(id);
             const std::string ttl_ms = milliseconds_text(remember_for);
-            return execute([&](redisContext* c, detail::redis_clock::time_point until, std::error_code& error) {
-                const auto reply = evaluate(c, until, commit_sha_, commit_script, key, {owner, ttl_ms});
+            std::string ignored;
+            return execute(ignored, [&](attempt& a) {
+                const auto reply = evaluate(a, commit_sha_, commit_script, key, {owner, ttl_ms});
                 if (!reply) {
                     return false;
                 }
-                error = read_script_result(*reply);
+                a.error = read_script_result(*reply, a.diagnostic);
                 return true;
             });
         } catch (...) {
@@ -164,12 +169,13 @@ public:
         try {
             const std::string key = key_for(digest);
             const std::string owner = owner_of(id);
-            return execute([&](redisContext* c, detail::redis_clock::time_point until, std::error_code& error) {
-                const auto reply = evaluate(c, until, release_sha_, release_script, key, {owner, ""});
+            std::string ignored;
+            return execute(ignored, [&](attempt& a) {
+                const auto reply = evaluate(a, release_sha_, release_script, key, {owner, ""});
                 if (!reply) {
                     return false;
                 }
-                error = read_script_result(*reply);
+                a.error = read_script_result(*reply, a.diagnostic);
                 return true;
             });
         } catch (...) {
@@ -177,22 +183,42 @@ public:
         }
     }
 
-    // Whether Redis answers (with the configured AUTH and database): for a readiness check.
-    [[nodiscard]] std::error_code ping() noexcept {
+    // Proves that this store can work, for a start-up or readiness check: Redis answers (AUTH and
+    // SELECT included), knows SET ... NX GET (7.0+), and lets this user claim and release a key
+    // under key_prefix (key_prefix + "probe:" + a unique id, never a digest's key), by the very
+    // commands claim() and release() send. A PING alone passes with a prefix the ACL forbids.
+    // On failure, `diagnostic` says why, in Redis's own words when it gave any ("NOPERM ...").
+    [[nodiscard]] std::error_code ping(std::string& diagnostic) noexcept {
         try {
-            return execute([](redisContext* c, detail::redis_clock::time_point until, std::error_code& error) {
-                const auto reply = detail::redis_command(c, std::array<std::string_view, 1>{"PING"}, until);
-                if (!reply) {
+            const std::string owner = owner_of({identity_, probes_.fetch_add(1, std::memory_order_relaxed)});
+            const std::string key = prefix_ + "probe:" + owner;
+            const std::string value = "c:" + owner + ":probe";
+            return execute(diagnostic, [&](attempt& a) {
+                const auto claimed = detail::redis_command(
+                    a.context, std::array<std::string_view, 7>{"SET", key, value, "NX", "GET", "PX", "10000"},
+                    a.deadline);
+                if (!claimed) {
                     return false;
                 }
-                const bool pong =
-                    reply->type == REDIS_REPLY_STATUS && std::string_view(reply->str, reply->len) == "PONG";
-                error = pong ? std::error_code() : make_error_code(replay_errc::store_refused);
+                replay_store_claim found;
+                a.error = read_claim(*claimed, owner, found, a.diagnostic);
+                if (a.error) {
+                    return true;
+                }
+                const auto released = evaluate(a, release_sha_, release_script, key, {owner, ""});
+                if (!released) {
+                    return false;
+                }
+                a.error = read_script_result(*released, a.diagnostic);
                 return true;
             });
         } catch (...) {
             return make_error_code(replay_errc::store_unavailable);
         }
+    }
+    [[nodiscard]] std::error_code ping() noexcept {
+        std::string ignored;
+        return ping(ignored);
     }
 
     // The key a digest is stored under: key_prefix + lowercase hex digest.
@@ -238,6 +264,11 @@ private:
         return detail::encode_hex(sha);
     }
 
+    static std::uint64_t random_identity() {
+        std::random_device device;
+        return (static_cast<std::uint64_t>(device()) << 32U) ^ static_cast<std::uint64_t>(device());
+    }
+
     static std::string owner_of(const replay_claim_id& id) {
         std::array<unsigned char, 16> bytes{};
         for (std::size_t i = 0; i < 8; ++i) {
@@ -251,18 +282,27 @@ private:
         return std::to_string(d.count() > 0 ? d.count() : 1);
     }
 
-    static std::error_code read_claim(const redisReply& reply, std::string_view owner, replay_store_claim& out) {
+    // store_refused, with Redis's own words when the reply is an error.
+    static std::error_code refused(const redisReply& reply, std::string& diagnostic) {
+        diagnostic = reply.type == REDIS_REPLY_ERROR ? detail::redis_error_text(reply)
+                                                     : "unexpected reply of type " + std::to_string(reply.type);
+        return make_error_code(replay_errc::store_refused);
+    }
+
+    static std::error_code read_claim(const redisReply& reply, std::string_view owner, replay_store_claim& out,
+                                      std::string& diagnostic) {
         if (reply.type == REDIS_REPLY_NIL) {
             out.record = replay_record::claimed_now;
             return {};
         }
         if (reply.type != REDIS_REPLY_STRING) {
-            return make_error_code(replay_errc::store_refused);  // an error, e.g. Redis older than 7.0
+            return refused(reply, diagnostic);  // an error, e.g. NOPERM, or Redis older than 7.0
         }
         const std::string_view value(reply.str, reply.len);
         if (value.size() < value_header_size || value[1] != ':' || value[value_header_size - 1] != ':' ||
             (value[0] != 'c' && value[0] != 'd')) {
-            return make_error_code(replay_errc::store_refused);  // not written by this store
+            diagnostic = "a value under the key prefix that this store did not write";
+            return make_error_code(replay_errc::store_refused);
         }
         if (value[0] == 'c' && value.substr(2, owner_size) == owner) {
             out.record = replay_record::claimed_now;  // our own claim, sent again after a lost reply
@@ -273,9 +313,9 @@ private:
         return {};
     }
 
-    static std::error_code read_script_result(const redisReply& reply) {
+    static std::error_code read_script_result(const redisReply& reply, std::string& diagnostic) {
         if (reply.type != REDIS_REPLY_INTEGER) {
-            return make_error_code(replay_errc::store_refused);
+            return refused(reply, diagnostic);
         }
         switch (reply.integer) {
             case 1:
@@ -285,33 +325,43 @@ private:
             case 2:
                 return make_error_code(replay_errc::not_claimed);
             default:
-                return make_error_code(replay_errc::store_refused);
+                return refused(reply, diagnostic);
         }
     }
 
+    // One try of an operation on one connection, within the operation's deadline.
+    struct attempt {
+        redisContext* context = nullptr;
+        detail::redis_clock::time_point deadline;
+        std::error_code error;
+        std::string diagnostic;
+    };
+
     // EVALSHA, or EVAL with the text when Redis does not have the script cached.
-    static detail::redis_reply_ptr evaluate(redisContext* c, detail::redis_clock::time_point until,
-                                            std::string_view sha, std::string_view script, std::string_view key,
-                                            const std::array<std::string_view, 2>& args) {
+    static detail::redis_reply_ptr evaluate(const attempt& a, std::string_view sha, std::string_view script,
+                                            std::string_view key, const std::array<std::string_view, 2>& args) {
         auto reply = detail::redis_command(
-            c, std::array<std::string_view, 6>{"EVALSHA", sha, "1", key, args[0], args[1]}, until);
+            a.context, std::array<std::string_view, 6>{"EVALSHA", sha, "1", key, args[0], args[1]}, a.deadline);
         if (reply && detail::is_error_reply(*reply, "NOSCRIPT")) {
             reply = detail::redis_command(
-                c, std::array<std::string_view, 6>{"EVAL", script, "1", key, args[0], args[1]}, until);
+                a.context, std::array<std::string_view, 6>{"EVAL", script, "1", key, args[0], args[1]}, a.deadline);
         }
         return reply;
     }
 
-    // Runs `exchange(context, deadline, error)` on a pooled connection; it returns false when the
-    // connection failed under it. One deadline bounds the whole operation: waiting for a pooled
-    // connection and the command take command_timeout at most, and opening a connection adds
-    // connect_timeout once. A command that failed on a pooled connection before that deadline (a
-    // stale one: Redis restarted, an idle timeout) is sent once more, on a new connection.
+    // Runs `exchange(attempt)` on a pooled connection; it returns false when the connection failed
+    // under it. One deadline bounds the whole operation: waiting for a pooled connection and the
+    // command take command_timeout at most, and opening a connection adds connect_timeout once.
+    // A command that failed on a pooled connection before that deadline (a stale one: Redis
+    // restarted, an idle timeout) is sent once more, on a new connection. `diagnostic` receives
+    // the cause of a failure in words (Redis's own, or the connection's).
     template <class Exchange>
-    std::error_code execute(Exchange&& exchange) {
-        detail::redis_clock::time_point until = detail::redis_clock::now() + endpoint_.command_timeout;
+    std::error_code execute(std::string& diagnostic, Exchange&& exchange) {
+        attempt a;
+        a.deadline = detail::redis_clock::now() + endpoint_.command_timeout;
         detail::redis_context_ptr c;
-        if (!acquire(c, until)) {
+        if (!acquire(c, a.deadline)) {
+            diagnostic = "all max_connections connections stayed busy until the deadline";
             return make_error_code(replay_errc::store_unavailable);
         }
         const connection_return back{*this, c};
@@ -319,24 +369,27 @@ private:
         while (true) {
             if (!c) {
                 if (backing_off()) {
+                    diagnostic = "a connection attempt failed just before (reconnect_backoff)";
                     return make_error_code(replay_errc::store_unavailable);
                 }
-                until += endpoint_.connect_timeout;  // once: a retry only follows a pooled connection
-                std::error_code error;
-                c = detail::redis_connect(endpoint_, until, error);
+                a.deadline += endpoint_.connect_timeout;  // once: a retry only follows a pooled connection
+                c = detail::redis_connect(endpoint_, a.deadline, a.error, diagnostic);
                 if (!c) {
-                    if (error == replay_errc::store_unavailable) {
+                    if (a.error == replay_errc::store_unavailable) {
                         back_off();
                     }
-                    return error;
+                    return a.error;
                 }
             }
-            std::error_code error;
-            if (exchange(c.get(), until, error)) {
-                return error;
+            a.context = c.get();
+            a.error.clear();
+            if (exchange(a)) {
+                diagnostic = std::move(a.diagnostic);
+                return a.error;
             }
+            diagnostic = detail::redis_failure_text(*c, a.deadline);
             c.reset();
-            if (!std::exchange(pooled, false) || detail::redis_clock::now() >= until) {
+            if (!std::exchange(pooled, false) || detail::redis_clock::now() >= a.deadline) {
                 return make_error_code(replay_errc::store_unavailable);
             }
         }
@@ -394,6 +447,8 @@ private:
     std::chrono::milliseconds backoff_;
     std::string commit_sha_;
     std::string release_sha_;
+    std::uint64_t identity_;  // random: names this store's probe keys
+    std::atomic<std::uint64_t> probes_{0};
 
     mutable std::mutex mutex_;
     std::condition_variable available_;

@@ -100,6 +100,31 @@ inline bool is_error_reply(const redisReply& r, std::string_view prefix) noexcep
     return r.type == REDIS_REPLY_ERROR && std::string_view(r.str, r.len).substr(0, prefix.size()) == prefix;
 }
 
+// Redis's own words in an error reply ("NOPERM this user has no permissions ..."), for logs: the
+// first line, printable ASCII only, at most 200 bytes, and without the arguments that an
+// unknown-command error echoes (they could be a password sent with AUTH).
+inline std::string redis_error_text(const redisReply& r) {
+    std::string_view text(r.str != nullptr ? r.str : "", r.str != nullptr ? r.len : 0);
+    text = text.substr(0, text.find_first_of("\r\n"));
+    text = text.substr(0, text.find(", with args beginning with"));
+    text = text.substr(0, 200);
+    std::string out(text);
+    for (char& ch : out) {
+        if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7e) {
+            ch = '?';
+        }
+    }
+    return out;
+}
+
+// Why a command got no reply, after redis_command returned null.
+inline std::string redis_failure_text(const redisContext& c, redis_clock::time_point deadline) {
+    if (time_left(deadline).count() == 0) {
+        return "no complete reply before the deadline";
+    }
+    return c.err != 0 ? std::string("connection failed: ") + c.errstr : std::string("connection failed");
+}
+
 inline bool is_ok_status(const redisReply& r) noexcept {
     return r.type == REDIS_REPLY_STATUS && std::string_view(r.str, r.len) == "OK";
 }
@@ -116,34 +141,44 @@ struct redis_endpoint {
 };
 
 // A connection ready for commands, opened and set up before `deadline` (connecting takes
-// connect_timeout at most), or null with the reason in `error`: store_unavailable when Redis
-// cannot be reached in time, store_refused when it answers AUTH or SELECT with an error.
+// connect_timeout at most), or null with the reason in `error` and in words in `why`:
+// store_unavailable when Redis cannot be reached in time, store_refused when it answers AUTH or
+// SELECT with an error.
 inline redis_context_ptr redis_connect(const redis_endpoint& to, redis_clock::time_point deadline,
-                                       std::error_code& error) noexcept {
+                                       std::error_code& error, std::string& why) {
     error = make_error_code(replay_errc::store_unavailable);
     std::chrono::microseconds connect_limit = time_left(deadline);
     if (connect_limit > to.connect_timeout) {
         connect_limit = to.connect_timeout;
     }
     if (connect_limit.count() == 0) {
+        why = "no time left to connect before the deadline";
         return nullptr;
     }
     const timeval connect_timeout = to_timeval(connect_limit);
     redis_context_ptr c(to.unix_socket.empty() ? redisConnectWithTimeout(to.host.c_str(), to.port, connect_timeout)
                                                : redisConnectUnixWithTimeout(to.unix_socket.c_str(), connect_timeout));
-    if (!c || c->err != 0) {
+    if (!c) {
+        why = "cannot connect: out of memory";
+        return nullptr;
+    }
+    if (c->err != 0) {
+        why = std::string("cannot connect: ") + c->errstr;
         return nullptr;
     }
     if (to.unix_socket.empty()) {
         // Notices a peer that vanished without closing (a crashed host) on idle pooled connections.
         static_cast<void>(redisEnableKeepAlive(c.get()));
     }
-    const auto setup = [&](redis_reply_ptr reply) {
+    const auto setup = [&](std::string_view command, redis_reply_ptr reply) {
         if (!reply) {
+            why = std::string(command) + ": " + redis_failure_text(*c, deadline);
             return false;
         }
         if (!is_ok_status(*reply)) {
             error = make_error_code(replay_errc::store_refused);
+            why = std::string(command) + " refused: " +
+                  (reply->type == REDIS_REPLY_ERROR ? redis_error_text(*reply) : std::string("unexpected reply"));
             return false;
         }
         return true;
@@ -151,15 +186,16 @@ inline redis_context_ptr redis_connect(const redis_endpoint& to, redis_clock::ti
     if (!to.password.empty()) {
         const bool authenticated =
             to.username.empty()
-                ? setup(redis_command(c.get(), std::array<std::string_view, 2>{"AUTH", to.password}, deadline))
-                : setup(redis_command(c.get(), std::array<std::string_view, 3>{"AUTH", to.username, to.password},
+                ? setup("AUTH", redis_command(c.get(), std::array<std::string_view, 2>{"AUTH", to.password}, deadline))
+                : setup("AUTH",
+                        redis_command(c.get(), std::array<std::string_view, 3>{"AUTH", to.username, to.password},
                                       deadline));
         if (!authenticated) {
             return nullptr;
         }
     }
     if (!to.database.empty() &&
-        !setup(redis_command(c.get(), std::array<std::string_view, 2>{"SELECT", to.database}, deadline))) {
+        !setup("SELECT", redis_command(c.get(), std::array<std::string_view, 2>{"SELECT", to.database}, deadline))) {
         return nullptr;
     }
     error.clear();
