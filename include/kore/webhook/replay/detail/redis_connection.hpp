@@ -10,6 +10,10 @@
 
 #include <hiredis/hiredis.h>
 #include <sys/socket.h>
+
+#if !defined(HIREDIS_MAJOR) || (HIREDIS_MAJOR == 0 && HIREDIS_MINOR < 14)
+#error "kore-webhook: the Redis replay store needs hiredis 0.14 or later"
+#endif
 #include <sys/time.h>
 
 #include <array>
