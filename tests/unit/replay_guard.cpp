@@ -7,16 +7,20 @@
 
 #include <kore/webhook/replay/detail/replay_table.hpp>
 #include <kore/webhook/replay_guard.hpp>
+#include <kore/webhook/replay_guard_async.hpp>
 #include <kore/webhook/replay_guard_memory.hpp>
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -845,5 +849,152 @@ TEST_CASE("threads delivering, failing and retrying the same callbacks process e
     CHECK(wrong == 0);
     for (const auto& d : deliveries) {
         CHECK(guard.claim("POST", d).status() == kw::replay_status::duplicate);
+    }
+}
+
+// ---- async_replay_guard ------------------------------------------------------------------------
+
+namespace {
+
+// A store whose claims wait until the test opens the gate: a Redis that is slow to answer.
+class gated_store final : public kw::replay_store {
+public:
+    explicit gated_store(kw::replay_store& inner) : inner_(inner) {}
+
+    kw::replay_store_claim claim(const kw::replay_digest& digest, const kw::replay_claim_id& id, std::string_view token,
+                                 std::chrono::milliseconds lease) noexcept override {
+        entered.fetch_add(1);
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            opened_.wait(lock, [this] { return open_; });
+        }
+        return inner_.claim(digest, id, token, lease);
+    }
+    std::error_code commit(const kw::replay_digest& digest, const kw::replay_claim_id& id,
+                           std::chrono::milliseconds remember_for) noexcept override {
+        return inner_.commit(digest, id, remember_for);
+    }
+    std::error_code release(const kw::replay_digest& digest, const kw::replay_claim_id& id) noexcept override {
+        return inner_.release(digest, id);
+    }
+    void open_gate() {
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            open_ = true;
+        }
+        opened_.notify_all();
+    }
+
+    std::atomic<int> entered{0};
+
+private:
+    kw::replay_store& inner_;
+    std::mutex mutex_;
+    std::condition_variable opened_;
+    bool open_ = false;
+};
+
+kw::async_replay_guard_options workers(std::size_t threads, std::size_t max_queued) {
+    kw::async_replay_guard_options o;
+    o.threads = threads;
+    o.max_queued = max_queued;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("an async claim, commit and release complete through their callbacks, on a worker thread") {
+    test_store store(entries(16));
+    kw::replay_guard guard(store);
+    kw::async_replay_guard async(guard, workers(1, 8));
+    const kw::result delivery = post(event(1));
+
+    std::thread::id worker;
+    std::promise<kw::replay_claim> claimed;
+    REQUIRE(async.claim("POST", delivery, "token-1", [&](kw::replay_claim ticket) {
+        worker = std::this_thread::get_id();
+        claimed.set_value(std::move(ticket));
+    }));
+    kw::replay_claim ticket = claimed.get_future().get();
+    CHECK(worker != std::this_thread::get_id());
+    CHECK(ticket.status() == kw::replay_status::fresh);
+
+    std::promise<std::error_code> committed;
+    async.commit(std::move(ticket), [&](std::error_code e) { committed.set_value(e); });
+    CHECK_FALSE(committed.get_future().get());
+
+    std::promise<kw::replay_status> again;
+    REQUIRE(async.claim("POST", delivery, "", [&](kw::replay_claim t) { again.set_value(t.status()); }));
+    CHECK(again.get_future().get() == kw::replay_status::duplicate);
+
+    std::promise<kw::replay_claim> other;
+    REQUIRE(async.claim("POST", post(event(2)), "", [&](kw::replay_claim t) { other.set_value(std::move(t)); }));
+    kw::replay_claim failed = other.get_future().get();
+    REQUIRE(failed.status() == kw::replay_status::fresh);
+    std::promise<std::error_code> released;
+    async.release(std::move(failed), [&](std::error_code e) { released.set_value(e); });
+    CHECK_FALSE(released.get_future().get());
+    CHECK(guard.claim("POST", post(event(2))).status() == kw::replay_status::fresh);  // released: KORE's retry runs
+}
+
+TEST_CASE("async claims wait in a bounded queue: beyond max_queued, claim() refuses at once") {
+    test_store inner(entries(16));
+    gated_store store(inner);
+    kw::replay_guard guard(store);
+    std::atomic<int> answered{0};
+    const auto count = [&](const kw::replay_claim&) { answered.fetch_add(1); };
+    {
+        kw::async_replay_guard async(guard, workers(1, 2));
+        REQUIRE(async.claim("POST", post(event(1)), "", count));
+        while (store.entered.load() == 0) {  // the one worker now waits in the store
+            std::this_thread::sleep_for(1ms);
+        }
+        CHECK(async.claim("POST", post(event(2)), "", count));
+        CHECK(async.claim("POST", post(event(3)), "", count));
+        CHECK(async.queued_claims() == 2);
+        CHECK_FALSE(async.claim("POST", post(event(4)), "", count));  // refused: answer 503
+        CHECK(answered.load() == 0);
+        store.open_gate();
+    }  // the destructor runs what was queued
+    CHECK(answered.load() == 3);
+    CHECK_THROWS_AS(kw::async_replay_guard(guard, workers(0, 1)), std::invalid_argument);
+    CHECK_THROWS_AS(kw::async_replay_guard(guard, workers(1, 0)), std::invalid_argument);
+}
+
+TEST_CASE("threads claiming through the async guard process each callback exactly once") {
+    test_store store(entries(1024, 4));
+    kw::replay_guard guard(store);
+    constexpr std::size_t distinct = 25;
+    std::array<std::atomic<int>, distinct> processed{};
+    std::vector<kw::result> deliveries;
+    for (std::size_t i = 0; i < distinct; ++i) {
+        deliveries.push_back(post(event(i)));
+    }
+    std::atomic<int> refused{0};
+    {
+        kw::async_replay_guard async(guard, workers(3, 4096));
+        std::vector<std::thread> callers;
+        for (int t = 0; t < 4; ++t) {
+            callers.emplace_back([&, t] {
+                for (std::size_t i = 0; i < 100; ++i) {
+                    const std::size_t which = (i * 7 + static_cast<std::size_t>(t)) % distinct;
+                    const bool queued = async.claim("POST", deliveries[which], "", [&, which](kw::replay_claim ticket) {
+                        if (ticket.should_process()) {
+                            processed[which].fetch_add(1);
+                            async.commit(std::move(ticket), [](std::error_code) {});
+                        }
+                    });
+                    refused.fetch_add(queued ? 0 : 1);
+                }
+            });
+        }
+        for (auto& c : callers) {
+            c.join();
+        }
+    }
+    CHECK(refused.load() == 0);
+    for (std::size_t i = 0; i < distinct; ++i) {
+        CAPTURE(i);
+        CHECK(processed[i].load() == 1);
     }
 }
