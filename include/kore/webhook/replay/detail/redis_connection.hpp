@@ -126,7 +126,8 @@ inline std::string redis_failure_text(const redisContext& c, redis_clock::time_p
     if (time_left(deadline).count() == 0) {
         return "no complete reply before the deadline";
     }
-    return c.err != 0 ? std::string("connection failed: ") + c.errstr : std::string("connection failed");
+    return c.err != 0 ? std::string("connection failed: ") + static_cast<const char*>(c.errstr)
+                      : std::string("connection failed");
 }
 
 inline bool is_ok_status(const redisReply& r) noexcept {
@@ -167,7 +168,7 @@ inline redis_context_ptr redis_connect(const redis_endpoint& to, redis_clock::ti
         return nullptr;
     }
     if (c->err != 0) {
-        why = std::string("cannot connect: ") + c->errstr;
+        why = std::string("cannot connect: ") + static_cast<const char*>(c->errstr);
         return nullptr;
     }
     if (to.unix_socket.empty()) {
