@@ -449,23 +449,120 @@ timed_claim claim_against(int port) {
 
 }  // namespace
 
-TEST_CASE("a reply trickled a byte at a time ends the claim at its deadline, with store_unavailable") {
+TEST_CASE("a reply trickled a byte at a time ends the claim at its deadline, with store_unavailable", "[faults]") {
     // 19 bytes at 200 ms each: 3.6 s if each read had its own timeout.
     kore_test::fake_redis server("$12\r\nnot-a-record\r\n", 200ms, false);
     const timed_claim claim = claim_against(server.port());
     CAPTURE(claim.took.count());
     CHECK(claim.status == kw::replay_status::store_unavailable);
     CHECK(claim.error == kw::replay_errc::store_unavailable);
-    CHECK(claim.took < 1500ms);  // the deadline is 500 ms; three times that for a loaded machine
+    CHECK(claim.took.count() < 1500);  // the deadline is 500 ms; three times that for a loaded machine
 }
 
-TEST_CASE("a bulk reply that never ends ends the claim at its deadline, with store_unavailable") {
+TEST_CASE("a bulk reply that never ends ends the claim at its deadline, with store_unavailable", "[faults]") {
     kore_test::fake_redis server("$100000000\r\n", 50ms, true);
     const timed_claim claim = claim_against(server.port());
     CAPTURE(claim.took.count());
     CHECK(claim.status == kw::replay_status::store_unavailable);
     CHECK(claim.error == kw::replay_errc::store_unavailable);
-    CHECK(claim.took < 1500ms);  // the deadline is 500 ms; three times that for a loaded machine
+    CHECK(claim.took.count() < 1500);  // the deadline is 500 ms; three times that for a loaded machine
+}
+
+// ---- what each fault loses (SECURITY.md "Load and fault figures" quotes these runs) -----------
+// The store's defaults: connect and command timeouts 250 ms, reconnect_backoff 100 ms; the
+// guard's: fail-closed, lease 60 s. Times are printed by `redis.replay_guard -s "[faults]"`.
+namespace {
+
+kw::redis_replay_store_options default_timings(const kore_test::redis_server& server) {
+    kw::redis_replay_store_options o;
+    o.port = server.port();
+    o.key_prefix = "test:replay:";
+    return o;
+}
+
+long long milliseconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("fault: Redis stopped loses nothing; claims are answered 503 at once until it is back", "[faults]") {
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER, {"--appendonly", "yes", "--appendfsync", "always"});
+    kw::redis_replay_store store(default_timings(server));
+    kw::replay_guard guard(store);
+    CHECK_FALSE(guard.claim("POST", post(1)).commit());
+    auto in_work = guard.claim("POST", post(2));
+    REQUIRE(in_work.status() == kw::replay_status::fresh);
+    server.stop();
+
+    auto start = std::chrono::steady_clock::now();
+    const auto first = guard.claim("POST", post(3));
+    const long long first_ms = milliseconds_since(start);
+    start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < 100; ++i) {
+        CHECK(guard.claim("POST", post(100 + i)).http_status() == 503);
+    }
+    const long long hundred_ms = milliseconds_since(start);
+    CHECK(first.http_status() == 503);
+    CHECK(first_ms < 750);
+    CHECK(hundred_ms < 2000);
+    // The claim in work cannot commit while Redis is down: the work is done, its record stays a
+    // claim and expires with the lease (a replay after that is processed again).
+    CHECK(in_work.commit() == kw::replay_errc::store_unavailable);
+
+    server.start();  // with its append-only file
+    start = std::chrono::steady_clock::now();
+    REQUIRE(recovers(store));
+    const long long recovery_ms = milliseconds_since(start);
+    CHECK(recovery_ms < 5000);
+    CHECK(guard.claim("POST", post(1)).status() == kw::replay_status::duplicate);    // kept
+    CHECK(guard.claim("POST", post(2)).status() == kw::replay_status::in_progress);  // until the lease ends
+    CHECK(guard.claim("POST", post(3)).status() == kw::replay_status::fresh);        // KORE's retry
+}
+
+TEST_CASE("fault: Redis restarted empty forgets every commit and claim: replays are processed again", "[faults]") {
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);  // nothing persisted
+    kw::redis_replay_store store(default_timings(server));
+    kw::replay_guard guard(store);
+    for (std::size_t i = 0; i < 10; ++i) {
+        REQUIRE_FALSE(guard.claim("POST", post(i)).commit());
+    }
+    auto in_work = guard.claim("POST", post(10));
+    REQUIRE(in_work.status() == kw::replay_status::fresh);
+    server.stop();
+    server.start();
+    const auto start = std::chrono::steady_clock::now();
+    auto first = guard.claim("POST", post(0));  // the stale pooled connection is replaced in this call
+    const long long first_ms = milliseconds_since(start);
+    CHECK(first_ms < 750);
+    std::size_t fresh_again = first.status() == kw::replay_status::fresh ? 1 : 0;
+    for (std::size_t i = 1; i < 10; ++i) {
+        fresh_again += guard.claim("POST", post(i)).status() == kw::replay_status::fresh ? 1 : 0;
+    }
+    CHECK(fresh_again == 10);  // the loss: each committed callback would be processed again
+    // And the callback in work: a second delivery is processed beside it.
+    CHECK(guard.claim("POST", post(10)).status() == kw::replay_status::fresh);
+    CHECK_FALSE(in_work.commit());  // its record is gone: committed again, as a new one
+}
+
+TEST_CASE("fault: a frozen Redis answers 503 after the deadline; the claim it applies later delays the callback",
+          "[faults]") {
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);
+    kw::redis_replay_store store(default_timings(server));
+    kw::replay_guard guard(store);
+    REQUIRE_FALSE(store.ping());
+    server.pause();
+    const auto start = std::chrono::steady_clock::now();
+    const auto frozen = guard.claim("POST", post(1));
+    const long long frozen_ms = milliseconds_since(start);
+    server.resume();
+    CHECK(frozen.http_status() == 503);
+    CHECK(frozen_ms >= 240);
+    CHECK(frozen_ms < 1500);
+    REQUIRE(recovers(store));
+    // Redis ran the claim once it woke: KORE's retries get 423 until the lease (60 s) ends.
+    CHECK(guard.claim("POST", post(1)).status() == kw::replay_status::in_progress);
+    CHECK(guard.claim("POST", post(2)).status() == kw::replay_status::fresh);
 }
 
 TEST_CASE("a Redis that requires a password: the right one works, a wrong one is store_refused") {
