@@ -1,28 +1,20 @@
 #ifndef KORE_WEBHOOK_REPLAY_GUARD_HPP
 #define KORE_WEBHOOK_REPLAY_GUARD_HPP
 
-// After a callback is verified, the replay guard says whether this exact signed request is new.
-// KORE delivers a callback more than once (it retries on timeouts, 408, 423, 429 and 5xx), and
-// whoever captured one signed callback can send it again. Neither date nor
-// kore-idempotency-token is signed, so a guard keyed on the token is bypassed by changing it; the
-// verified digest cannot be changed without the secret, so it is the key.
+// After a callback is verified, the replay guard says whether this exact signed request is new,
+// keyed by the verified digest (neither date nor kore-idempotency-token is signed).
 //
-// A guard must not lose callbacks, so it does not simply remember what it has seen:
-//   claim()   first delivery of a digest: the caller processes it, then
-//   commit()  on success: later deliveries are duplicates (answer 200, do not process), or
-//   release() on failure: the record is dropped, so KORE's retry is processed.
-// A ticket neither committed nor released releases itself when destroyed (an exception thrown by
-// the processing leaves no stuck claim), and a claimed record lives only for the processing lease,
-// so a crashed worker blocks the callback for that long at most. A delivery that arrives while
-// the digest is claimed gets 423, which KORE retries.
+//   kw::memory_replay_store store;  // or a redis_replay_store shared by a fleet
+//   kw::replay_guard guard(store);
+//   kw::replay_claim ticket = guard.claim(method, verified, token);
+//   if (!ticket.should_process()) return reply(ticket.http_status(), ticket.status_name());
+//   process(body);                  // an exception releases the claim (the ticket's destructor)
+//   ticket.commit();                // or ticket.release() when processing failed
 //
-// GET callbacks sign no data: every GET to one URL carries the same digest, so a guard cannot
-// tell a replay from the next genuine GET and does not try. A GET is always fresh and is never
-// stored; what protects it is only the secrecy of the URL and the refused query (a GET with a
-// query is errc::query_not_signed), so handle GET callbacks idempotently.
-//
-// The store decides the reach: memory_replay_store (replay_guard_memory.hpp) for one process,
-// redis_replay_store (replay_guard_redis.hpp) for a fleet of receivers sharing one Redis.
+// fresh: process, then commit (later deliveries are duplicates, 200) or release (KORE's retry is
+// processed). in_progress: another delivery holds the claim (423, KORE retries); a claim lives for
+// processing_lease at most. GET callbacks sign no data: always fresh, never stored.
+// docs/replay.md says what the guard protects and what it does not.
 
 #include <kore/webhook/replay_errors.hpp>
 #include <kore/webhook/replay_store.hpp>

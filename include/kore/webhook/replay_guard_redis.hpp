@@ -1,32 +1,20 @@
 #ifndef KORE_WEBHOOK_REPLAY_GUARD_REDIS_HPP
 #define KORE_WEBHOOK_REPLAY_GUARD_REDIS_HPP
 
-// A replay store in Redis, shared by every receiver of a fleet behind a load balancer: a callback
-// is then processed once in total, whichever receiver each delivery reaches. Needs hiredis
-// (Debian: libhiredis-dev; link `pkg-config hiredis`) and Redis 7.0 or later; only users of this
-// header need either.
+// A replay store in Redis, shared by every receiver of a fleet: a callback is processed once in
+// total, whichever receiver each delivery reaches. Needs hiredis 0.14 or later (Debian:
+// libhiredis-dev; link `pkg-config hiredis`) and Redis 7.0 or later; only this header needs them.
 //
-// One round trip per operation:
-//   claim    SET <key> c:<claim id>:<token> NX GET PX <lease>   (creates, or returns what is there)
-//   commit   a script: if the record is absent or this claim's, store d:<claim id>:<token> PX <ttl>
-//   release  a script: delete the record if it is still this claim's
-// Scripts go by EVALSHA, falling back to EVAL when Redis does not know them (after a restart or a
-// SCRIPT FLUSH). Every command touches one key, so a Redis Cluster works as well.
+//   kw::redis_replay_store_options o;  // host, port, key_prefix, username, password, timeouts
+//   kw::redis_replay_store store(o);
+//   std::string why;
+//   if (auto e = store.ping(why)) { /* not ready: log e.message() and why */ }
+//   kw::replay_guard guard(store);
 //
-// Keys are key_prefix + the lowercase hex digest: they hold no secret (the digest is what the
-// kore-signature header carries), and values hold the claim id and the unsigned token hint.
-//
-// Failures: one deadline bounds each operation as a whole (command_timeout, plus connect_timeout
-// when it opens a connection). A command that fails quickly on a pooled connection (Redis
-// restarted) is sent once more on a new connection; after that, or when Redis cannot be reached
-// or does not answer in time, the operation reports
-// replay_errc::store_unavailable, and replay_errc::store_refused when Redis answers with an error.
-// The guard turns both into replay_status::store_unavailable (503 unless it fails open). While a
-// connection attempt has just failed, operations fail at once for reconnect_backoff instead of
-// each waiting for connect_timeout.
-//
-// Thread-safe: a pool of at most max_connections connections, guarded by a mutex; an operation
-// holds one connection for its round trip, and waits within its deadline for one to be free.
+// One round trip per claim (SET NX GET PX), one per commit or release (a Lua script by EVALSHA).
+// One deadline bounds each operation: command_timeout, plus connect_timeout when it connects.
+// Failures are store_unavailable or store_refused (503). Thread-safe: a pool of max_connections.
+// docs/replay.md has the rest: keys, ACL, persistence, hiredis versions, fault figures.
 
 #include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/replay/detail/redis_connection.hpp>
