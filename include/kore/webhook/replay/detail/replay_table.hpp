@@ -91,17 +91,18 @@ public:
             return out;
         }
         if (at == none) {
-            at = insert(digest, now);
+            at = insert(digest, now);  // the newest claim already
             if (at == none) {
                 out.error = make_error_code(replay_errc::store_full);
                 return out;
             }
+        } else {
+            rewrite(at, false);  // an expired record taken over
         }
         record& r = records_[at];
         r.owner = id;
         r.expires = expires;
         r.token.assign(token);
-        rewrite(at, false);
         out.record = replay_record::claimed_now;
         return out;
     }
