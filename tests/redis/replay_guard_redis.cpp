@@ -10,6 +10,7 @@
 
 #include <kore/webhook.hpp>
 #include <kore/webhook/replay_guard.hpp>
+#include <kore/webhook/replay_guard_async.hpp>
 #include <kore/webhook/replay_guard_redis.hpp>
 
 #include <hiredis/hiredis.h>
@@ -21,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -563,6 +565,33 @@ TEST_CASE("fault: a frozen Redis answers 503 after the deadline; the claim it ap
     // Redis ran the claim once it woke: KORE's retries get 423 until the lease (60 s) ends.
     CHECK(guard.claim("POST", post(1)).status() == kw::replay_status::in_progress);
     CHECK(guard.claim("POST", post(2)).status() == kw::replay_status::fresh);
+}
+
+TEST_CASE("through async_replay_guard, a frozen Redis never holds the calling thread; the callback gets 503") {
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);
+    kw::redis_replay_store store(default_timings(server));
+    kw::replay_guard guard(store);
+    kw::async_replay_guard async(guard);
+    REQUIRE_FALSE(store.ping());
+    server.pause();
+    std::promise<kw::replay_claim> answered;
+    const auto start = std::chrono::steady_clock::now();
+    REQUIRE(async.claim("POST", post(1), "", [&](kw::replay_claim t) { answered.set_value(std::move(t)); }));
+    const long long call_ms = milliseconds_since(start);
+    const kw::replay_claim ticket = answered.get_future().get();
+    const long long answer_ms = milliseconds_since(start);
+    server.resume();
+    CHECK(call_ms < 50);  // the I/O thread's cost: queueing only
+    CHECK(answer_ms >= 240);
+    CHECK(ticket.http_status() == 503);
+    REQUIRE(recovers(store));
+    std::promise<kw::replay_claim> fresh;
+    REQUIRE(async.claim("POST", post(2), "", [&](kw::replay_claim t) { fresh.set_value(std::move(t)); }));
+    kw::replay_claim second = fresh.get_future().get();
+    REQUIRE(second.status() == kw::replay_status::fresh);
+    std::promise<std::error_code> committed;
+    async.commit(std::move(second), [&](std::error_code e) { committed.set_value(e); });
+    CHECK_FALSE(committed.get_future().get());
 }
 
 TEST_CASE("a Redis that requires a password: the right one works, a wrong one is store_refused") {
