@@ -581,7 +581,7 @@ TEST_CASE("through async_replay_guard, a frozen Redis never holds the calling th
     const kw::replay_claim ticket = answered.get_future().get();
     const long long answer_ms = milliseconds_since(start);
     server.resume();
-    CHECK(call_ms < 50);  // the I/O thread's cost: queueing only
+    CHECK(call_ms < 150);  // queueing only, well under the 250 ms the claim itself waits
     CHECK(answer_ms >= 240);
     CHECK(ticket.http_status() == 503);
     REQUIRE(recovers(store));
