@@ -6,8 +6,11 @@
 #include <support/catch.hpp>
 #include <support/redis_server.hpp>
 
+#include "fake_redis.hpp"
+
 #include <kore/webhook.hpp>
 #include <kore/webhook/replay_guard.hpp>
+#include <kore/webhook/replay_guard_async.hpp>
 #include <kore/webhook/replay_guard_redis.hpp>
 
 #include <hiredis/hiredis.h>
@@ -19,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -419,6 +423,177 @@ TEST_CASE("a frozen Redis (accepts, never answers) gives store_unavailable after
     CHECK(guard.claim("POST", post(2)).status() == kw::replay_status::fresh);
 }
 
+// Issue 18 item 2: 0.2.0 bounded each socket read, not the command, so a reply trickled a byte
+// every 200 ms took 801 ms against a 250 ms timeout (longer replies, longer still), and a bulk
+// reply that never ends held a claim for as long as the server kept sending.
+namespace {
+
+struct timed_claim {
+    kw::replay_status status;
+    std::error_code error;
+    std::chrono::milliseconds took;
+};
+
+// A claim through a store whose deadline is 250 ms (command) + 250 ms (connect).
+timed_claim claim_against(int port) {
+    kw::redis_replay_store_options options;
+    options.port = port;
+    options.connect_timeout = 250ms;
+    options.command_timeout = 250ms;
+    options.reconnect_backoff = 0ms;
+    kw::redis_replay_store store(options);
+    kw::replay_guard guard(store);
+    const auto start = std::chrono::steady_clock::now();
+    const kw::replay_claim ticket = guard.claim("POST", post(1));
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    return {ticket.status(), ticket.error(), took};
+}
+
+}  // namespace
+
+TEST_CASE("a reply trickled a byte at a time ends the claim at its deadline, with store_unavailable", "[faults]") {
+    // 19 bytes at 200 ms each: 3.6 s if each read had its own timeout.
+    kore_test::fake_redis server("$12\r\nnot-a-record\r\n", 200ms, false);
+    const timed_claim claim = claim_against(server.port());
+    CAPTURE(claim.took.count());
+    CHECK(claim.status == kw::replay_status::store_unavailable);
+    CHECK(claim.error == kw::replay_errc::store_unavailable);
+    CHECK(claim.took.count() < 1500);  // the deadline is 500 ms; three times that for a loaded machine
+}
+
+TEST_CASE("a bulk reply that never ends ends the claim at its deadline, with store_unavailable", "[faults]") {
+    kore_test::fake_redis server("$100000000\r\n", 50ms, true);
+    const timed_claim claim = claim_against(server.port());
+    CAPTURE(claim.took.count());
+    CHECK(claim.status == kw::replay_status::store_unavailable);
+    CHECK(claim.error == kw::replay_errc::store_unavailable);
+    CHECK(claim.took.count() < 1500);  // the deadline is 500 ms; three times that for a loaded machine
+}
+
+// ---- what each fault loses (SECURITY.md "Load and fault figures" quotes these runs) -----------
+// The store's defaults: connect and command timeouts 250 ms, reconnect_backoff 100 ms; the
+// guard's: fail-closed, lease 60 s. Times are printed by `redis.replay_guard -s "[faults]"`.
+namespace {
+
+kw::redis_replay_store_options default_timings(const kore_test::redis_server& server) {
+    kw::redis_replay_store_options o;
+    o.port = server.port();
+    o.key_prefix = "test:replay:";
+    return o;
+}
+
+long long milliseconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST_CASE("fault: Redis stopped loses nothing; claims are answered 503 at once until it is back", "[faults]") {
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER, {"--appendonly", "yes", "--appendfsync", "always"});
+    kw::redis_replay_store store(default_timings(server));
+    kw::replay_guard guard(store);
+    CHECK_FALSE(guard.claim("POST", post(1)).commit());
+    auto in_work = guard.claim("POST", post(2));
+    REQUIRE(in_work.status() == kw::replay_status::fresh);
+    server.stop();
+
+    auto start = std::chrono::steady_clock::now();
+    const auto first = guard.claim("POST", post(3));
+    const long long first_ms = milliseconds_since(start);
+    start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < 100; ++i) {
+        CHECK(guard.claim("POST", post(100 + i)).http_status() == 503);
+    }
+    const long long hundred_ms = milliseconds_since(start);
+    CHECK(first.http_status() == 503);
+    CHECK(first_ms < 750);
+    CHECK(hundred_ms < 2000);
+    // The claim in work cannot commit while Redis is down: the work is done, its record stays a
+    // claim and expires with the lease (a replay after that is processed again).
+    CHECK(in_work.commit() == kw::replay_errc::store_unavailable);
+
+    server.start();  // with its append-only file
+    start = std::chrono::steady_clock::now();
+    REQUIRE(recovers(store));
+    const long long recovery_ms = milliseconds_since(start);
+    CHECK(recovery_ms < 5000);
+    CHECK(guard.claim("POST", post(1)).status() == kw::replay_status::duplicate);    // kept
+    CHECK(guard.claim("POST", post(2)).status() == kw::replay_status::in_progress);  // until the lease ends
+    CHECK(guard.claim("POST", post(3)).status() == kw::replay_status::fresh);        // KORE's retry
+}
+
+TEST_CASE("fault: Redis restarted empty forgets every commit and claim: replays are processed again", "[faults]") {
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);  // nothing persisted
+    kw::redis_replay_store store(default_timings(server));
+    kw::replay_guard guard(store);
+    for (std::size_t i = 0; i < 10; ++i) {
+        REQUIRE_FALSE(guard.claim("POST", post(i)).commit());
+    }
+    auto in_work = guard.claim("POST", post(10));
+    REQUIRE(in_work.status() == kw::replay_status::fresh);
+    server.stop();
+    server.start();
+    const auto start = std::chrono::steady_clock::now();
+    auto first = guard.claim("POST", post(0));  // the stale pooled connection is replaced in this call
+    const long long first_ms = milliseconds_since(start);
+    CHECK(first_ms < 750);
+    std::size_t fresh_again = first.status() == kw::replay_status::fresh ? 1 : 0;
+    for (std::size_t i = 1; i < 10; ++i) {
+        fresh_again += guard.claim("POST", post(i)).status() == kw::replay_status::fresh ? 1 : 0;
+    }
+    CHECK(fresh_again == 10);  // the loss: each committed callback would be processed again
+    // And the callback in work: a second delivery is processed beside it.
+    CHECK(guard.claim("POST", post(10)).status() == kw::replay_status::fresh);
+    CHECK_FALSE(in_work.commit());  // its record is gone: committed again, as a new one
+}
+
+TEST_CASE("fault: a frozen Redis answers 503 after the deadline; the claim it applies later delays the callback",
+          "[faults]") {
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);
+    kw::redis_replay_store store(default_timings(server));
+    kw::replay_guard guard(store);
+    REQUIRE_FALSE(store.ping());
+    server.pause();
+    const auto start = std::chrono::steady_clock::now();
+    const auto frozen = guard.claim("POST", post(1));
+    const long long frozen_ms = milliseconds_since(start);
+    server.resume();
+    CHECK(frozen.http_status() == 503);
+    CHECK(frozen_ms >= 240);
+    CHECK(frozen_ms < 1500);
+    REQUIRE(recovers(store));
+    // Redis ran the claim once it woke: KORE's retries get 423 until the lease (60 s) ends.
+    CHECK(guard.claim("POST", post(1)).status() == kw::replay_status::in_progress);
+    CHECK(guard.claim("POST", post(2)).status() == kw::replay_status::fresh);
+}
+
+TEST_CASE("through async_replay_guard, a frozen Redis never holds the calling thread; the callback gets 503") {
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);
+    kw::redis_replay_store store(default_timings(server));
+    kw::replay_guard guard(store);
+    kw::async_replay_guard async(guard);
+    REQUIRE_FALSE(store.ping());
+    server.pause();
+    std::promise<kw::replay_claim> answered;
+    const auto start = std::chrono::steady_clock::now();
+    REQUIRE(async.claim("POST", post(1), "", [&](kw::replay_claim t) { answered.set_value(std::move(t)); }));
+    const long long call_ms = milliseconds_since(start);
+    const kw::replay_claim ticket = answered.get_future().get();
+    const long long answer_ms = milliseconds_since(start);
+    server.resume();
+    CHECK(call_ms < 150);  // queueing only, well under the 250 ms the claim itself waits
+    CHECK(answer_ms >= 240);
+    CHECK(ticket.http_status() == 503);
+    REQUIRE(recovers(store));
+    std::promise<kw::replay_claim> fresh;
+    REQUIRE(async.claim("POST", post(2), "", [&](kw::replay_claim t) { fresh.set_value(std::move(t)); }));
+    kw::replay_claim second = fresh.get_future().get();
+    REQUIRE(second.status() == kw::replay_status::fresh);
+    std::promise<std::error_code> committed;
+    async.commit(std::move(second), [&](std::error_code e) { committed.set_value(e); });
+    CHECK_FALSE(committed.get_future().get());
+}
+
 TEST_CASE("a Redis that requires a password: the right one works, a wrong one is store_refused") {
     kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER, {"--requirepass", "redis-test-password"});
     kw::redis_replay_store_options right = store_options(server);
@@ -432,6 +607,10 @@ TEST_CASE("a Redis that requires a password: the right one works, a wrong one is
     wrong.password = "not-the-password";
     kw::redis_replay_store bad(wrong);
     CHECK(bad.ping() == kw::replay_errc::store_refused);
+    std::string why;
+    CHECK(bad.ping(why) == kw::replay_errc::store_refused);
+    CHECK(why.rfind("AUTH refused: WRONGPASS", 0) == 0);  // Redis's own words, not a guess
+    CHECK(why.find("not-the-password") == std::string::npos);
     kw::redis_replay_store none(store_options(server));
     CHECK(kw::replay_guard(none).claim("POST", post(2)).error() == kw::replay_errc::store_refused);
 }
@@ -441,7 +620,7 @@ TEST_CASE("an ACL user limited to the documented commands and to its prefix can 
     raw_client admin(server.port());
     // The line docs/replay.md gives, with this test's prefix.
     REQUIRE(admin.run({"ACL", "SETUSER", "kore-webhook", "on", ">acl-password", "~test:replay:*", "+set", "+get",
-                       "+del", "+evalsha", "+eval", "+ping"}) == "OK");
+                       "+del", "+evalsha", "+eval"}) == "OK");
     kw::redis_replay_store_options options = store_options(server);
     options.username = "kore-webhook";
     options.password = "acl-password";
@@ -462,6 +641,53 @@ TEST_CASE("an ACL user limited to the documented commands and to its prefix can 
     elsewhere.key_prefix = "other:";
     kw::redis_replay_store outside(elsewhere);
     CHECK(kw::replay_guard(outside).claim("POST", post(3)).error() == kw::replay_errc::store_refused);
+}
+
+TEST_CASE("a user the ACL forbids to write the prefix fails ping() with Redis's NOPERM, though PING works") {
+    // Issue 16 item 7: 0.2.0's ping() sent PING, which passed, and claims then failed with a
+    // generic message. Now ping() claims and releases a probe key under the prefix.
+    kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);
+    raw_client admin(server.port());
+    REQUIRE(admin.run({"ACL", "SETUSER", "reader", "on", ">reader-password", "%R~test:replay:*", "+@all"}) == "OK");
+    kw::redis_replay_store_options options = store_options(server);
+    options.username = "reader";
+    options.password = "reader-password";
+    kw::redis_replay_store store(options);
+    raw_client as_reader(server.port());
+    REQUIRE(as_reader.run({"AUTH", "reader", "reader-password"}) == "OK");
+    REQUIRE(as_reader.run({"PING"}) == "PONG");  // what 0.2.0's ping() checked
+
+    std::string why;
+    CHECK(store.ping(why) == kw::replay_errc::store_refused);
+    CAPTURE(why);
+    CHECK(why.rfind("NOPERM", 0) == 0);
+    CHECK(why.find("reader-password") == std::string::npos);
+
+    kw::replay_guard guard(store);
+    const auto ticket = guard.claim("POST", post(1));
+    CHECK(ticket.status() == kw::replay_status::store_unavailable);
+    CHECK(ticket.error() == kw::replay_errc::store_refused);
+    CHECK(std::string(ticket.diagnostic()).rfind("NOPERM", 0) == 0);
+
+    // The probe leaves nothing behind when it may write.
+    kw::redis_replay_store admin_store(store_options(server));
+    CHECK_FALSE(admin_store.ping(why));
+    CHECK(admin.run({"DBSIZE"}) == "0");
+}
+
+TEST_CASE("an unreachable Redis is explained in words: the connection's error") {
+    kw::redis_replay_store_options options;
+    {
+        kore_test::redis_server server(KORE_WEBHOOK_REDIS_SERVER);
+        options = store_options(server);
+    }  // stopped: nothing listens on its port now
+    kw::redis_replay_store store(options);
+    std::string why;
+    CHECK(store.ping(why) == kw::replay_errc::store_unavailable);
+    CAPTURE(why);
+    CHECK(why.rfind("cannot connect: ", 0) == 0);
+    const auto ticket = kw::replay_guard(store).claim("POST", post(1));
+    CHECK_FALSE(ticket.diagnostic().empty());
 }
 
 TEST_CASE("concurrent claims share at most max_connections connections, and all are answered") {

@@ -17,6 +17,7 @@ enum class replay_errc {
     not_verified,           // the guard was asked about a result that no configured secret verified
     lease_lost,             // commit() or release() found the record held by another claim
     not_claimed,            // commit() or release() on a ticket that holds no claim (any more)
+    store_full,             // the in-memory store holds only claims in work: none is dropped for a new one
 };
 
 namespace detail {
@@ -48,6 +49,10 @@ constexpr replay_errc_text describe(replay_errc e) noexcept {
             return {"not_claimed",
                     "commit() or release() on a replay claim that holds nothing: it was not fresh, or it was "
                     "already committed or released"};
+        case replay_errc::store_full:
+            return {"store_full",
+                    "the in-memory replay store is full of callbacks still being processed; none is dropped, so "
+                    "this one is refused (503, KORE delivers it again later); raise max_entries"};
     }
     return {"unknown", "unknown kore-webhook replay error"};
 }

@@ -1,28 +1,20 @@
 #ifndef KORE_WEBHOOK_REPLAY_GUARD_HPP
 #define KORE_WEBHOOK_REPLAY_GUARD_HPP
 
-// After a callback is verified, the replay guard says whether this exact signed request is new.
-// KORE delivers a callback more than once (it retries on timeouts, 408, 423, 429 and 5xx), and
-// whoever captured one signed callback can send it again. Neither date nor
-// kore-idempotency-token is signed, so a guard keyed on the token is bypassed by changing it; the
-// verified digest cannot be changed without the secret, so it is the key.
+// After a callback is verified, the replay guard says whether this exact signed request is new,
+// keyed by the verified digest (neither date nor kore-idempotency-token is signed).
 //
-// A guard must not lose callbacks, so it does not simply remember what it has seen:
-//   claim()   first delivery of a digest: the caller processes it, then
-//   commit()  on success: later deliveries are duplicates (answer 200, do not process), or
-//   release() on failure: the record is dropped, so KORE's retry is processed.
-// A ticket neither committed nor released releases itself when destroyed (an exception thrown by
-// the processing leaves no stuck claim), and a claimed record lives only for the processing lease,
-// so a crashed worker blocks the callback for that long at most. A delivery that arrives while
-// the digest is claimed gets 423, which KORE retries.
+//   kw::memory_replay_store store;  // or a redis_replay_store shared by a fleet
+//   kw::replay_guard guard(store);
+//   kw::replay_claim ticket = guard.claim(method, verified, token);
+//   if (!ticket.should_process()) return reply(ticket.http_status(), ticket.status_name());
+//   process(body);                  // an exception releases the claim (the ticket's destructor)
+//   ticket.commit();                // or ticket.release() when processing failed
 //
-// GET callbacks sign no data: every GET to one URL carries the same digest, so a guard cannot
-// tell a replay from the next genuine GET and does not try. A GET is always fresh and is never
-// stored; what protects it is only the secrecy of the URL and the refused query (a GET with a
-// query is errc::query_not_signed), so handle GET callbacks idempotently.
-//
-// The store decides the reach: memory_replay_store (replay_guard_memory.hpp) for one process,
-// redis_replay_store (replay_guard_redis.hpp) for a fleet of receivers sharing one Redis.
+// fresh: process, then commit (later deliveries are duplicates, 200) or release (KORE's retry is
+// processed). in_progress: another delivery holds the claim (423, KORE retries); a claim lives for
+// processing_lease at most. GET callbacks sign no data: always fresh, never stored.
+// docs/replay.md says what the guard protects and what it does not.
 
 #include <kore/webhook/replay_errors.hpp>
 #include <kore/webhook/replay_store.hpp>
@@ -33,6 +25,7 @@
 #include <cstdint>
 #include <random>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -43,7 +36,7 @@ enum class replay_status {
     fresh,              // process it, then commit() (or release() if processing failed)
     in_progress,        // the same signed request is being processed elsewhere: answer 423, KORE retries
     duplicate,          // it was processed already: answer 200 and do not process it again
-    store_unavailable,  // the store failed (error() says how): 503 unless the guard fails open
+    store_unavailable,  // the store failed or is full (error() says which): 503 unless the guard fails open
     not_verified,       // the result is not a verified callback: there is nothing signed to key on
 };
 
@@ -127,6 +120,9 @@ public:
     [[nodiscard]] replay_status status() const noexcept { return status_; }
     // Why: the store's error for store_unavailable, replay_errc::not_verified for not_verified.
     [[nodiscard]] std::error_code error() const noexcept { return error_; }
+    // For store_unavailable: the store's cause in words, for logs beside error().message() (the
+    // Redis store gives Redis's own reply, e.g. "NOPERM ..."); never a secret. May be empty.
+    [[nodiscard]] std::string_view diagnostic() const noexcept { return diagnostic_; }
     // True when the caller should process the callback now: fresh, or store_unavailable under
     // replay_failure_policy::fail_open. Otherwise answer http_status() without processing.
     [[nodiscard]] bool should_process() const noexcept { return process_; }
@@ -190,6 +186,7 @@ private:
         remember_for_ = other.remember_for_;
         status_ = other.status_;
         error_ = other.error_;
+        diagnostic_ = std::move(other.diagnostic_);
         process_ = other.process_;
         finished_ = std::exchange(other.finished_, true);
         first_token_ = other.first_token_;
@@ -201,6 +198,7 @@ private:
     std::chrono::milliseconds remember_for_{};
     replay_status status_ = replay_status::not_verified;
     std::error_code error_;
+    std::string diagnostic_;
     bool process_ = false;
     bool finished_ = false;  // commit() or release() was called (or the ticket was moved from)
     replay_token_hint first_token_;
@@ -239,12 +237,12 @@ public:
             return {replay_status::fresh, true};
         }
         const replay_claim_id id{identity_, next_sequence_.fetch_add(1, std::memory_order_relaxed)};
-        const replay_store_claim found =
-            store_->claim(verified.digest(), id, idempotency_token, options_.processing_lease);
+        replay_store_claim found = store_->claim(verified.digest(), id, idempotency_token, options_.processing_lease);
         if (found.error) {
             const bool open = options_.on_store_failure == replay_failure_policy::fail_open;
             replay_claim failed(replay_status::store_unavailable, open);
             failed.error_ = found.error;
+            failed.diagnostic_ = std::move(found.diagnostic);
             return failed;
         }
         switch (found.record) {

@@ -1,34 +1,23 @@
 #ifndef KORE_WEBHOOK_REPLAY_GUARD_REDIS_HPP
 #define KORE_WEBHOOK_REPLAY_GUARD_REDIS_HPP
 
-// A replay store in Redis, shared by every receiver of a fleet behind a load balancer: a callback
-// is then processed once in total, whichever receiver each delivery reaches. Needs hiredis
-// (Debian: libhiredis-dev; link `pkg-config hiredis`) and Redis 7.0 or later; only users of this
-// header need either.
+// A replay store in Redis, shared by every receiver of a fleet: a callback is processed once in
+// total, whichever receiver each delivery reaches. Needs hiredis 0.14 or later (Debian:
+// libhiredis-dev; link `pkg-config hiredis`) and Redis 7.0 or later; only this header needs them.
 //
-// One round trip per operation:
-//   claim    SET <key> c:<claim id>:<token> NX GET PX <lease>   (creates, or returns what is there)
-//   commit   a script: if the record is absent or this claim's, store d:<claim id>:<token> PX <ttl>
-//   release  a script: delete the record if it is still this claim's
-// Scripts go by EVALSHA, falling back to EVAL when Redis does not know them (after a restart or a
-// SCRIPT FLUSH). Every command touches one key, so a Redis Cluster works as well.
+//   kw::redis_replay_store_options o;  // host, port, key_prefix, username, password, timeouts
+//   kw::redis_replay_store store(o);
+//   std::string why;
+//   if (auto e = store.ping(why)) { /* not ready: log e.message() and why */ }
+//   kw::replay_guard guard(store);
 //
-// Keys are key_prefix + the lowercase hex digest: they hold no secret (the digest is what the
-// kore-signature header carries), and values hold the claim id and the unsigned token hint.
-//
-// Failures: connecting and each command have timeouts. A command that fails on a pooled
-// connection (Redis restarted, the connection timed out) is sent once more on a new connection;
-// after that, or when Redis cannot be reached, the operation reports
-// replay_errc::store_unavailable, and replay_errc::store_refused when Redis answers with an error.
-// The guard turns both into replay_status::store_unavailable (503 unless it fails open). While a
-// connection attempt has just failed, operations fail at once for reconnect_backoff instead of
-// each waiting for connect_timeout.
-//
-// Thread-safe: a pool of at most max_connections connections, guarded by a mutex; an operation
-// holds one connection for its round trip, and waits up to command_timeout for one to be free.
+// One round trip per claim (SET NX GET PX), one per commit or release (a Lua script by EVALSHA).
+// One deadline bounds each operation: command_timeout, plus connect_timeout when it connects.
+// Failures are store_unavailable or store_refused (503). Thread-safe: a pool of max_connections.
+// docs/replay.md has the rest: keys, ACL, persistence, hiredis versions, fault figures.
 
 #include <kore/webhook/detail/hex.hpp>
-#include <kore/webhook/detail/redis_connection.hpp>
+#include <kore/webhook/replay/detail/redis_connection.hpp>
 #include <kore/webhook/replay_errors.hpp>
 #include <kore/webhook/replay_guard.hpp>  // one include gives the guard and this store
 #include <kore/webhook/replay_store.hpp>
@@ -43,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -70,13 +60,15 @@ struct redis_replay_store_options {
 class redis_replay_store final : public replay_store {
 public:
     // Connects lazily, on the first operation (use ping() to check Redis at startup). Throws
-    // std::invalid_argument for options that cannot work, naming the option but not its value.
+    // std::invalid_argument for options that cannot work, naming the option but not its value,
+    // and what std::random_device throws when the system has no random source.
     explicit redis_replay_store(redis_replay_store_options options)
         : prefix_(std::move(options.key_prefix)),
           max_connections_(options.max_connections),
           backoff_(options.reconnect_backoff),
           commit_sha_(script_sha1(commit_script)),
-          release_sha_(script_sha1(release_script)) {
+          release_sha_(script_sha1(release_script)),
+          identity_(random_identity()) {
         if (prefix_.empty()) {
             throw std::invalid_argument("kore-webhook: redis_replay_store key_prefix must not be empty");
         }
@@ -125,13 +117,14 @@ public:
             std::string value = "c:" + owner + ":";
             value.append(token_hint.substr(0, replay_token_hint::max_size));
             const std::string lease_ms = milliseconds_text(lease);
-            out.error = execute([&](redisContext* c, std::error_code& error) {
+            out.error = execute(out.diagnostic, [&](attempt& a) {
                 const auto reply = detail::redis_command(
-                    c, std::array<std::string_view, 7>{"SET", key, value, "NX", "GET", "PX", lease_ms});
+                    a.context, std::array<std::string_view, 7>{"SET", key, value, "NX", "GET", "PX", lease_ms},
+                    a.deadline);
                 if (!reply) {
                     return false;
                 }
-                error = read_claim(*reply, owner, out);
+                a.error = read_claim(*reply, owner, out, a.diagnostic);
                 return true;
             });
         } catch (...) {
@@ -146,12 +139,13 @@ public:
             const std::string key = key_for(digest);
             const std::string owner = owner_of(id);
             const std::string ttl_ms = milliseconds_text(remember_for);
-            return execute([&](redisContext* c, std::error_code& error) {
-                const auto reply = evaluate(c, commit_sha_, commit_script, key, {owner, ttl_ms});
+            std::string ignored;
+            return execute(ignored, [&](attempt& a) {
+                const auto reply = evaluate(a, commit_sha_, commit_script, key, {owner, ttl_ms});
                 if (!reply) {
                     return false;
                 }
-                error = read_script_result(*reply);
+                a.error = read_script_result(*reply, a.diagnostic);
                 return true;
             });
         } catch (...) {
@@ -163,12 +157,13 @@ public:
         try {
             const std::string key = key_for(digest);
             const std::string owner = owner_of(id);
-            return execute([&](redisContext* c, std::error_code& error) {
-                const auto reply = evaluate(c, release_sha_, release_script, key, {owner, ""});
+            std::string ignored;
+            return execute(ignored, [&](attempt& a) {
+                const auto reply = evaluate(a, release_sha_, release_script, key, {owner, ""});
                 if (!reply) {
                     return false;
                 }
-                error = read_script_result(*reply);
+                a.error = read_script_result(*reply, a.diagnostic);
                 return true;
             });
         } catch (...) {
@@ -176,22 +171,42 @@ public:
         }
     }
 
-    // Whether Redis answers (with the configured AUTH and database): for a readiness check.
-    [[nodiscard]] std::error_code ping() noexcept {
+    // Proves that this store can work, for a start-up or readiness check: Redis answers (AUTH and
+    // SELECT included), knows SET ... NX GET (7.0+), and lets this user claim and release a key
+    // under key_prefix (key_prefix + "probe:" + a unique id, never a digest's key), by the very
+    // commands claim() and release() send. A PING alone passes with a prefix the ACL forbids.
+    // On failure, `diagnostic` says why, in Redis's own words when it gave any ("NOPERM ...").
+    [[nodiscard]] std::error_code ping(std::string& diagnostic) noexcept {
         try {
-            return execute([](redisContext* c, std::error_code& error) {
-                const auto reply = detail::redis_command(c, std::array<std::string_view, 1>{"PING"});
-                if (!reply) {
+            const std::string owner = owner_of({identity_, probes_.fetch_add(1, std::memory_order_relaxed)});
+            const std::string key = prefix_ + "probe:" + owner;
+            const std::string value = "c:" + owner + ":probe";
+            return execute(diagnostic, [&](attempt& a) {
+                const auto claimed = detail::redis_command(
+                    a.context, std::array<std::string_view, 7>{"SET", key, value, "NX", "GET", "PX", "10000"},
+                    a.deadline);
+                if (!claimed) {
                     return false;
                 }
-                const bool pong =
-                    reply->type == REDIS_REPLY_STATUS && std::string_view(reply->str, reply->len) == "PONG";
-                error = pong ? std::error_code() : make_error_code(replay_errc::store_refused);
+                replay_store_claim found;
+                a.error = read_claim(*claimed, owner, found, a.diagnostic);
+                if (a.error) {
+                    return true;
+                }
+                const auto released = evaluate(a, release_sha_, release_script, key, {owner, ""});
+                if (!released) {
+                    return false;
+                }
+                a.error = read_script_result(*released, a.diagnostic);
                 return true;
             });
         } catch (...) {
             return make_error_code(replay_errc::store_unavailable);
         }
+    }
+    [[nodiscard]] std::error_code ping() noexcept {
+        std::string ignored;
+        return ping(ignored);
     }
 
     // The key a digest is stored under: key_prefix + lowercase hex digest.
@@ -237,6 +252,11 @@ private:
         return detail::encode_hex(sha);
     }
 
+    static std::uint64_t random_identity() {
+        std::random_device device;
+        return (static_cast<std::uint64_t>(device()) << 32U) ^ static_cast<std::uint64_t>(device());
+    }
+
     static std::string owner_of(const replay_claim_id& id) {
         std::array<unsigned char, 16> bytes{};
         for (std::size_t i = 0; i < 8; ++i) {
@@ -250,18 +270,27 @@ private:
         return std::to_string(d.count() > 0 ? d.count() : 1);
     }
 
-    static std::error_code read_claim(const redisReply& reply, std::string_view owner, replay_store_claim& out) {
+    // store_refused, with Redis's own words when the reply is an error.
+    static std::error_code refused(const redisReply& reply, std::string& diagnostic) {
+        diagnostic = reply.type == REDIS_REPLY_ERROR ? detail::redis_error_text(reply)
+                                                     : "unexpected reply of type " + std::to_string(reply.type);
+        return make_error_code(replay_errc::store_refused);
+    }
+
+    static std::error_code read_claim(const redisReply& reply, std::string_view owner, replay_store_claim& out,
+                                      std::string& diagnostic) {
         if (reply.type == REDIS_REPLY_NIL) {
             out.record = replay_record::claimed_now;
             return {};
         }
         if (reply.type != REDIS_REPLY_STRING) {
-            return make_error_code(replay_errc::store_refused);  // an error, e.g. Redis older than 7.0
+            return refused(reply, diagnostic);  // an error, e.g. NOPERM, or Redis older than 7.0
         }
         const std::string_view value(reply.str, reply.len);
         if (value.size() < value_header_size || value[1] != ':' || value[value_header_size - 1] != ':' ||
             (value[0] != 'c' && value[0] != 'd')) {
-            return make_error_code(replay_errc::store_refused);  // not written by this store
+            diagnostic = "a value under the key prefix that this store did not write";
+            return make_error_code(replay_errc::store_refused);
         }
         if (value[0] == 'c' && value.substr(2, owner_size) == owner) {
             out.record = replay_record::claimed_now;  // our own claim, sent again after a lost reply
@@ -272,9 +301,9 @@ private:
         return {};
     }
 
-    static std::error_code read_script_result(const redisReply& reply) {
+    static std::error_code read_script_result(const redisReply& reply, std::string& diagnostic) {
         if (reply.type != REDIS_REPLY_INTEGER) {
-            return make_error_code(replay_errc::store_refused);
+            return refused(reply, diagnostic);
         }
         switch (reply.integer) {
             case 1:
@@ -284,29 +313,43 @@ private:
             case 2:
                 return make_error_code(replay_errc::not_claimed);
             default:
-                return make_error_code(replay_errc::store_refused);
+                return refused(reply, diagnostic);
         }
     }
 
+    // One try of an operation on one connection, within the operation's deadline.
+    struct attempt {
+        redisContext* context = nullptr;
+        detail::redis_clock::time_point deadline;
+        std::error_code error;
+        std::string diagnostic;
+    };
+
     // EVALSHA, or EVAL with the text when Redis does not have the script cached.
-    static detail::redis_reply_ptr evaluate(redisContext* c, std::string_view sha, std::string_view script,
+    static detail::redis_reply_ptr evaluate(const attempt& a, std::string_view sha, std::string_view script,
                                             std::string_view key, const std::array<std::string_view, 2>& args) {
-        auto reply =
-            detail::redis_command(c, std::array<std::string_view, 6>{"EVALSHA", sha, "1", key, args[0], args[1]});
+        auto reply = detail::redis_command(
+            a.context, std::array<std::string_view, 6>{"EVALSHA", sha, "1", key, args[0], args[1]}, a.deadline);
         if (reply && detail::is_error_reply(*reply, "NOSCRIPT")) {
-            reply =
-                detail::redis_command(c, std::array<std::string_view, 6>{"EVAL", script, "1", key, args[0], args[1]});
+            reply = detail::redis_command(
+                a.context, std::array<std::string_view, 6>{"EVAL", script, "1", key, args[0], args[1]}, a.deadline);
         }
         return reply;
     }
 
-    // Runs `exchange(context, error)` on a pooled connection; it returns false when the connection
-    // failed under it. Such a command is sent once more, on a new connection, if the failed one
-    // came from the pool (it may be stale: Redis restarted, an idle timeout).
+    // Runs `exchange(attempt)` on a pooled connection; it returns false when the connection failed
+    // under it. One deadline bounds the whole operation: waiting for a pooled connection and the
+    // command take command_timeout at most, and opening a connection adds connect_timeout once.
+    // A command that failed on a pooled connection before that deadline (a stale one: Redis
+    // restarted, an idle timeout) is sent once more, on a new connection. `diagnostic` receives
+    // the cause of a failure in words (Redis's own, or the connection's).
     template <class Exchange>
-    std::error_code execute(Exchange&& exchange) {
+    std::error_code execute(std::string& diagnostic, Exchange&& exchange) {
+        attempt a;
+        a.deadline = detail::redis_clock::now() + endpoint_.command_timeout;
         detail::redis_context_ptr c;
-        if (!acquire(c)) {
+        if (!acquire(c, a.deadline)) {
+            diagnostic = "all max_connections connections stayed busy until the deadline";
             return make_error_code(replay_errc::store_unavailable);
         }
         const connection_return back{*this, c};
@@ -314,34 +357,37 @@ private:
         while (true) {
             if (!c) {
                 if (backing_off()) {
+                    diagnostic = "a connection attempt failed just before (reconnect_backoff)";
                     return make_error_code(replay_errc::store_unavailable);
                 }
-                std::error_code error;
-                c = detail::redis_connect(endpoint_, error);
+                a.deadline += endpoint_.connect_timeout;  // once: a retry only follows a pooled connection
+                c = detail::redis_connect(endpoint_, a.deadline, a.error, diagnostic);
                 if (!c) {
-                    if (error == replay_errc::store_unavailable) {
+                    if (a.error == replay_errc::store_unavailable) {
                         back_off();
                     }
-                    return error;
+                    return a.error;
                 }
             }
-            std::error_code error;
-            if (exchange(c.get(), error)) {
-                return error;
+            a.context = c.get();
+            a.error.clear();
+            if (exchange(a)) {
+                diagnostic = std::move(a.diagnostic);
+                return a.error;
             }
+            diagnostic = detail::redis_failure_text(*c, a.deadline);
             c.reset();
-            if (!std::exchange(pooled, false)) {
+            if (!std::exchange(pooled, false) || detail::redis_clock::now() >= a.deadline) {
                 return make_error_code(replay_errc::store_unavailable);
             }
         }
     }
 
     // An idle connection (non-null), or the right to open one (null); false when all
-    // max_connections stayed busy for command_timeout.
-    bool acquire(detail::redis_context_ptr& out) {
+    // max_connections stayed busy until `until`.
+    bool acquire(detail::redis_context_ptr& out, detail::redis_clock::time_point until) {
         std::unique_lock<std::mutex> lock(mutex_);
-        if (!available_.wait_for(lock, endpoint_.command_timeout,
-                                 [this] { return !idle_.empty() || open_ < max_connections_; })) {
+        if (!available_.wait_until(lock, until, [this] { return !idle_.empty() || open_ < max_connections_; })) {
             return false;
         }
         if (!idle_.empty()) {
@@ -389,6 +435,8 @@ private:
     std::chrono::milliseconds backoff_;
     std::string commit_sha_;
     std::string release_sha_;
+    std::uint64_t identity_;  // random: names this store's probe keys
+    std::atomic<std::uint64_t> probes_{0};
 
     mutable std::mutex mutex_;
     std::condition_variable available_;

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -68,7 +69,10 @@ enum class replay_record {
 };
 
 struct replay_store_claim {
-    std::error_code error;  // set when the store failed: then nothing else is meaningful
+    std::error_code error;  // set when the store failed: then only diagnostic is meaningful
+    // For a failure: its cause in words, for logs (Redis's own reply, e.g. "NOPERM ..."); never
+    // a secret. May be empty.
+    std::string diagnostic;
     replay_record record = replay_record::claimed_now;
     replay_token_hint first_token;  // for claimed_by_other and committed: the token of the claim that won
 };

@@ -1,11 +1,11 @@
-#ifndef KORE_WEBHOOK_DETAIL_REPLAY_TABLE_HPP
-#define KORE_WEBHOOK_DETAIL_REPLAY_TABLE_HPP
+#ifndef KORE_WEBHOOK_REPLAY_DETAIL_REPLAY_TABLE_HPP
+#define KORE_WEBHOOK_REPLAY_DETAIL_REPLAY_TABLE_HPP
 
-// One shard of the in-memory replay store: a fixed pool of records allocated once, an
+// One shard of the in-memory replay store: a fixed pool of records allocated once (by the store), an
 // open-addressing index over it and an intrusive list from the least to the most recently
 // written record. Every operation is O(1) and allocates nothing; when the pool is full, the least
-// recently written record is dropped. Not thread-safe by itself: memory_replay_store locks
-// around it.
+// recently written committed record is dropped, never a claim still in work (a new claim is
+// refused with store_full instead). Not thread-safe by itself: memory_replay_store locks around it.
 //
 // The index is linear probing over slots that hold a record's number beside 32 bits of its
 // digest, at most half full. A lookup reads one run of adjacent slots and opens a record only
@@ -17,13 +17,13 @@
 #include <kore/webhook/replay_errors.hpp>
 #include <kore/webhook/replay_store.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string_view>
 #include <system_error>
-#include <vector>
 
 namespace kore::webhook::detail {
 
@@ -49,11 +49,26 @@ public:
         index at = none;
     };
 
-    // The bytes one record costs: the record and at most four slots (the index has the power of
-    // two at or above twice the capacity).
+    // The most bytes one record costs: the record and at most four slots (the index has the power
+    // of two at or above twice the capacity).
     static constexpr std::size_t bytes_per_record = sizeof(record) + 4 * sizeof(slot);
 
-    explicit replay_table(std::size_t capacity) : records_(capacity), slots_(slot_count(capacity)) {
+    // Index slots for `capacity` records: at least twice as many, so that runs of occupied slots
+    // stay short (and one is always free).
+    static constexpr std::size_t slots_for(std::size_t capacity) noexcept {
+        std::size_t n = 2;
+        while (n < 2 * capacity) {
+            n <<= 1U;
+        }
+        return n;
+    }
+
+    // A table over storage its owner allocated and keeps: `capacity` records and
+    // slots_for(capacity) value-initialised slots. (The in-memory store allocates every shard's
+    // storage in one block, so that what it reports is what it takes.)
+    replay_table() noexcept = default;
+    replay_table(record* records, std::size_t capacity, slot* slots) noexcept
+        : records_(records), capacity_(capacity), slots_(slots), slot_count_(slots_for(capacity)) {
         for (std::size_t i = 0; i < capacity; ++i) {
             records_[i].older = i + 1 < capacity ? static_cast<index>(i + 1) : none;
         }
@@ -64,9 +79,9 @@ public:
                              TimePoint now, TimePoint expires) noexcept {
         purge_expired(now);
         replay_store_claim out;
-        const index found = find(digest);
-        if (found != none && records_[found].expires > now) {
-            const record& r = records_[found];
+        index at = find(digest);
+        if (at != none && records_[at].expires > now) {
+            const record& r = records_[at];
             if (r.owner == id && !r.committed) {
                 out.record = replay_record::claimed_now;  // the same claim asked again
             } else {
@@ -75,13 +90,19 @@ public:
             }
             return out;
         }
-        const index at = found != none ? found : insert(digest, now);
+        if (at == none) {
+            at = insert(digest, now);  // the newest claim already
+            if (at == none) {
+                out.error = make_error_code(replay_errc::store_full);
+                return out;
+            }
+        } else {
+            rewrite(at, false);  // an expired record taken over
+        }
         record& r = records_[at];
         r.owner = id;
-        r.committed = false;
         r.expires = expires;
         r.token.assign(token);
-        make_newest(at);
         out.record = replay_record::claimed_now;
         return out;
     }
@@ -95,15 +116,17 @@ public:
         if (at == none) {
             // The claim ran out and its record was dropped: record the work that was done anyway.
             at = insert(digest, now);
+            if (at == none) {
+                return make_error_code(replay_errc::store_full);
+            }
             records_[at].token.assign({});
         } else if (records_[at].expires <= now) {
             records_[at].token.assign({});
         }
         record& r = records_[at];
         r.owner = id;
-        r.committed = true;
         r.expires = expires;
-        make_newest(at);
+        rewrite(at, true);
         return {};
     }
 
@@ -123,23 +146,11 @@ public:
         return {};
     }
 
-    [[nodiscard]] std::size_t capacity() const noexcept { return records_.size(); }
+    [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] std::size_t evictions() const noexcept { return evictions_; }
-    [[nodiscard]] std::size_t memory_bytes() const noexcept {
-        return records_.size() * sizeof(record) + slots_.size() * sizeof(slot);
-    }
 
 private:
-    // At least twice the capacity, so that runs of occupied slots stay short (and one is free).
-    static std::size_t slot_count(std::size_t capacity) noexcept {
-        std::size_t n = 2;
-        while (n < 2 * capacity) {
-            n <<= 1U;
-        }
-        return n;
-    }
-
     // The digest is SHA-256 output over a secret-keyed input, so any of its bytes are already
     // uniform and nobody without the secret can aim them at one slot. (The store picks the shard
     // from bytes 8 to 15, so these bits are not correlated with the shard.)
@@ -149,8 +160,8 @@ private:
         return bits;
     }
 
-    [[nodiscard]] std::size_t home_of(std::uint32_t hash) const noexcept { return hash & (slots_.size() - 1); }
-    [[nodiscard]] std::size_t next_slot(std::size_t at) const noexcept { return (at + 1) & (slots_.size() - 1); }
+    [[nodiscard]] std::size_t home_of(std::uint32_t hash) const noexcept { return hash & (slot_count_ - 1); }
+    [[nodiscard]] std::size_t next_slot(std::size_t at) const noexcept { return (at + 1) & (slot_count_ - 1); }
 
     [[nodiscard]] index find(const replay_digest& digest) const noexcept {
         const std::uint32_t hash = hash_of(digest);
@@ -165,29 +176,45 @@ private:
         }
     }
 
-    // A new record for `digest`, linked into the index and as the newest; the caller fills it.
+    // A new record for `digest`, in the index and newest of the claimed list; the caller fills it
+    // and rewrites it. none when the pool is full and holds only unexpired claims: a claim is
+    // never dropped to make room, or a second delivery would be processed beside the first.
     index insert(const replay_digest& digest, TimePoint now) noexcept {
-        if (free_ == none) {
-            if (records_[oldest_].expires > now) {
-                ++evictions_;
-            }
-            remove(oldest_);
+        if (free_ == none && !make_room(now)) {
+            return none;
         }
         const index at = free_;
         free_ = records_[at].older;
         record& r = records_[at];
         r.digest = digest;
+        r.committed = false;
         const std::uint32_t hash = hash_of(digest);
         std::size_t i = home_of(hash);
         while (slots_[i].at != none) {
             i = next_slot(i);
         }
         slots_[i] = slot{hash, at};
-        r.older = none;
-        r.newer = none;
         link_newest(at);
         ++size_;
         return at;
+    }
+
+    // Frees one record: an expired claim, else the least recently written committed record.
+    bool make_room(TimePoint now) noexcept {
+        const index oldest_claim = oldest_[claimed_list];
+        if (oldest_claim != none && records_[oldest_claim].expires <= now) {
+            remove(oldest_claim);
+            return true;
+        }
+        const index oldest_done = oldest_[committed_list];
+        if (oldest_done == none) {
+            return false;
+        }
+        if (records_[oldest_done].expires > now) {
+            ++evictions_;
+        }
+        remove(oldest_done);
+        return true;
     }
 
     void remove(index at) noexcept {
@@ -199,7 +226,7 @@ private:
         // Backward shift: each later slot of the run moves into the hole when its home is at or
         // before the hole (cyclically), so that no empty slot ever lies between a record's home
         // and the record, which is what a lookup relies on to stop at the first empty slot.
-        const std::size_t mask = slots_.size() - 1;
+        const std::size_t mask = slot_count_ - 1;
         for (std::size_t i = next_slot(hole); slots_[i].at != none; i = next_slot(i)) {
             const std::size_t home = home_of(slots_[i].hash);
             if (((i - home) & mask) >= ((i - hole) & mask)) {
@@ -215,39 +242,57 @@ private:
         --size_;
     }
 
-    // Expired records at the old end are dropped as they are met, two per claim at most, so that
-    // no single call pays for a backlog; eviction reclaims the rest.
+    // Expired records at the old ends are dropped as they are met, two per claim at most, so that
+    // no single call pays for a backlog; make_room reclaims the rest.
     void purge_expired(TimePoint now) noexcept {
-        for (int i = 0; i < 2 && oldest_ != none && records_[oldest_].expires <= now; ++i) {
-            remove(oldest_);
+        for (int i = 0; i < 2; ++i) {
+            const index claim = oldest_[claimed_list];
+            const index done = oldest_[committed_list];
+            if (claim != none && records_[claim].expires <= now) {
+                remove(claim);
+            } else if (done != none && records_[done].expires <= now) {
+                remove(done);
+            } else {
+                return;
+            }
         }
     }
 
+    // A record is on one of two lists, from the least to the most recently written: claims in
+    // work, and committed records. Only the second is ever evicted.
+    static constexpr std::size_t claimed_list = 0;
+    static constexpr std::size_t committed_list = 1;
+    static std::size_t list_of(const record& r) noexcept { return r.committed ? committed_list : claimed_list; }
+
     void unlink(index at) noexcept {
         record& r = records_[at];
-        (r.older != none ? records_[r.older].newer : oldest_) = r.newer;
-        (r.newer != none ? records_[r.newer].older : newest_) = r.older;
+        const std::size_t list = list_of(r);
+        (r.older != none ? records_[r.older].newer : oldest_[list]) = r.newer;
+        (r.newer != none ? records_[r.newer].older : newest_[list]) = r.older;
     }
 
     void link_newest(index at) noexcept {
         record& r = records_[at];
-        r.older = newest_;
+        const std::size_t list = list_of(r);
+        r.older = newest_[list];
         r.newer = none;
-        (newest_ != none ? records_[newest_].newer : oldest_) = at;
-        newest_ = at;
+        (newest_[list] != none ? records_[newest_[list]].newer : oldest_[list]) = at;
+        newest_[list] = at;
     }
 
-    void make_newest(index at) noexcept {
-        if (newest_ != at) {
-            unlink(at);
-            link_newest(at);
-        }
+    // Moves a record to the newest end of the list its new state belongs to.
+    void rewrite(index at, bool committed) noexcept {
+        unlink(at);
+        records_[at].committed = committed;
+        link_newest(at);
     }
 
-    std::vector<record> records_;
-    std::vector<slot> slots_;
-    index oldest_ = none;
-    index newest_ = none;
+    record* records_ = nullptr;
+    std::size_t capacity_ = 0;
+    slot* slots_ = nullptr;
+    std::size_t slot_count_ = 2;
+    std::array<index, 2> oldest_{none, none};  // per list
+    std::array<index, 2> newest_{none, none};
     index free_ = none;
     std::size_t size_ = 0;
     std::size_t evictions_ = 0;
