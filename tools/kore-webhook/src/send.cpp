@@ -1,4 +1,9 @@
+// `kore-webhook send`: its options; the plan (what goes on the wire, decided before anything is
+// sent, which demo reuses); the delivery with KORE's retries.
+
 #include <kore_cli/send.hpp>
+
+#include "command.hpp"
 
 #include <kore_cli/errors.hpp>
 #include <kore_cli/events.hpp>
@@ -13,6 +18,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -375,6 +381,87 @@ int run_send(const send_command& command, std::ostream& out, std::ostream& err) 
         out << "replay: " << replay_verdict(deliveries[0].response, deliveries[1].response) << "\n";
     }
     return all_ok ? 0 : 1;
+}
+
+void define_send(command& c) {
+    std::string events;
+    for (const auto& e : event_catalog) {
+        std::string name(e.name);
+        name.resize(20, ' ');
+        events += "\n  " + name + std::string(e.summary);
+    }
+    c.describe("send", "deliver a KORE-style callback (or a tampered one) to a URL over http or https",
+               "Delivers a signed KORE-style callback to URL and prints the response status and body. The\n"
+               "registered URL (cut at '?' or '#') is what is signed; the request goes to its host:port and\n"
+               "path+query, over https when the URL says so: the server's certificate must be valid for the\n"
+               "URL's host and signed by a CA of --cacert FILE or of the system's trust store (there is no way\n"
+               "to skip the check). --connect sends to another address over plain http; --dry-run prints the\n"
+               "request(s) instead. Give exactly one secret.",
+               "Exit status: 0 every delivery answered 2xx; 1 a delivery was answered otherwise; 2 usage, I/O,\n"
+               "connection or TLS error (an untrusted certificate or a wrong host name included).");
+    auto args = std::make_shared<send_command>();
+    send_settings& s = args->settings;
+    c.secret("--secret-file", secret_source::kind::file, args->secrets, "FILE", "the webhook secret to sign with");
+    c.secret("--secret-env", secret_source::kind::env, args->secrets, "NAME", secret_env_help);
+    c.secret("--secret", secret_source::kind::plain, args->secrets, "SECRET", secret_plain_help);
+    c.text("--url", s.registered_url, "URL", "the callback URL as registered with KORE (http or https)")->required();
+    CLI::Option* event = c.text("--event", s.event, "NAME", "a built-in callback (default sim-status):" + events);
+    CLI::Option* body =
+        c.text("--body-file", args->body_file, "FILE", "send this body instead ('-' for standard input)");
+    event->excludes(body);
+    c.text("--content-type", s.content_type, "TYPE",
+           "with --body-file (default: application/json when the body starts with\n"
+           "'{' or '[', else application/x-www-form-urlencoded)")
+        ->needs(body);
+    c.text("--method", s.method, "METHOD",
+           "POST (default) or GET; a GET carries a form event in its query (KORE does\n"
+           "not sign the query) and has no body");
+    c.text("--tamper", s.tamper, "MODE",
+           "body               change the body after signing\n"
+           "signature          change one digit of the signature\n"
+           "unsigned           send an empty kore-signature header\n"
+           "missing            send no kore-signature header\n"
+           "replay             send the same signed request twice, the second\n"
+           "                   time with a new kore-idempotency-token and date;\n"
+           "                   prints both answers and whether the receiver\n"
+           "                   recognised the replay (200 duplicate), refused it,\n"
+           "                   or accepted it like a new callback\n"
+           "length-extension   forge a longer body from the real signature (SHA-256\n"
+           "                   length extension: no secret needed by an attacker)\n"
+           "wrong-url          sign for another URL than the one registered");
+    c.number("--retries", 10, "N", "retries on 408, 423, 429 and 5xx, as KORE does (default 2)",
+             [&s](std::size_t n) { s.retries = n; });
+    c.number("--retry-delay", 60000, "MS", "first delay between attempts, doubled each time (default 500)",
+             [&s](std::size_t n) { s.retry_delay = std::chrono::milliseconds(n); });
+    c.number("--timeout", 600, "SECONDS",
+             "per attempt: connect, TLS handshake, send and answer (default 15, KORE's\n"
+             "read timeout for callbacks)",
+             [&s](std::size_t n) { s.timeout = std::chrono::seconds(n); });
+    c.repeated(
+        "--header", [&s](const std::string& value) { s.headers.push_back(value); }, "'NAME: VALUE'",
+        "add a header, or replace the default header of that name (repeatable;\n"
+        "repeating a name sends it several times)");
+    c.flag("--chunked", s.chunked, "send the body with chunked transfer coding");
+    c.flag("--pretty-json", s.pretty_json, "send JSON indented while the signature is over the minified text");
+    c.number("--body-size", max_file_size, "N", "pad the body to N bytes before signing",
+             [&s](std::size_t n) { s.body_size = n; });
+    c.text("--path-override", s.path_override, "PATH",
+           "send to PATH (with its own query) instead of the URL's path; the URL is\n"
+           "still what is signed");
+    c.text("--connect", s.connect, "HOST:PORT",
+           "send over plain http to HOST:PORT instead of the URL's address (a local\n"
+           "port behind a TLS-terminating proxy); Host still says the URL's, and the\n"
+           "URL is still what is signed");
+    c.text("--cacert", s.ca_file, "FILE",
+           "https: trust the CA certificates in this PEM file instead of the system's\n"
+           "(a private CA, or a test server's self-signed certificate)");
+    c.flag("--dry-run", s.dry_run, "print the raw request(s) instead of sending; nothing is signed differently");
+    c.runs([args](std::ostream& out, std::ostream& err) {
+        if (args->settings.timeout.count() == 0) {
+            throw usage_error("--timeout must be at least 1 second");
+        }
+        return run_send(*args, out, err);
+    });
 }
 
 }  // namespace kore_cli
