@@ -179,7 +179,7 @@ TEST_CASE("every help lists each option with its meaning, within 100 columns") {
          {"--secret-file FILE", "--url URL", "--event NAME", "--body-file FILE", "--content-type TYPE",
           "--method METHOD", "--tamper MODE", "--retries N", "--retry-delay MS", "--timeout SECONDS",
           "--header 'NAME: VALUE'", "--chunked", "--pretty-json", "--body-size N", "--path-override PATH",
-          "--connect HOST:PORT", "--cacert FILE", "--dry-run"}},
+          "--connect HOST:PORT", "--connect-to HOST:PORT", "--cacert FILE", "--dry-run"}},
         {"demo", {"--port N"}},
     };
     for (const auto& c : commands) {

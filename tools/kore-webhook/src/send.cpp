@@ -148,6 +148,9 @@ send_plan make_plan(const send_settings& s, std::string_view secret, std::time_t
         throw usage_error("unknown --tamper mode '" + s.tamper +
                           "' (body, signature, unsigned, missing, replay, length-extension, wrong-url)");
     }
+    if (s.connect && s.connect_to) {  // not a CLI11 exclusion: --connect's help line stays as it was
+        throw usage_error("give --connect or --connect-to, not both");
+    }
     const bool tls = url->is_https() && !s.connect;
     if (s.ca_file && !tls) {
         throw usage_error(s.connect ? "--cacert is for https delivery; --connect sends over plain http"
@@ -243,13 +246,16 @@ send_plan make_plan(const send_settings& s, std::string_view secret, std::time_t
     req.method = s.method;
     req.host = url->host;
     req.port = url->port.empty() ? url->default_port() : url->port;
-    if (s.connect) {
-        const std::size_t colon = s.connect->rfind(':');
-        if (colon == std::string::npos || colon == 0 || colon + 1 == s.connect->size()) {
-            throw usage_error("--connect needs HOST:PORT, got '" + *s.connect + "'");
+    if (s.connect || s.connect_to) {
+        // Only where the TCP connection goes: Host, SNI and the certificate's name stay the URL's.
+        const std::string& to = s.connect ? *s.connect : *s.connect_to;
+        const std::size_t colon = to.rfind(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == to.size()) {
+            throw usage_error(std::string(s.connect ? "--connect" : "--connect-to") + " needs HOST:PORT, got '" + to +
+                              "'");
         }
-        req.host = s.connect->substr(0, colon);
-        req.port = s.connect->substr(colon + 1);
+        req.host = to.substr(0, colon);
+        req.port = to.substr(colon + 1);
     }
     req.target = s.path_override ? *s.path_override : (url->path.empty() ? "/" : url->path) + query;
     if (req.target.empty() || req.target.find_first_of(" \r\n") != std::string::npos) {
@@ -316,6 +322,8 @@ std::vector<delivery> deliver(const send_plan& plan, std::ostream& log) {
             std::string failure;
             try {
                 res = http::exchange(req, plan.transport);
+            } catch (const certificate_error&) {
+                throw;  // the same certificate again would be refused again
             } catch (const io_error& e) {
                 failure = e.what();
             }
@@ -361,6 +369,10 @@ int run_send(const send_command& command, std::ostream& out, std::ostream& err) 
     err << "sending " << plan.event_name << " (" << plan.method << ", " << plan.body.size() << " bytes"
         << (settings.tamper.empty() ? std::string() : ", tamper: " + settings.tamper) << ") to " << plan.request.host
         << ":" << plan.request.port << plan.request.target
+        << (settings.connect_to
+                ? " (--connect-to; Host" + std::string(tls.enabled ? ", SNI and certificate name" : "") + ": " +
+                      tls.server_name + ")"
+                : std::string())
         << (!tls.enabled          ? std::string()
             : tls.ca_file.empty() ? std::string(" over https (certificate checked against the system's trusted CAs)")
                                   : " over https (certificate checked against --cacert " + tls.ca_file + ")")
@@ -452,6 +464,10 @@ void define_send(command& c) {
            "send over plain http to HOST:PORT instead of the URL's address (a local\n"
            "port behind a TLS-terminating proxy); Host still says the URL's, and the\n"
            "URL is still what is signed");
+    c.text("--connect-to", s.connect_to, "HOST:PORT",
+           "connect to HOST:PORT instead of the URL's address (one instance behind a\n"
+           "load balancer), over https if the URL says so: SNI, the certificate's\n"
+           "name and Host are still the URL's host, and the URL is what is signed");
     c.text("--cacert", s.ca_file, "FILE",
            "https: trust the CA certificates in this PEM file instead of the system's\n"
            "(a private CA, or a test server's self-signed certificate)");
