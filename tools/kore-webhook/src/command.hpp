@@ -24,13 +24,25 @@ using action = std::function<int(std::ostream& out, std::ostream& err)>;
 
 class command {
 public:
-    explicit command(CLI::App* app);
+    explicit command(CLI::App* app) : app_(app) {
+        app_->group("commands");
+        app_->set_help_flag("-h,--help", "this text");
+        app_->allow_extras();  // unknown words are reported by run() and explain(), in the tool's words
+        app_->option_defaults()->group("options");
+        // A repeated option is reported the same way ("--url given twice").
+        app_->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    }
     command(const command&) = delete;  // validators keep a pointer to it
     command& operator=(const command&) = delete;
 
     // Its name, the one line of the command list, its --help text and the exit statuses under it.
     void describe(const std::string& name, std::string summary, const std::string& description,
-                  const std::string& exit_statuses);
+                  const std::string& exit_statuses) {
+        app_->name(name);
+        app_->description(description);
+        app_->footer(exit_statuses);
+        summary_ = std::move(summary);
+    }
     // Run when the command is selected and its line is accepted.
     void runs(action a) { action_ = std::move(a); }
 
@@ -39,16 +51,26 @@ public:
     CLI::Option* text(const std::string& flag, Text& into, const std::string& type, const std::string& what) {
         return app_->add_option(flag, into, what)->type_name(type);
     }
-    CLI::Option* flag(const std::string& flag, bool& into, const std::string& what);
+    CLI::Option* flag(const std::string& flag, bool& into, const std::string& what) {
+        return app_->add_flag(flag, into, what)->disable_flag_override();
+    }
     // A count or size: decimal digits only, at most `max`, handed to `take`.
     CLI::Option* number(const std::string& flag, std::size_t max, const std::string& type, const std::string& what,
                         std::function<void(std::size_t)> take);
     // May be given several times; `take` sees each value in command-line order.
     CLI::Option* repeated(const std::string& flag, std::function<void(const std::string&)> take,
-                          const std::string& type, const std::string& what);
+                          const std::string& type, const std::string& what) {
+        return app_->add_option_function<std::string>(flag, std::move(take), what)
+            ->type_name(type)
+            ->trigger_on_parse()
+            ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    }
     // A secret option; all those sharing `into` keep their command-line order (the rotation order).
     CLI::Option* secret(const std::string& flag, secret_source::kind kind, std::vector<secret_source>& into,
-                        const std::string& type, const std::string& what);
+                        const std::string& type, const std::string& what) {
+        const auto take = [&into, flag, kind](const std::string& value) { into.push_back({kind, flag, value}); };
+        return repeated(flag, take, type, what);
+    }
 
     // For command_line.cpp.
     CLI::App* app() const noexcept { return app_; }
@@ -64,7 +86,6 @@ public:
 
 private:
     void check_words() const;
-    std::optional<std::string> requirement_problem() const;
 
     CLI::App* app_;
     std::string summary_;

@@ -15,28 +15,6 @@
 
 namespace kore_cli {
 
-command::command(CLI::App* app) : app_(app) {
-    app_->group("commands");
-    app_->set_help_flag("-h,--help", "this text");
-    // Unknown words are collected and reported by check_words() in the tool's words.
-    app_->allow_extras();
-    app_->option_defaults()->group("options");
-    // A repeated option is reported by check_words() ("--url given twice").
-    app_->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-}
-
-void command::describe(const std::string& name, std::string summary, const std::string& description,
-                       const std::string& exit_statuses) {
-    app_->name(name);
-    app_->description(description);
-    app_->footer(exit_statuses);
-    summary_ = std::move(summary);
-}
-
-CLI::Option* command::flag(const std::string& flag, bool& into, const std::string& what) {
-    return app_->add_flag(flag, into, what)->disable_flag_override();
-}
-
 CLI::Option* command::number(const std::string& flag, std::size_t max, const std::string& type, const std::string& what,
                              std::function<void(std::size_t)> take) {
     // CLI11 2.1 converts integers with strtoull(base 0): "0x10" and "-1" would pass and "010"
@@ -64,24 +42,6 @@ CLI::Option* command::number(const std::string& flag, std::size_t max, const std
         },
         std::string());
     return app_->add_option_function<std::size_t>(flag, std::move(take), what)->transform(decimal)->type_name(type);
-}
-
-CLI::Option* command::repeated(const std::string& flag, std::function<void(const std::string&)> take,
-                               const std::string& type, const std::string& what) {
-    return app_->add_option_function<std::string>(flag, std::move(take), what)
-        ->type_name(type)
-        ->trigger_on_parse()
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-}
-
-CLI::Option* command::secret(const std::string& flag, secret_source::kind kind, std::vector<secret_source>& into,
-                             const std::string& type, const std::string& what) {
-    return repeated(
-        flag,
-        [&into, flag, kind](const std::string& value) {
-            into.push_back({kind, flag, value});
-        },
-        type, what);
 }
 
 void command::check_words() const {
@@ -126,35 +86,6 @@ std::string exclusion(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-// The first of required, needs and excludes that the line breaks, checked as CLI11 checks them
-// (option by option in definition order), so the message names the options CLI11 objected to.
-std::optional<std::string> command::requirement_problem() const {
-    for (const CLI::Option* o : app_->get_options()) {
-        const std::string& option = o->get_name();
-        if (o->get_required() && o->count() == 0) {
-            return name() + " needs " + option +
-                   (option == "--url" ? ": the callback URL as registered with KORE" : std::string()) + hint();
-        }
-        if (o->count() == 0) {
-            continue;
-        }
-        for (const CLI::Option* needed : o->get_needs()) {
-            if (needed->count() == 0) {
-                if (option == "--content-type") {
-                    return "--content-type goes with --body-file (events have their own type)";
-                }
-                return option + " goes with " + needed->get_name() + hint();
-            }
-        }
-        for (const CLI::Option* excluded : o->get_excludes()) {
-            if (excluded->count() != 0) {
-                return exclusion(option, excluded->get_name());
-            }
-        }
-    }
-    return std::nullopt;
-}
-
 std::string command::explain(const CLI::ParseError& e, const std::string& stopped_at) const {
     check_words();  // an unknown or repeated option explains more than what CLI11 saw next
     if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
@@ -165,8 +96,27 @@ std::string command::explain(const CLI::ParseError& e, const std::string& stoppe
                    (o->get_expected_max() == 0 ? " takes no value" : " needs a value (" + o->get_type_name() + ")") +
                    hint();
         }
-    } else if (const auto problem = requirement_problem()) {
-        return *problem;
+        return e.what() + hint();
+    }
+    // The first of required, needs and excludes the line breaks, found as CLI11 found it (option
+    // by option in definition order): the message names the options CLI11 objected to.
+    for (const CLI::Option* o : app_->get_options()) {
+        const std::string& option = o->get_name();
+        if (o->get_required() && o->count() == 0) {
+            return name() + " needs " + option +
+                   (option == "--url" ? ": the callback URL as registered with KORE" : std::string()) + hint();
+        }
+        for (const CLI::Option* needed : o->get_needs()) {
+            if (o->count() > 0 && needed->count() == 0) {
+                return option == "--content-type" ? "--content-type goes with --body-file (events have their own type)"
+                                                  : option + " goes with " + needed->get_name() + hint();
+            }
+        }
+        for (const CLI::Option* excluded : o->get_excludes()) {
+            if (o->count() > 0 && excluded->count() > 0) {
+                return exclusion(option, excluded->get_name());
+            }
+        }
     }
     return e.what() + hint();
 }
