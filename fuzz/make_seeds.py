@@ -121,3 +121,9 @@ write("request_parser", "bare-lf", "GET /kore?a HTTP/1.0\nHost: h\n\n")
 write("request_parser", "conflict",
       "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")
 write("request_parser", "folding", "POST / HTTP/1.1\r\nX: a\r\n b\r\n\r\n")
+write("request_parser", "trailer-signature",
+      "POST /kore HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n"
+      "kore-signature: " + digest + "\r\n\r\n")
+write("request_parser", "header-and-trailer-signature",
+      "POST /kore HTTP/1.1\r\nHost: h\r\nkore-signature: " + digest +
+      "\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nkore-signature: " + digest + "\r\nX-T: 1\r\n\r\n")

@@ -1,6 +1,7 @@
 // The CLI's raw HTTP request parser (`kore-webhook verify --request-file`) on any bytes: it never
 // crashes, every refusal names a reason and a position inside the input, and every request it
 // accepts respects the limits and is stable: re-parsing what it accepted gives the same result.
+// Trailer fields come only after a chunked body and never join the header fields.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -44,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const auto& r = *parsed.value;
-    if (r.headers.size() > limits.max_headers || r.body.size() > size || r.method.empty()) {
+    if (r.headers.size() + r.trailers.size() > limits.max_headers || r.body.size() > size || r.method.empty() ||
+        (!r.chunked && !r.trailers.empty())) {
         std::abort();
     }
     // Headers whose names differ only in case are one header to HTTP; skip what re-serialising
@@ -57,7 +59,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     relaxed.max_headers = limits.max_headers + 1;  // the Content-Length serialize() adds
     relaxed.max_line = limits.max_line + 1;        // serialize() writes ": " where the input may have ":"
     const auto again = kore_cli::http::parse(serialize(r), relaxed);
-    if (!again || again.value->method != r.method || again.value->target != r.target || again.value->body != r.body) {
+    if (!again || again.value->method != r.method || again.value->target != r.target || again.value->body != r.body ||
+        !again.value->trailers.empty()) {
         std::abort();
     }
     return 0;

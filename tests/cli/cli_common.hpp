@@ -195,6 +195,9 @@ struct receiver_setup {
     std::string cert_file;
     std::string key_file;
     std::string tls_host = "localhost";
+    // https: the registered URL's host[:port] when it is not the address listened on (an
+    // instance behind a load balancer, reached with send --connect-to).
+    std::string registered_authority;
     // Answer a verified request whose digest was verified before with 200 "duplicate" and do not
     // process it again, as a receiver with a replay guard does (the demo's receiver answers 204
     // and leaves de-duplication to the application).
@@ -243,6 +246,9 @@ public:
         }
         url_ =
             (tls ? "https://" + setup.tls_host : std::string("http://127.0.0.1")) + ":" + std::to_string(port_) + path;
+        if (tls && !setup.registered_authority.empty()) {
+            url_ = "https://" + setup.registered_authority + path;
+        }
         if (setup.replay_guard) {
             server_->Post(path, [this](const httplib::Request& req, httplib::Response& res) {
                 const auto verdict = kore::webhook::adapters::httplib::verify(verifier_, url_, req);

@@ -1,7 +1,8 @@
 // cli.https: `kore-webhook send` delivers over https to a cpp-httplib SSLServer started by the
 // test with a certificate the test makes (OpenSSL's API, self-signed, valid for one hour). The
 // certificate must be trusted (--cacert) and name the URL's host; SNI carries a host name, never
-// an address. Every refusal is a transport error: exit 2, and nothing reaches the receiver.
+// an address, also when --connect-to sends the connection elsewhere. Every refusal is a transport
+// error: exit 2, never retried, and nothing reaches the receiver.
 
 #include "cli_common.hpp"
 
@@ -149,6 +150,52 @@ TEST_CASE("https: the certificate must name the URL's host, by name or by addres
     CHECK(addressed.records().size() == 1);
 }
 
+TEST_CASE("https: --connect-to reaches one instance; SNI, certificate name and Host stay the URL's") {
+    // The URL names the load balancer's host (.test, reserved: only --connect-to can deliver).
+    const auto cert = make_certificate("balanced", "DNS:lb.kore.test");
+    receiver_setup setup = tls_setup(cert, "lb.kore.test");
+    setup.registered_authority = "lb.kore.test";
+    receiver rx({active}, setup);
+    REQUIRE(rx.url() == "https://lb.kore.test/kore/callback");
+    const std::string instance = "127.0.0.1:" + std::to_string(rx.port());
+    const auto r = send(rx.url(), {"--cacert", cert.cert_file, "--connect-to", instance});
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out == "204 No Content\n");
+    CHECK(contains(r.err, "to " + instance +
+                              "/kore/callback (--connect-to; Host, SNI and certificate name: "
+                              "lb.kore.test) over https"));
+    const auto records = rx.records();
+    REQUIRE(records.size() == 1);
+    CHECK(records[0].processed);  // signed for https://lb.kore.test/kore/callback
+    CHECK(rx.server_names() == std::vector<std::string>{"lb.kore.test"});
+    const auto dry = send(rx.url(), {"--connect-to", instance, "--dry-run"});
+    CHECK(dry.out.rfind("POST /kore/callback HTTP/1.1\r\nHost: lb.kore.test\r\n", 0) == 0);
+}
+
+TEST_CASE("https: a refused certificate is never retried, whatever --retries says") {
+    // The certificate is valid for localhost; --connect-to keeps the URL's host as the name checked.
+    const auto cert = make_certificate("other-name", "DNS:localhost");
+    receiver rx({active}, tls_setup(cert, "localhost"));
+    const std::string instance = "127.0.0.1:" + std::to_string(rx.port());
+    const auto wrong_name = run({"send", "--secret-file", key_file(), "--url", "https://lb.kore.test/kore/callback",
+                                 "--connect-to", instance, "--cacert", cert.cert_file, "--retries", "3"});
+    CHECK(wrong_name.status == 2);
+    CHECK(contains(wrong_name.err,
+                   "the TLS certificate of " + instance + " is not accepted for 'lb.kore.test': hostname mismatch"));
+    CHECK_FALSE(contains(wrong_name.err, "retrying"));
+    const auto untrusted = run({"send", "--secret-file", key_file(), "--url", rx.url(), "--retries", "3"});
+    CHECK(untrusted.status == 2);
+    CHECK(contains(untrusted.err, "self-signed certificate"));
+    CHECK_FALSE(contains(untrusted.err, "retrying"));
+    CHECK(rx.records().empty());
+    // A failure that may pass is still retried: nothing listens on the port.
+    const auto refused = run({"send", "--secret-file", key_file(), "--url", "https://lb.kore.test/kore/callback",
+                              "--connect-to", "127.0.0.1:1", "--retries", "1", "--retry-delay", "1"});
+    CHECK(refused.status == 2);
+    CHECK(contains(refused.err, "attempt 1: cannot connect to 127.0.0.1:1"));
+}
+
 TEST_CASE("https: a server that never answers the handshake times out after --timeout: exit 2") {
     // A listening socket nobody accepts on: the kernel completes TCP's handshake, TLS's never starts.
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -170,7 +217,7 @@ TEST_CASE("https: a server that never answers the handshake times out after --ti
     CHECK(contains(plain.err, "timed out waiting for the response"));
 }
 
-TEST_CASE("https: --cacert mistakes are errors with exit 2") {
+TEST_CASE("https: --cacert and --connect-to mistakes are errors with exit 2") {
     const std::string key = key_file();
     const usage_case cases[] = {
         {{"send", "--secret-file", key, "--url", "https://localhost:9/kore", "--cacert", "/nonexistent/ca.pem"},
@@ -181,6 +228,11 @@ TEST_CASE("https: --cacert mistakes are errors with exit 2") {
          "--cacert is for https delivery; 'http://127.0.0.1:9/kore' is plain http"},
         {{"send", "--secret-file", key, "--url", "https://localhost/kore", "--connect", "127.0.0.1:9", "--cacert", key},
          "--connect sends over plain http"},
+        {{"send", "--secret-file", key, "--url", "https://localhost/kore", "--connect-to", "localhost"},
+         "--connect-to needs HOST:PORT, got 'localhost'"},
+        {{"send", "--secret-file", key, "--url", "https://localhost/kore", "--connect-to", "127.0.0.1:9", "--connect",
+          "127.0.0.1:9"},
+         "give --connect or --connect-to, not both"},
     };
     check_usage_errors(cases, active);
 }

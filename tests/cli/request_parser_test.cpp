@@ -1,9 +1,14 @@
 // cli.request_parser: the strict raw-request parser behind `verify --request-file`
-// (kore_cli/http_request.hpp). Pure function: every input gives a request or an error.
+// (kore_cli/http_request.hpp). Pure function: every input gives a request or an error. And the
+// verdict a parsed request gets (kore_cli/verify.hpp) where the parser's reading decides it.
 
 #include <support/catch.hpp>
 
 #include <kore_cli/http_request.hpp>
+#include <kore_cli/verify.hpp>
+
+#include <kore/webhook/sign.hpp>
+#include <kore/webhook/verifier.hpp>
 
 #include <cstdint>
 #include <random>
@@ -93,7 +98,7 @@ TEST_CASE("two kore-signature headers are both kept and counted, whatever their 
     CHECK(r.value->count("absent") == 0);
 }
 
-TEST_CASE("a chunked body is decoded; extensions are ignored; trailers are kept") {
+TEST_CASE("a chunked body is decoded; extensions are ignored; trailers are kept apart") {
     const std::string raw =
         "POST /cb HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n"
         "5;name=value\r\nfield\r\n"
@@ -104,11 +109,52 @@ TEST_CASE("a chunked body is decoded; extensions are ignored; trailers are kept"
     REQUIRE(r);
     CHECK(r.value->chunked);
     CHECK(r.value->body == "field1=value1&ab");
-    CHECK(r.value->find("x-trailer").value() == "yes");
+    REQUIRE(r.value->trailers.size() == 1);
+    CHECK(r.value->trailers[0].name == "X-Trailer");
+    CHECK(r.value->trailers[0].value == "yes");
+    CHECK_FALSE(r.value->find("x-trailer"));  // a trailer field is not a header field
+    CHECK(r.value->headers.size() == 2);
     // and with bare LF line ends
     const auto lf = http::parse(lf_only(raw));
     REQUIRE(lf);
     CHECK(lf.value->body == "field1=value1&ab");
+}
+
+namespace {
+
+const std::string trailer_url = "https://testendpoint.com/kore";
+const std::string trailer_body = "field1=value1&field2=value2";
+
+// A chunked POST whose header section and trailer section hold the given fields.
+std::string chunked_with(const std::string& header_fields, const std::string& trailer_fields) {
+    return "POST /kore HTTP/1.1\r\nHost: testendpoint.com\r\n" + header_fields +
+           "Transfer-Encoding: chunked\r\n\r\n1b\r\n" + trailer_body + "\r\n0\r\n" + trailer_fields + "\r\n";
+}
+
+std::string verdict_of(const std::string& raw) {
+    const auto parsed = http::parse(raw);
+    REQUIRE(parsed);
+    const kore::webhook::verifier v("secret12345");
+    return std::string(kore_cli::judge(v, trailer_url, kore_cli::case_from_request(*parsed.value)).error_name());
+}
+
+}  // namespace
+
+TEST_CASE("a kore-signature sent only in a trailer is no signature: missing_signature") {
+    const std::string genuine = kore::webhook::sign("secret12345", "POST", trailer_url, trailer_body);
+    CHECK(verdict_of(chunked_with("kore-signature: " + genuine + "\r\n", "")) == "ok");
+    CHECK(verdict_of(chunked_with("", "kore-signature: " + genuine + "\r\n")) == "missing_signature");
+}
+
+TEST_CASE("a kore-signature in the headers and in a trailer is no duplicate: the header one counts") {
+    const std::string genuine = kore::webhook::sign("secret12345", "POST", trailer_url, trailer_body);
+    const std::string other = std::string(64, '0');
+    CHECK(verdict_of(chunked_with("kore-signature: " + genuine + "\r\n", "kore-signature: " + other + "\r\n")) == "ok");
+    CHECK(verdict_of(chunked_with("kore-signature: " + other + "\r\n", "kore-signature: " + genuine + "\r\n")) ==
+          "signature_mismatch");
+    // Two in the headers stay a duplicate, whatever the trailer holds.
+    CHECK(verdict_of(chunked_with("kore-signature: " + genuine + "\r\nkore-signature: " + genuine + "\r\n", "")) ==
+          "duplicate_signature");
 }
 
 TEST_CASE("malformed chunked bodies are errors") {
@@ -187,6 +233,12 @@ TEST_CASE("size caps: input, line length and header count") {
         many += "X-" + std::to_string(i) + ": v\r\n";
     }
     CHECK(error_of(many + "\r\n") == parse_error::too_many_headers);
+    // Trailer fields share the cap with the header fields.
+    http::limits four;
+    four.max_headers = 4;
+    const std::string head = "POST / HTTP/1.1\r\nA: 1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n";
+    CHECK(static_cast<bool>(http::parse(head + "B: 2\r\nC: 3\r\n\r\n", four)));
+    CHECK(error_of(head + "B: 2\r\nC: 3\r\nD: 4\r\n\r\n", four) == parse_error::too_many_headers);
     CHECK(http::parse(std::string(16 << 20, 'a') + "x").error == parse_error::too_large);
 }
 

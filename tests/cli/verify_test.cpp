@@ -84,6 +84,17 @@ TEST_CASE("refusals exit 1 with the error name and its message") {
          kw::errc::duplicate_signature},
         {"GET with a query", request("GET", "/?SimSid=HS123", {"kore-signature: " + k1_sig}, "", false),
          kw::errc::query_not_signed},
+        // A trailer field is not a header: a signature there is none.
+        {"signature only in a chunked trailer",
+         "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1b\r\n" + k1_body +
+             "\r\n0\r\nkore-signature: " + k1_sig + "\r\n\r\n",
+         kw::errc::missing_signature},
+        // One in the headers and one in a trailer is no duplicate; the header's is judged.
+        {"a wrong header signature, the genuine one in a trailer",
+         "POST / HTTP/1.1\r\nHost: h\r\nkore-signature: " + std::string(64, '0') +
+             "\r\nTransfer-Encoding: chunked\r\n\r\n1b\r\n" + k1_body + "\r\n0\r\nkore-signature: " + k1_sig +
+             "\r\n\r\n",
+         kw::errc::signature_mismatch},
     };
     for (const auto& c : cases) {
         INFO(c.name);

@@ -789,6 +789,23 @@ std::vector<hostile_input> catalogue() {
                                                  std::to_string(form.size()) + "\r\n\r\n" + form,
                                              "POST /kore?Status=inactive HTTP/1.1"));
          }},
+        {"R29", "raw requests", "well-formed and chunked, `kore-signature` only in the trailer", "missing_signature",
+         "401",
+         [=] {
+             std::string body = chunked(form, 8);  // ends "0\r\n\r\n": the trailer goes before the last CRLF
+             body.insert(body.size() - 2, "kore-signature: " + genuine + "\r\n");
+             return raw_request(request_head("Transfer-Encoding: chunked\r\n\r\n") + body);
+         }},
+        {"R30", "raw requests",
+         "well-formed and chunked, a wrong `kore-signature` field, the genuine one in the trailer",
+         "signature_mismatch", "401",
+         [=] {
+             std::string body = chunked(form, 8);
+             body.insert(body.size() - 2, "kore-signature: " + genuine + "\r\n");
+             return raw_request(request_head("kore-signature: " + std::string(64, '0') +
+                                             "\r\nTransfer-Encoding: chunked\r\n\r\n") +
+                                body);
+         }},
 
         // Secrets and the verifier's own state.
         {"S01", "secrets", "an empty secret", "std::invalid_argument", "-",

@@ -223,11 +223,12 @@ void connection::handshake(const std::string& where, const tls_options& tls, clo
         }
         const long verdict = SSL_get_verify_result(ssl_.get());
         if (verdict != X509_V_OK) {
-            throw io_error("the TLS certificate of " + where + " is not accepted for '" + name +
-                           "': " + X509_verify_cert_error_string(verdict) +
-                           (tls.ca_file.empty() ? " (checked against the system's trusted CAs; --cacert FILE names "
-                                                  "the CA that signed it)"
-                                                : " (checked against --cacert " + tls.ca_file + ")"));
+            throw certificate_error("the TLS certificate of " + where + " is not accepted for '" + name +
+                                    "': " + X509_verify_cert_error_string(verdict) +
+                                    (tls.ca_file.empty()
+                                         ? " (checked against the system's trusted CAs; --cacert FILE names "
+                                           "the CA that signed it)"
+                                         : " (checked against --cacert " + tls.ca_file + ")"));
         }
         const int saved_errno = errno;
         const std::string detail = openssl_errors();

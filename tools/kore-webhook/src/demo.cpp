@@ -3,8 +3,9 @@
 // fires genuine and broken callbacks at it with the `send` machinery, and prints what a correct
 // receiver must do and what it did.
 
-#include "demo.hpp"
+#include "command.hpp"
 
+#include <kore_cli/command_line.hpp>
 #include <kore_cli/errors.hpp>
 #include <kore_cli/events.hpp>
 #include <kore_cli/send.hpp>
@@ -25,6 +26,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <set>
@@ -325,6 +327,24 @@ int run_demo(const demo_command& command, std::ostream& out, std::ostream& err) 
         err << "demo: " << all.size() - right << " verdict(s) wrong\n";
     }
     return right == all.size() ? 0 : 1;
+}
+
+void define_demo(command& c, demo_runner demo) {
+    c.describe("demo", "start a local receiver and show it accepting genuine and refusing forged callbacks",
+               "Starts a KORE callback receiver on 127.0.0.1 (cpp-httplib + kore-webhook's httplib route helper)\n"
+               "configured with two random secrets (Active and Pending), sends it genuine callbacks and\n"
+               "forged or broken ones, and prints a table: each case, what a correct receiver must do, what\n"
+               "happened and why. Nothing leaves this machine; no secret is printed.",
+               "Exit status: 0 every verdict was right; 1 a verdict was wrong; 2 the receiver could not start.");
+    auto args = std::make_shared<demo_command>();
+    c.number("--port", 65535, "N", "listen on this port (default: any free port)",
+             [args](std::size_t n) { args->port = n; });
+    c.runs([args, demo](std::ostream& out, std::ostream& err) {
+        if (demo == nullptr) {
+            throw usage_error("this build of kore-webhook has no demo");
+        }
+        return demo(*args, out, err);
+    });
 }
 
 }  // namespace kore_cli

@@ -69,14 +69,6 @@ std::string in_quotes(std::string_view s) {
     return "'" + std::string(s) + "'";
 }
 
-std::string lower(std::string s) {
-    return ascii_lowercase(std::move(s));
-}
-
-std::string upper(std::string s) {
-    return ascii_uppercase(std::move(s));
-}
-
 class tester {
 public:
     tester(const request_facts& facts, const std::vector<secret>& configured, const digest& received)
@@ -208,7 +200,7 @@ cause port_cause(const tester& t, const url_parts& u) {
 
 cause host_cause(const tester& t, const url_parts& u) {
     cause c{"host name case", {}, true, {}};
-    for (const std::string& host : {lower(u.host), upper(u.host)}) {
+    for (const std::string& host : {ascii_lowercase(u.host), ascii_uppercase(u.host)}) {
         if (host == u.host) {
             continue;
         }
@@ -232,7 +224,7 @@ cause rebuilt_cause(const tester& t) {
     const std::string path = t.facts().target->substr(0, t.facts().target->find_first_of("?#"));
     for (const char* scheme : {"https", "http"}) {
         const std::string url = std::string(scheme) + "://" + *t.facts().host + path;
-        if (lower(url) == lower(t.url())) {
+        if (ascii_lowercase(url) == ascii_lowercase(t.url())) {
             continue;  // the same as --url up to case: covered by the other causes
         }
         try_url(t, c, url,
@@ -247,7 +239,7 @@ cause rebuilt_cause(const tester& t) {
 cause method_cause(const tester& t) {
     cause c{"method case", {}, true, {}};
     const std::string& m = t.facts().method;
-    for (const std::string& variant_method : {upper(m), lower(m)}) {
+    for (const std::string& variant_method : {ascii_uppercase(m), ascii_lowercase(m)}) {
         if (variant_method == m) {
             continue;
         }
@@ -256,7 +248,7 @@ cause method_cause(const tester& t) {
                                 " instead of " + in_quotes(m) + ". KORE signs the method in upper case" + t.which(*i));
         }
     }
-    const std::string other = upper(m) == "POST" ? "GET" : upper(m) == "GET" ? "POST" : "";
+    const std::string other = ascii_uppercase(m) == "POST" ? "GET" : ascii_uppercase(m) == "GET" ? "POST" : "";
     if (!other.empty()) {
         if (const auto i = t.any_secret(other, t.url(), t.facts().body)) {
             c.matches.push_back("The signature is valid for the method " + other + " instead of " + m +
@@ -392,7 +384,7 @@ void advice(std::ostream& out, const request_facts& facts, std::error_code verdi
     using kore::webhook::errc;
     const auto has_header = [&](std::string_view name) {
         for (const auto& h : facts.header_names) {
-            if (lower(h) == name) {
+            if (ascii_lowercase(h) == name) {
                 return true;
             }
         }

@@ -91,8 +91,10 @@ private:
     std::size_t pos_ = 0;
 };
 
-// Header fields up to the empty line; appends to `out`.
-parse_error read_fields(line_reader& lines, const limits& lim, std::vector<header_field>& out) noexcept {
+// Header fields up to the empty line; appends to `out`. `before` fields were read already (the
+// headers, when these are trailers): they count toward the cap.
+parse_error read_fields(line_reader& lines, const limits& lim, std::vector<header_field>& out,
+                        std::size_t before = 0) noexcept {
     for (;;) {
         std::string_view line;
         if (const auto e = lines.next(line, lim.max_line); e != parse_error::none) {
@@ -116,7 +118,7 @@ parse_error read_fields(line_reader& lines, const limits& lim, std::vector<heade
                 return parse_error::bad_header;
             }
         }
-        if (out.size() >= lim.max_headers) {
+        if (before + out.size() >= lim.max_headers) {
             return parse_error::too_many_headers;
         }
         out.push_back({std::string(line.substr(0, colon)), std::string(value)});
@@ -142,8 +144,8 @@ parse_error read_chunked(line_reader& lines, const limits& lim, request& req) no
             size = size * 16 + static_cast<std::size_t>(v);
         }
         if (size == 0) {
-            // Trailer fields end the message; kept with the headers (they count toward the cap).
-            const auto e = read_fields(lines, lim, req.headers);
+            // Trailer fields end the message; kept apart from the headers (they share the cap).
+            const auto e = read_fields(lines, lim, req.trailers, req.headers.size());
             return e == parse_error::no_header_end ? parse_error::bad_chunk : e;
         }
         const std::string_view rest = lines.rest();

@@ -1,7 +1,5 @@
-// kore-webhook: sign, verify, send and demo KORE Wireless webhook callbacks. Everything but the
-// demo is in the kore_webhook_cli library (command_line.cpp describes the commands).
-
-#include "demo.hpp"
+// kore-webhook: sign, verify, send and demo KORE Wireless webhook callbacks. Everything is in the
+// kore_webhook_cli library; src/command_line.cpp lists the commands, one file each.
 
 #include <kore_cli/command_line.hpp>
 
@@ -11,7 +9,7 @@
 
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
-    const int status = kore_cli::run(args, std::cout, std::cerr, &kore_cli::run_demo);
+    const int status = kore_cli::run(args, std::cout, std::cerr);
     std::cout.flush();
     return status;
 }

@@ -1,4 +1,9 @@
+// `kore-webhook send`: its options; the plan (what goes on the wire, decided before anything is
+// sent, which demo reuses); the delivery with KORE's retries.
+
 #include <kore_cli/send.hpp>
+
+#include "command.hpp"
 
 #include <kore_cli/errors.hpp>
 #include <kore_cli/events.hpp>
@@ -13,6 +18,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -142,6 +148,9 @@ send_plan make_plan(const send_settings& s, std::string_view secret, std::time_t
         throw usage_error("unknown --tamper mode '" + s.tamper +
                           "' (body, signature, unsigned, missing, replay, length-extension, wrong-url)");
     }
+    if (s.connect && s.connect_to) {  // not a CLI11 exclusion: --connect's help line stays as it was
+        throw usage_error("give --connect or --connect-to, not both");
+    }
     const bool tls = url->is_https() && !s.connect;
     if (s.ca_file && !tls) {
         throw usage_error(s.connect ? "--cacert is for https delivery; --connect sends over plain http"
@@ -237,13 +246,16 @@ send_plan make_plan(const send_settings& s, std::string_view secret, std::time_t
     req.method = s.method;
     req.host = url->host;
     req.port = url->port.empty() ? url->default_port() : url->port;
-    if (s.connect) {
-        const std::size_t colon = s.connect->rfind(':');
-        if (colon == std::string::npos || colon == 0 || colon + 1 == s.connect->size()) {
-            throw usage_error("--connect needs HOST:PORT, got '" + *s.connect + "'");
+    if (s.connect || s.connect_to) {
+        // Only where the TCP connection goes: Host, SNI and the certificate's name stay the URL's.
+        const std::string& to = s.connect ? *s.connect : *s.connect_to;
+        const std::size_t colon = to.rfind(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == to.size()) {
+            throw usage_error(std::string(s.connect ? "--connect" : "--connect-to") + " needs HOST:PORT, got '" + to +
+                              "'");
         }
-        req.host = s.connect->substr(0, colon);
-        req.port = s.connect->substr(colon + 1);
+        req.host = to.substr(0, colon);
+        req.port = to.substr(colon + 1);
     }
     req.target = s.path_override ? *s.path_override : (url->path.empty() ? "/" : url->path) + query;
     if (req.target.empty() || req.target.find_first_of(" \r\n") != std::string::npos) {
@@ -310,6 +322,8 @@ std::vector<delivery> deliver(const send_plan& plan, std::ostream& log) {
             std::string failure;
             try {
                 res = http::exchange(req, plan.transport);
+            } catch (const certificate_error&) {
+                throw;  // the same certificate again would be refused again
             } catch (const io_error& e) {
                 failure = e.what();
             }
@@ -355,6 +369,10 @@ int run_send(const send_command& command, std::ostream& out, std::ostream& err) 
     err << "sending " << plan.event_name << " (" << plan.method << ", " << plan.body.size() << " bytes"
         << (settings.tamper.empty() ? std::string() : ", tamper: " + settings.tamper) << ") to " << plan.request.host
         << ":" << plan.request.port << plan.request.target
+        << (settings.connect_to
+                ? " (--connect-to; Host" + std::string(tls.enabled ? ", SNI and certificate name" : "") + ": " +
+                      tls.server_name + ")"
+                : std::string())
         << (!tls.enabled          ? std::string()
             : tls.ca_file.empty() ? std::string(" over https (certificate checked against the system's trusted CAs)")
                                   : " over https (certificate checked against --cacert " + tls.ca_file + ")")
@@ -375,6 +393,91 @@ int run_send(const send_command& command, std::ostream& out, std::ostream& err) 
         out << "replay: " << replay_verdict(deliveries[0].response, deliveries[1].response) << "\n";
     }
     return all_ok ? 0 : 1;
+}
+
+void define_send(command& c) {
+    std::string events;
+    for (const auto& e : event_catalog) {
+        std::string name(e.name);
+        name.resize(20, ' ');
+        events += "\n  " + name + std::string(e.summary);
+    }
+    c.describe("send", "deliver a KORE-style callback (or a tampered one) to a URL over http or https",
+               "Delivers a signed KORE-style callback to URL and prints the response status and body. The\n"
+               "registered URL (cut at '?' or '#') is what is signed; the request goes to its host:port and\n"
+               "path+query, over https when the URL says so: the server's certificate must be valid for the\n"
+               "URL's host and signed by a CA of --cacert FILE or of the system's trust store (there is no way\n"
+               "to skip the check). --connect sends to another address over plain http; --dry-run prints the\n"
+               "request(s) instead. Give exactly one secret.",
+               "Exit status: 0 every delivery answered 2xx; 1 a delivery was answered otherwise; 2 usage, I/O,\n"
+               "connection or TLS error (an untrusted certificate or a wrong host name included).");
+    auto args = std::make_shared<send_command>();
+    send_settings& s = args->settings;
+    c.secret("--secret-file", secret_source::kind::file, args->secrets, "FILE", "the webhook secret to sign with");
+    c.secret("--secret-env", secret_source::kind::env, args->secrets, "NAME", secret_env_help);
+    c.secret("--secret", secret_source::kind::plain, args->secrets, "SECRET", secret_plain_help);
+    c.text("--url", s.registered_url, "URL", "the callback URL as registered with KORE (http or https)")->required();
+    CLI::Option* event = c.text("--event", s.event, "NAME", "a built-in callback (default sim-status):" + events);
+    CLI::Option* body =
+        c.text("--body-file", args->body_file, "FILE", "send this body instead ('-' for standard input)");
+    event->excludes(body);
+    c.text("--content-type", s.content_type, "TYPE",
+           "with --body-file (default: application/json when the body starts with\n"
+           "'{' or '[', else application/x-www-form-urlencoded)")
+        ->needs(body);
+    c.text("--method", s.method, "METHOD",
+           "POST (default) or GET; a GET carries a form event in its query (KORE does\n"
+           "not sign the query) and has no body");
+    c.text("--tamper", s.tamper, "MODE",
+           "body               change the body after signing\n"
+           "signature          change one digit of the signature\n"
+           "unsigned           send an empty kore-signature header\n"
+           "missing            send no kore-signature header\n"
+           "replay             send the same signed request twice, the second\n"
+           "                   time with a new kore-idempotency-token and date;\n"
+           "                   prints both answers and whether the receiver\n"
+           "                   recognised the replay (200 duplicate), refused it,\n"
+           "                   or accepted it like a new callback\n"
+           "length-extension   forge a longer body from the real signature (SHA-256\n"
+           "                   length extension: no secret needed by an attacker)\n"
+           "wrong-url          sign for another URL than the one registered");
+    c.number("--retries", 10, "N", "retries on 408, 423, 429 and 5xx, as KORE does (default 2)",
+             [&s](std::size_t n) { s.retries = n; });
+    c.number("--retry-delay", 60000, "MS", "first delay between attempts, doubled each time (default 500)",
+             [&s](std::size_t n) { s.retry_delay = std::chrono::milliseconds(n); });
+    c.number("--timeout", 600, "SECONDS",
+             "per attempt: connect, TLS handshake, send and answer (default 15, KORE's\n"
+             "read timeout for callbacks)",
+             [&s](std::size_t n) { s.timeout = std::chrono::seconds(n); });
+    c.repeated(
+        "--header", [&s](const std::string& value) { s.headers.push_back(value); }, "'NAME: VALUE'",
+        "add a header, or replace the default header of that name (repeatable;\n"
+        "repeating a name sends it several times)");
+    c.flag("--chunked", s.chunked, "send the body with chunked transfer coding");
+    c.flag("--pretty-json", s.pretty_json, "send JSON indented while the signature is over the minified text");
+    c.number("--body-size", max_file_size, "N", "pad the body to N bytes before signing",
+             [&s](std::size_t n) { s.body_size = n; });
+    c.text("--path-override", s.path_override, "PATH",
+           "send to PATH (with its own query) instead of the URL's path; the URL is\n"
+           "still what is signed");
+    c.text("--connect", s.connect, "HOST:PORT",
+           "send over plain http to HOST:PORT instead of the URL's address (a local\n"
+           "port behind a TLS-terminating proxy); Host still says the URL's, and the\n"
+           "URL is still what is signed");
+    c.text("--connect-to", s.connect_to, "HOST:PORT",
+           "connect to HOST:PORT instead of the URL's address (one instance behind a\n"
+           "load balancer), over https if the URL says so: SNI, the certificate's\n"
+           "name and Host are still the URL's host, and the URL is what is signed");
+    c.text("--cacert", s.ca_file, "FILE",
+           "https: trust the CA certificates in this PEM file instead of the system's\n"
+           "(a private CA, or a test server's self-signed certificate)");
+    c.flag("--dry-run", s.dry_run, "print the raw request(s) instead of sending; nothing is signed differently");
+    c.runs([args](std::ostream& out, std::ostream& err) {
+        if (args->settings.timeout.count() == 0) {
+            throw usage_error("--timeout must be at least 1 second");
+        }
+        return run_send(*args, out, err);
+    });
 }
 
 }  // namespace kore_cli

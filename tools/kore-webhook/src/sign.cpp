@@ -1,5 +1,7 @@
 #include <kore_cli/sign.hpp>
 
+#include "command.hpp"
+
 #include <kore_cli/errors.hpp>
 #include <kore_cli/io.hpp>
 #include <kore_cli/url_parts.hpp>
@@ -7,6 +9,8 @@
 #include <kore/webhook/detail/http_text.hpp>
 #include <kore/webhook/sign.hpp>
 #include <kore/webhook/url.hpp>
+
+#include <memory>
 
 namespace kore_cli {
 
@@ -30,6 +34,26 @@ int run_sign(const sign_command& command, std::ostream& out, std::ostream& err) 
     }
     out << kore::webhook::sign(secrets.front().value, method, command.url, body) << "\n";
     return 0;
+}
+
+void define_sign(command& c) {
+    c.describe("sign", "print the kore-signature of a request",
+               "Prints the kore-signature (64 lowercase hex digits) KORE would send for this request.\n"
+               "Give exactly one secret.",
+               "Exit status: 0 printed; 2 usage or I/O error.");
+    auto args = std::make_shared<sign_command>();
+    c.secret("--secret-file", secret_source::kind::file, args->secrets, "FILE", secret_file_help);
+    c.secret("--secret-env", secret_source::kind::env, args->secrets, "NAME", secret_env_help);
+    c.secret("--secret", secret_source::kind::plain, args->secrets, "SECRET", secret_plain_help);
+    c.text("--method", args->method, "METHOD",
+           "the HTTP method, signed as given (default POST; KORE uses POST or GET)");
+    c.text("--url", args->url, "URL",
+           "the callback URL as registered with KORE; its query and fragment are\n"
+           "not signed")
+        ->required();
+    c.text("--body-file", args->body_file, "FILE",
+           "the raw body ('-' for standard input); no option means an empty body");
+    c.runs([args](std::ostream& out, std::ostream& err) { return run_sign(*args, out, err); });
 }
 
 }  // namespace kore_cli

@@ -1,5 +1,7 @@
 #include <kore_cli/verify.hpp>
 
+#include "command.hpp"
+
 #include <kore_cli/errors.hpp>
 #include <kore_cli/explain.hpp>
 #include <kore_cli/io.hpp>
@@ -9,6 +11,7 @@
 #include <kore/webhook/signature_header.hpp>
 #include <kore/webhook/url.hpp>
 
+#include <memory>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -131,6 +134,58 @@ int run_verify(const verify_command& command, std::ostream& out, std::ostream& e
         explain::print(out, verdict.error(), facts, secrets, others);
     }
     return 1;
+}
+
+void define_verify(command& c) {
+    c.describe("verify", "judge a captured callback as a receiver does; --explain says why it was refused",
+               "Judges one callback exactly as a receiver built on kore-webhook does, in one of two forms:\n"
+               "  verify --secret-file FILE [...] --url URL --request-file REQUEST [--explain]\n"
+               "  verify --secret-file FILE [...] --url URL --method METHOD [--body-file BODY]\n"
+               "         (--signature SIG | --no-signature) [--explain]",
+               "Exit status: 0 verified; 1 refused (the error name and its meaning are printed); 2 usage or I/O\n"
+               "error.");
+    auto v = std::make_shared<verify_command>();
+    c.secret("--secret-file", secret_source::kind::file, v->secrets, "FILE",
+             std::string(secret_file_help) +
+                 "\nRepeat the secret options to accept several secrets (Active and\n"
+                 "Pending during a rotation); the first that verifies is reported.");
+    c.secret("--secret-env", secret_source::kind::env, v->secrets, "NAME", secret_env_help);
+    c.secret("--secret", secret_source::kind::plain, v->secrets, "SECRET", secret_plain_help);
+    c.text("--url", v->url, "URL",
+           "the callback URL exactly as registered with KORE (its query and\n"
+           "fragment are not signed); never the URL the request arrived at")
+        ->required();
+    CLI::Option* request = c.text("--request-file", v->request_file, "FILE",
+                                  "a raw HTTP/1.1 request as captured on the wire ('-' for standard input):\n"
+                                  "method from the request line, kore-signature header, body (Content-Length\n"
+                                  "or chunked); CRLF or LF line ends");
+    CLI::Option* method =
+        c.text("--method", v->method, "METHOD", "without --request-file: the request's method (POST or GET)");
+    CLI::Option* body = c.text("--body-file", v->body_file, "FILE",
+                               "without --request-file: the raw body ('-' for standard input;\n"
+                               "default empty)");
+    CLI::Option* signature =
+        c.text("--signature", v->signature, "SIG", "without --request-file: the kore-signature header value");
+    CLI::Option* unsigned_request =
+        c.flag("--no-signature", v->no_signature, "without --request-file: the request had no kore-signature header");
+    for (CLI::Option* part : {method, body, signature, unsigned_request}) {
+        request->excludes(part);
+    }
+    signature->excludes(unsigned_request);
+    c.flag("--explain", v->explain,
+           "when refused, test the usual causes (URL spelling, body changed, method\n"
+           "case, other or mis-read secrets) and report which would have matched;\n"
+           "the verdict and exit status stay the same; no secret is ever printed");
+    c.secret("--explain-secret-file", secret_source::kind::file, v->explain_secrets, "FILE",
+             "a secret that is NOT accepted but that --explain tests (the previous or\n"
+             "the pending secret, another environment's)");
+    c.secret("--explain-secret-env", secret_source::kind::env, v->explain_secrets, "NAME",
+             "the same, from environment variable NAME");
+    c.number("--max-body-size", max_file_size, "BYTES", "refuse larger bodies (default 1048576)",
+             [v](std::size_t n) { v->options.max_body_size = n; });
+    c.flag("--allow-get-query", v->options.allow_get_query,
+           "accept a GET callback whose request target has a query (it is not signed)");
+    c.runs([v](std::ostream& out, std::ostream& err) { return run_verify(*v, out, err); });
 }
 
 }  // namespace kore_cli

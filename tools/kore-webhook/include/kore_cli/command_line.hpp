@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <ostream>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace kore_cli {
@@ -17,15 +16,14 @@ struct demo_command {
     std::size_t port = 0;  // 0: any free port
 };
 
-// `demo` lives with the executable (it embeds the example receiver); the library calls it here.
 using demo_runner = int (*)(const demo_command&, std::ostream& out, std::ostream& err);
 
-// Runs one command line (the words after the program name). Returns the exit status; messages
-// go to `err`, results to `out`. Never throws.
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo);
+// The demo (demo.cpp): starts a receiver on 127.0.0.1 and sends it genuine and broken callbacks.
+int run_demo(const demo_command& command, std::ostream& out, std::ostream& err);
 
-// Strict non-negative decimal up to `max`, for counts and sizes. Throws usage_error naming `option`.
-std::size_t parse_count(std::string_view option, std::string_view text, std::size_t max);
+// Runs one command line (the words after the program name). Returns the exit status; messages
+// go to `err`, results to `out`. Never throws. `demo` runs the demo command (tests pass their own).
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo = &run_demo);
 
 }  // namespace kore_cli
 

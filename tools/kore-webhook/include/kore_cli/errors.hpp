@@ -20,6 +20,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The server's TLS certificate was refused (an untrusted CA, another name, expired): trying again
+// cannot help, so send never retries it.
+class certificate_error : public io_error {
+public:
+    using io_error::io_error;
+};
+
 }  // namespace kore_cli
 
 #endif

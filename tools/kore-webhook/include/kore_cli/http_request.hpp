@@ -17,7 +17,7 @@ namespace kore_cli::http {
 struct limits {
     std::size_t max_input = std::size_t{16} << 20;  // the whole capture
     std::size_t max_line = 16 * 1024;               // one request line or header field
-    std::size_t max_headers = 128;                  // header fields (trailer fields count too)
+    std::size_t max_headers = 128;                  // header and trailer fields together
 };
 
 struct header_field {
@@ -32,10 +32,13 @@ struct request {
     std::vector<header_field> headers;
     std::string body;  // decoded (chunked coding removed)
     bool chunked = false;
+    // The trailer section after the last chunk, kept apart: a field there is not a header (a
+    // receiver decides on the headers before the body), so a kore-signature trailer is no signature.
+    std::vector<header_field> trailers;
 
-    // Number of fields named `name` (case-insensitive).
+    // Number of header fields named `name` (case-insensitive); trailers are not counted.
     std::size_t count(std::string_view name) const noexcept;
-    // The first field named `name`, if any.
+    // The first header field named `name`, if any; trailers are not searched.
     std::optional<std::string_view> find(std::string_view name) const noexcept;
 };
 

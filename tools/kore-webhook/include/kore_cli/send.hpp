@@ -35,8 +35,9 @@ struct send_settings {
     bool pretty_json = false;
     std::optional<std::size_t> body_size;
     std::optional<std::string> path_override;
-    std::optional<std::string> connect;  // host:port, plain http
-    std::optional<std::string> ca_file;  // https: trusted CAs instead of the system's
+    std::optional<std::string> connect;     // host:port, plain http
+    std::optional<std::string> connect_to;  // host:port; the URL's host stays for SNI, certificate, Host
+    std::optional<std::string> ca_file;     // https: trusted CAs instead of the system's
     std::size_t retries = 2;
     std::chrono::milliseconds retry_delay{500};
     std::chrono::milliseconds timeout{15000};
@@ -74,7 +75,7 @@ struct delivery {
 };
 
 // Delivers every request of the plan, retrying like KORE. Progress goes to `log`. Throws io_error
-// when a delivery cannot get any answer.
+// when a delivery cannot get any answer, at once (no retry) when the certificate is refused.
 std::vector<delivery> deliver(const send_plan& plan, std::ostream& log);
 
 struct send_command {
