@@ -5,7 +5,7 @@
 // Python comparison, which reads them from files), so all three time the same bytes. Each body has
 // exactly the size asked for; the generators are seeded, so the bytes never change between runs.
 
-#include <kore/webhook/detail/json_minifier.hpp>
+#include <kore/webhook/detail/json/minifier.hpp>
 
 #include <cstddef>
 #include <cstdint>

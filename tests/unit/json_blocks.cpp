@@ -6,8 +6,8 @@
 
 #include "unit_common.hpp"
 
-#include <kore/webhook/detail/json_blocks.hpp>
-#include <kore/webhook/detail/json_minifier.hpp>
+#include <kore/webhook/detail/json/blocks.hpp>
+#include <kore/webhook/detail/json/minifier.hpp>
 
 #include <cstdint>
 #include <random>
