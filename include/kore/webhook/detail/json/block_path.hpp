@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <tuple>
 #include <type_traits>
 
@@ -31,22 +32,23 @@ public:
         return g.depth() != 0 && g.current() <= state::string;
     }
 
-    // Takes up to `count` blocks from `bytes` and returns how many it took (see take_with).
+    // Takes up to `count` blocks from `bytes` and returns how many it took (see take_with); `left`
+    // says whether it stopped before a block it leaves to the byte-by-byte path.
     template <bool Spaced, class OnSpaces>
-    std::size_t take(const char* bytes, std::size_t count, const OnSpaces& on_spaces) noexcept {
+    std::size_t take(const char* bytes, std::size_t count, const OnSpaces& on_spaces, bool& left) noexcept {
 #if KORE_WEBHOOK_AVX2_DISPATCH
         if constexpr (std::is_same_v<Blocks, json_blocks_dispatch>) {
             if (cpu_has_avx2()) {
-                return take_avx2<Spaced>(bytes, count, on_spaces);
+                return take_avx2<Spaced>(bytes, count, on_spaces, left);
             }
-            return take_with<json_blocks_sse2, Spaced>(bytes, count, on_spaces);
+            return take_with<json_blocks_sse2, Spaced>(bytes, count, on_spaces, left);
         } else if constexpr (std::is_same_v<Blocks, json_blocks_avx2>) {
-            return take_avx2<Spaced>(bytes, count, on_spaces);
+            return take_avx2<Spaced>(bytes, count, on_spaces, left);
         } else {
-            return take_with<Blocks, Spaced>(bytes, count, on_spaces);
+            return take_with<Blocks, Spaced>(bytes, count, on_spaces, left);
         }
 #else
-        return take_with<Blocks, Spaced>(bytes, count, on_spaces);
+        return take_with<Blocks, Spaced>(bytes, count, on_spaces, left);
 #endif
     }
 
@@ -104,9 +106,11 @@ private:
     // compiled here, for AVX2 and the BMI and carry-less multiplication instructions every AVX2
     // processor has). Only called when cpu_has_avx2().
     template <bool Spaced, class OnSpaces>
-    __attribute__((target("avx2,bmi,bmi2,pclmul,popcnt"), flatten)) std::size_t take_avx2(
-        const char* bytes, std::size_t count, const OnSpaces& on_spaces) noexcept {
-        return take_with<json_blocks_avx2, Spaced>(bytes, count, on_spaces);
+    __attribute__((target("avx2,bmi,bmi2,pclmul,popcnt"), flatten)) std::size_t take_avx2(const char* bytes,
+                                                                                          std::size_t count,
+                                                                                          const OnSpaces& on_spaces,
+                                                                                          bool& left) noexcept {
+        return take_with<json_blocks_avx2, Spaced>(bytes, count, on_spaces, left);
     }
 #endif
 
@@ -125,7 +129,7 @@ private:
     // opening quote. Scalars go through step() one byte at a time and must be complete where
     // they end, which whitespace inside one ("tr ue", "1 0") makes them not.
     template <class Classifier, bool Spaced, class OnSpaces>
-    std::size_t take_with(const char* bytes, std::size_t count, const OnSpaces& on_spaces) noexcept {
+    std::size_t take_with(const char* bytes, std::size_t count, const OnSpaces& on_spaces, bool& left) noexcept {
         block_carry carry = carry_from_state();
         // The depth and the word of the level bits that holds the innermost level, kept here and
         // written back on the way out. A bracket that would leave that word's 64 levels (or end
@@ -137,9 +141,23 @@ private:
         std::size_t depth = g_.depth() - word_base;                // counted from word_base: 1 to 64
         bool in_object_now = ((levels >> (depth - 1)) & 1U) != 0;  // the innermost container is an object
         const auto write_back = [&]() noexcept { g_.set_levels(word_base, levels, word_base + depth); };
+        const Classifier classifier;
+        // A number that ran to the end of the previous block: the grammar holds its state, and its
+        // bytes at the start of this block go on through step() (the number's own state is all
+        // there is to put back if this block is left).
+        bool in_number = false;
+        state number_state = state::value;
+        const auto leave = [&]() noexcept {
+            write_back();
+            if (in_number) {
+                g_.set_state(number_state);
+            } else {
+                state_from_carry(carry);
+            }
+        };
         std::size_t taken = 0;
         for (; taken < count; ++taken, bytes += json_block_size) {
-            const json_block block = Spaced ? Classifier::classify(bytes) : Classifier::classify_tokens(bytes);
+            const json_block block = classifier.template classify_as<Spaced>(bytes);
             if (block.rare) {
                 break;
             }
@@ -231,7 +249,7 @@ private:
             std::uint64_t value_starts = object_opens | array_opens | (openings ^ key_openings);
             std::uint64_t value_ends = (closings ^ key_closings) | closes;
             if (scalars != 0) {
-                value_starts |= scalars & ~(scalars << 1);
+                value_starts |= scalars & ~(scalars << 1 | std::uint64_t{in_number});
                 value_ends |= scalars & ~(scalars >> 1);
             }
             const std::uint64_t ends = through_spaces(value_ends, carry.ends);
@@ -239,7 +257,8 @@ private:
             const std::uint64_t misplaced = (value_starts & ~value_may_start) |
                                             (colons & ~follow(key_ends, carry.key_ends)) | (commas & ~after_end) |
                                             (closes & ~(after_end | follow(opens, carry.opens)));
-            if (!brackets_fit || misplaced != 0 || (scalars != 0 && !scalars_fit(bytes, scalars))) {
+            if (!brackets_fit || misplaced != 0 || (in_number && !number_goes_on(bytes, scalars, number_state)) ||
+                (scalars != 0 && !scalars_fit(bytes, scalars & ~(in_number ? scalars & ~(scalars + 1) : 0)))) {
                 break;
             }
             levels = block_levels;
@@ -248,18 +267,38 @@ private:
             if constexpr (Spaced) {
                 if (spaces != 0) {
                     g_.note_removed_whitespace();
-                    on_spaces(bytes, spaces, Classifier{});
+                    on_spaces(bytes, spaces, classifier);
                 }
             }
-            if (static_cast<std::int64_t>(scalars) < 0) {
-                write_back();
-                return taken + 1;  // the state is the one step() left at the block's last byte
-            }
             carry = {inside, key_inside, values, keys, ends, key_ends, opens};
+            in_number = static_cast<std::int64_t>(scalars) < 0;
+            if (in_number) {
+                // step() left the state at the block's last byte. A literal (its letters
+                // counted in the grammar) goes on byte by byte; a number into the next block.
+                number_state = g_.current();
+                if (number_state == state::literal) {
+                    write_back();
+                    return taken + 1;
+                }
+            }
         }
-        write_back();
-        state_from_carry(carry);
+        left = taken < count;
+        leave();
         return taken;
+    }
+
+    // The bytes of the number carried in from the previous block (those up to the block's first
+    // byte that is not a scalar byte) through step(); the number must be complete where they end.
+    bool number_goes_on(const char* bytes, std::uint64_t scalars, state number_state) noexcept {
+        const std::uint64_t lead = scalars & ~(scalars + 1);
+        const std::size_t to = lead == ~std::uint64_t{0} ? 64 : lowest_bit(~lead);
+        g_.set_state(number_state);
+        for (std::size_t i = 0; i < to; ++i) {
+            if (g_.step(static_cast<unsigned char>(bytes[i])) != action::keep) {
+                return false;
+            }
+        }
+        return to == 64 || g_.scalar_complete();
     }
 
     // Each byte of `controls` is JSON whitespace ('\t', '\n' or '\r'), not another control byte.
@@ -273,13 +312,17 @@ private:
         return true;
     }
 
-    // Numbers and literals, byte by byte through step(): each must be complete where it ends
-    // inside the block; one that runs to the block's end leaves its state in the grammar.
+    // Numbers and literals: the common ones settled from one word (common_scalar), any other
+    // byte by byte through step(); each must be complete where it ends inside the block. One that
+    // runs to the block's end always goes through step(), which leaves its state in the grammar.
     bool scalars_fit(const char* bytes, std::uint64_t scalars) noexcept {
         for (std::uint64_t rest = scalars & ~(scalars << 1); rest != 0; rest &= rest - 1) {
             const std::size_t from = lowest_bit(rest);
             const std::uint64_t beyond = ~scalars & (~std::uint64_t{0} << from);
             const std::size_t to = beyond == 0 ? 64 : lowest_bit(beyond);
+            if (to < 64 && common_scalar(bytes, from, to)) {
+                continue;
+            }
             g_.set_state(state::value);
             for (std::size_t i = from; i < to; ++i) {
                 if (g_.step(static_cast<unsigned char>(bytes[i])) != action::keep) {
@@ -291,6 +334,58 @@ private:
             }
         }
         return true;
+    }
+
+    // The 8 bytes at `at` as a number whose lowest byte is the first (whatever the byte order).
+    static std::uint64_t load_bytes_in_order(const char* at) noexcept {
+        std::uint64_t word = 0;
+        std::memcpy(&word, at, 8);
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        word = __builtin_bswap64(word);
+#endif
+        return word;
+    }
+
+    // Whether the scalar bytes[from, to) (to < 64) is one of the common complete scalars, decided
+    // from one word: true, false, null, or a number of at most 8 bytes of the form -?int(.digits)?
+    // without a leading zero. False means "not settled here": step() then decides.
+    static bool common_scalar(const char* bytes, std::size_t from, std::size_t to) noexcept {
+        const std::size_t length = to - from;
+        if (length > 8) {
+            return false;
+        }
+        if (bytes[from] >= 'a') {
+            return (length == 4 &&
+                    (std::memcmp(bytes + from, "true", 4) == 0 || std::memcmp(bytes + from, "null", 4) == 0)) ||
+                   (length == 5 && std::memcmp(bytes + from, "false", 5) == 0);
+        }
+        // Eight bytes within the block that hold the token, shifted so that its first byte is lowest.
+        const std::size_t at = from + 8 <= json_block_size ? from : json_block_size - 8;
+        const std::uint64_t word = load_bytes_in_order(bytes + at) >> (8 * (from - at));
+        const std::uint64_t token = length == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * length)) - 1;
+        constexpr std::uint64_t ones = 0x0101010101010101U;
+        const std::uint64_t x = word ^ (ones * '0');  // digits become 0 to 9
+        // The high bit of each byte that is not a digit (x >= 10; no carry crosses a byte).
+        const std::uint64_t others = (((x & (ones * 0x7fU)) + ones * 0x76U) | x) & (ones * 0x80U) & token;
+        const auto byte = [word](std::size_t k) { return static_cast<unsigned char>(word >> (8 * k)); };
+        std::size_t start = 0;  // the first digit
+        std::uint64_t rest = others;
+        if (byte(0) == '-') {
+            start = 1;
+            rest &= rest - 1;  // byte 0's bit
+        }
+        if (start == length || (rest & (std::uint64_t{0x80} << (8 * start))) != 0) {
+            return false;  // no digit after the sign
+        }
+        const bool leading_zero = byte(start) == '0';
+        if (rest == 0) {
+            return !leading_zero || start + 1 == length;
+        }
+        if ((rest & (rest - 1)) != 0) {
+            return false;  // more than one byte that is not a digit
+        }
+        const std::size_t dot = lowest_bit(rest) / 8;
+        return byte(dot) == '.' && dot + 1 < length && (!leading_zero || dot == start + 1);
     }
 
     json_grammar& g_;

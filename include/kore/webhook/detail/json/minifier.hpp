@@ -43,14 +43,15 @@ public:
         };
         // A taken block with whitespace ends the run before it, and goes out without its
         // whitespace; one without stays part of the run.
-        const auto cut = [&](const char* block, std::uint64_t spaces, auto classifier) noexcept {
+        const auto cut = [&](const char* block, std::uint64_t spaces, const auto& classifier) noexcept {
             const auto base = static_cast<std::size_t>(block - chunk.data());
             if (base > run_start) {
                 out.append(chunk.substr(run_start, base - run_start));
             }
             run_start = base + json_block_size;
-            if constexpr (has_compact<decltype(classifier)>::value) {
-                out.advance(decltype(classifier)::compact(out.reserve(json_block_size + 8), block, ~spaces));
+            using classifier_type = std::decay_t<decltype(classifier)>;
+            if constexpr (has_compact<classifier_type>::value) {
+                out.advance(classifier_type::compact(out.reserve(json_block_size + 8), block, ~spaces));
             } else {
                 for (std::uint64_t keep = ~spaces; keep != 0;) {
                     const std::size_t from = lowest_bit(keep);
@@ -73,7 +74,7 @@ public:
     std::size_t feed_until_whitespace(std::string_view chunk) noexcept {
         const auto stop = [](std::size_t) noexcept { return false; };
         // Only blocks without whitespace outside strings are taken.
-        const auto none = [](const char*, std::uint64_t, auto) noexcept {};
+        const auto none = [](const char*, std::uint64_t, const auto&) noexcept {};
         return drive<false>(chunk, stop, none);
     }
 
@@ -99,10 +100,11 @@ private:
                 if (i >= bytewise_until && chunk.size() - i >= json_block_size &&
                     json_block_path<Blocks>::ready(grammar_)) {
                     const std::size_t blocks = (chunk.size() - i) / json_block_size;
+                    bool left = false;
                     const std::size_t taken =
-                        json_block_path<Blocks>(grammar_).template take<Spaced>(chunk.data() + i, blocks, cut);
+                        json_block_path<Blocks>(grammar_).template take<Spaced>(chunk.data() + i, blocks, cut, left);
                     i += taken * json_block_size;
-                    if (taken < blocks && json_block_path<Blocks>::ready(grammar_)) {
+                    if (left) {
                         bytewise_until = i + json_block_size;  // that block holds what blocks leave
                     }
                     if (i == chunk.size()) {
