@@ -142,15 +142,15 @@ private:
         bool in_object_now = ((levels >> (depth - 1)) & 1U) != 0;  // the innermost container is an object
         const auto write_back = [&]() noexcept { g_.set_levels(word_base, levels, word_base + depth); };
         const Classifier classifier;
-        // A number that ran to the end of the previous block: the grammar holds its state, and its
-        // bytes at the start of this block go on through step() (the number's own state is all
-        // there is to put back if this block is left).
-        bool in_number = false;
-        state number_state = state::value;
+        // A number or literal that ran to the end of the previous block: the grammar holds its
+        // state, and its bytes at the start of this block go on through step() (that state is
+        // put back if this block is left).
+        bool in_scalar = false;
+        json_grammar::scalar_snapshot scalar_state{};
         const auto leave = [&]() noexcept {
             write_back();
-            if (in_number) {
-                g_.set_state(number_state);
+            if (in_scalar) {
+                g_.restore_scalar(scalar_state);
             } else {
                 state_from_carry(carry);
             }
@@ -249,7 +249,7 @@ private:
             std::uint64_t value_starts = object_opens | array_opens | (openings ^ key_openings);
             std::uint64_t value_ends = (closings ^ key_closings) | closes;
             if (scalars != 0) {
-                value_starts |= scalars & ~(scalars << 1 | std::uint64_t{in_number});
+                value_starts |= scalars & ~(scalars << 1 | std::uint64_t{in_scalar});
                 value_ends |= scalars & ~(scalars >> 1);
             }
             const std::uint64_t ends = through_spaces(value_ends, carry.ends);
@@ -257,8 +257,8 @@ private:
             const std::uint64_t misplaced = (value_starts & ~value_may_start) |
                                             (colons & ~follow(key_ends, carry.key_ends)) | (commas & ~after_end) |
                                             (closes & ~(after_end | follow(opens, carry.opens)));
-            if (!brackets_fit || misplaced != 0 || (in_number && !number_goes_on(bytes, scalars, number_state)) ||
-                (scalars != 0 && !scalars_fit(bytes, scalars & ~(in_number ? scalars & ~(scalars + 1) : 0)))) {
+            if (!brackets_fit || misplaced != 0 || (in_scalar && !scalar_goes_on(bytes, scalars, scalar_state)) ||
+                (scalars != 0 && !scalars_fit(bytes, scalars & ~(in_scalar ? scalars & ~(scalars + 1) : 0)))) {
                 break;
             }
             levels = block_levels;
@@ -271,15 +271,9 @@ private:
                 }
             }
             carry = {inside, key_inside, values, keys, ends, key_ends, opens};
-            in_number = static_cast<std::int64_t>(scalars) < 0;
-            if (in_number) {
-                // step() left the state at the block's last byte. A literal (its letters
-                // counted in the grammar) goes on byte by byte; a number into the next block.
-                number_state = g_.current();
-                if (number_state == state::literal) {
-                    write_back();
-                    return taken + 1;
-                }
+            in_scalar = static_cast<std::int64_t>(scalars) < 0;
+            if (in_scalar) {
+                scalar_state = g_.save_scalar();  // step() left it at the block's last byte
             }
         }
         left = taken < count;
@@ -287,12 +281,13 @@ private:
         return taken;
     }
 
-    // The bytes of the number carried in from the previous block (those up to the block's first
-    // byte that is not a scalar byte) through step(); the number must be complete where they end.
-    bool number_goes_on(const char* bytes, std::uint64_t scalars, state number_state) noexcept {
+    // The bytes of the scalar carried in from the previous block (those up to the block's first
+    // byte that is not a scalar byte) through step(); the scalar must be complete where they end.
+    bool scalar_goes_on(const char* bytes, std::uint64_t scalars,
+                        const json_grammar::scalar_snapshot& carried) noexcept {
         const std::uint64_t lead = scalars & ~(scalars + 1);
         const std::size_t to = lead == ~std::uint64_t{0} ? 64 : lowest_bit(~lead);
-        g_.set_state(number_state);
+        g_.restore_scalar(carried);
         for (std::size_t i = 0; i < to; ++i) {
             if (g_.step(static_cast<unsigned char>(bytes[i])) != action::keep) {
                 return false;

@@ -251,6 +251,16 @@ public:
     [[nodiscard]] bool string_is_key() const noexcept { return string_is_key_; }
     void set_string_is_key(bool key) noexcept { string_is_key_ = key; }
     void note_removed_whitespace() noexcept { removed_whitespace_ = true; }
+    // Everything step() changes inside a number or literal, to put back when a block is left.
+    struct scalar_snapshot {
+        state at;
+        std::size_t literal_pos;
+    };
+    [[nodiscard]] scalar_snapshot save_scalar() const noexcept { return {state_, literal_pos_}; }
+    void restore_scalar(const scalar_snapshot& saved) noexcept {
+        state_ = saved.at;
+        literal_pos_ = saved.literal_pos;
+    }
     [[nodiscard]] std::size_t depth() const noexcept { return depth_; }
     // The levels base .. base + 63 as one word (bit i: level base + i is an object); base a multiple of 64.
     [[nodiscard]] std::uint64_t level_word(std::size_t base) const noexcept { return object_bits_[base / 64]; }
