@@ -66,7 +66,7 @@ inline std::string json_body(std::size_t size, bool pretty) {
 
 // Event Streams-style deliveries as KORE sends them: a minified JSON array of many small events
 // (about 150 bytes each: ids, a type, a time, strings with spaces, numbers, the odd literal), of
-// exactly `size` bytes (at least 512); a label in the last event makes up the size.
+// exactly `size` bytes (at least 256); a label in the last event makes up the size.
 inline std::string events_body(std::size_t size) {
     std::mt19937 random(13);
     const auto hex = [&](std::size_t n) {
@@ -112,7 +112,9 @@ inline std::string events_body(std::size_t size) {
             continue;
         }
         std::string last = separator + event(id);
-        const std::size_t label = size - 1 - body.size() - last.size() - 11;
+        // (Below about 200 bytes no event fits: the body is then one event, longer than asked.)
+        const std::size_t used = body.size() + last.size() + 12;
+        const std::size_t label = size > used ? size - used : 0;
         std::string text;
         while (text.size() < label) {
             text += "signal ok ";
@@ -149,6 +151,23 @@ inline std::string pretty(std::string_view json) {
         }
     }
     return out;
+}
+
+// pretty(events_body()) of exactly `size` bytes (at least 256): the last event's label is cut or
+// lengthened to make up the size.
+inline std::string pretty_events_body(std::size_t size) {
+    for (std::size_t compact = size;;) {
+        std::string text = pretty(events_body(compact));
+        const std::size_t from = text.rfind("\"label\": \"") + 10;
+        const std::size_t to = text.find('"', from);
+        if (text.size() <= size) {
+            return text.insert(to, std::string(size - text.size(), 'x'));
+        }
+        if (text.size() - size <= to - from) {
+            return text.erase(to - (text.size() - size), text.size() - size);
+        }
+        compact -= text.size() - size;
+    }
 }
 
 // Random bytes, NULs and 0x80s included: what a binary upload looks like to the length-extension guard.

@@ -117,8 +117,8 @@ struct fixture {
     request events_stream_64k = signed_request(secret_32, url, events_body(65536));
     request events_stream_64k_18 = signed_request(secret, url_25, events_body(65536));
     request padded_64k = signed_request(secret, url, json_body(65536, false));  // the 0.2 gate's body
-    std::string pretty_4k = pretty(events_body(4096));
-    request pretty_4k_signed = signed_request(secret_32, url, events_body(4096));
+    std::string pretty_4k = pretty_events_body(4096);
+    request pretty_4k_signed = signed_request(secret_32, url, minified(pretty_4k));
 
     static request signed_request(std::string_view key, std::string_view target, std::string body) {
         std::string signature = kw::sign(key, method, target, body);
