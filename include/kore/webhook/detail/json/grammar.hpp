@@ -262,11 +262,11 @@ public:
         literal_pos_ = saved.literal_pos;
     }
     [[nodiscard]] std::size_t depth() const noexcept { return depth_; }
-    // The levels base .. base + 63 as one word (bit i: level base + i is an object); base a multiple of 64.
-    [[nodiscard]] std::uint64_t level_word(std::size_t base) const noexcept { return object_bits_[base / 64]; }
-    void set_levels(std::size_t base, std::uint64_t word, std::size_t depth) noexcept {
-        object_bits_[base / 64] = word;
-        depth_ = depth;
+    // The levels first .. first + 63 as one word (bit i: level first + i is an object); first a multiple of 64.
+    [[nodiscard]] std::uint64_t level_word(std::size_t first) const noexcept { return object_bits_[first / 64]; }
+    void set_levels(std::size_t first, std::uint64_t kinds, std::size_t new_depth) noexcept {
+        object_bits_[first / 64] = kinds;
+        depth_ = new_depth;
     }
 
 private:
