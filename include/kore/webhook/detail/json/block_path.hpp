@@ -53,8 +53,8 @@ public:
     }
 
 private:
-    // Where the rules of the block path stand at a block's first byte, as the previous block's
-    // masks: only their bit 63, the byte before this block, matters (follow() shifts it in).
+    // Where the rules of the block path stand at a block's first byte: bit 63 of the previous
+    // block's masks (the byte before this block), each as 0 or 1 (follow() shifts it in).
     struct block_carry {
         std::uint64_t inside = 0;      // that byte is in a string (or is its opening quote)
         std::uint64_t key_inside = 0;  // ... a string that is a key
@@ -65,14 +65,14 @@ private:
         std::uint64_t opens = 0;       // after '{' or '[': its closing bracket too
     };
 
-    // The bytes just after those of `now`, with the byte before the block taken from `before`'s
-    // bit 63 (one double shift).
+    // The bytes just after those of `now`, with the byte before the block taken from `before`
+    // (a carry: 0 or 1).
     static std::uint64_t follow(std::uint64_t now, std::uint64_t before) noexcept {
-        return now << 1 | before >> 63;
+        return now << 1 | before;
     }
 
     [[nodiscard]] block_carry carry_from_state() const noexcept {
-        constexpr std::uint64_t last = std::uint64_t{1} << 63;
+        constexpr std::uint64_t last = 1;
         block_carry c;
         const state s = g_.current();
         c.inside = s == state::string ? last : 0;
@@ -86,7 +86,7 @@ private:
     }
 
     void state_from_carry(const block_carry& c) noexcept {
-        const auto set = [](std::uint64_t mask) { return (mask >> 63) != 0; };
+        const auto set = [](std::uint64_t bit) { return bit != 0; };
         if (set(c.inside)) {
             g_.set_state(state::string);
             g_.set_string_is_key(set(c.key_inside));
@@ -163,8 +163,7 @@ private:
             }
             // In strings, opening quotes included: the quotes' running parity, flipped if the block
             // opens inside one.
-            const std::uint64_t inside = Classifier::inside_quotes(block.quote) ^
-                                         static_cast<std::uint64_t>(static_cast<std::int64_t>(carry.inside) >> 63);
+            const std::uint64_t inside = Classifier::inside_quotes(block.quote) ^ (std::uint64_t{0} - carry.inside);
             const std::uint64_t openings = block.quote & inside;
             const std::uint64_t closings = block.quote & ~inside;
             const std::uint64_t outside = ~(inside | block.quote);
@@ -220,6 +219,9 @@ private:
                 }
                 turns |= was_object != top_is_object ? bit : 0;
             }
+            if (!brackets_fit) {
+                break;
+            }
             // Bytes whose innermost container is an object (brackets themselves included, unused).
             const std::uint64_t in_object =
                 Classifier::inside_quotes(turns) ^ (entry_in_object ? ~std::uint64_t{0} : 0);
@@ -242,7 +244,7 @@ private:
             const std::uint64_t keys = through_spaces(object_opens | (commas & in_object), carry.keys);
             const std::uint64_t value_may_start = follow(values, carry.values);
             const std::uint64_t key_openings = openings & follow(keys, carry.keys);
-            const std::uint64_t key_inside = inside & ~(inside + (key_openings | carry.key_inside >> 63));
+            const std::uint64_t key_inside = inside & ~(inside + (key_openings | carry.key_inside));
             const std::uint64_t key_closings = closings & follow(key_inside, carry.key_inside);
             const std::uint64_t key_ends = through_spaces(key_closings, carry.key_ends);
             // Every token that starts a value: opening brackets, scalars, and strings that are not keys.
@@ -257,7 +259,7 @@ private:
             const std::uint64_t misplaced = (value_starts & ~value_may_start) |
                                             (colons & ~follow(key_ends, carry.key_ends)) | (commas & ~after_end) |
                                             (closes & ~(after_end | follow(opens, carry.opens)));
-            if (!brackets_fit || misplaced != 0 || (in_scalar && !scalar_goes_on(bytes, scalars, scalar_state)) ||
+            if (misplaced != 0 || (in_scalar && !scalar_goes_on(bytes, scalars, scalar_state)) ||
                 (scalars != 0 && !scalars_fit(bytes, scalars & ~(in_scalar ? scalars & ~(scalars + 1) : 0)))) {
                 break;
             }
@@ -270,7 +272,7 @@ private:
                     on_spaces(bytes, spaces, classifier);
                 }
             }
-            carry = {inside, key_inside, values, keys, ends, key_ends, opens};
+            carry = {inside >> 63, key_inside >> 63, values >> 63, keys >> 63, ends >> 63, key_ends >> 63, opens >> 63};
             in_scalar = static_cast<std::int64_t>(scalars) < 0;
             if (in_scalar) {
                 scalar_state = g_.save_scalar();  // step() left it at the block's last byte
@@ -289,7 +291,7 @@ private:
         const std::size_t to = lead == ~std::uint64_t{0} ? 64 : lowest_bit(~lead);
         g_.restore_scalar(carried);
         for (std::size_t i = 0; i < to; ++i) {
-            if (g_.step(static_cast<unsigned char>(bytes[i])) != action::keep) {
+            if (!g_.scalar_byte(static_cast<unsigned char>(bytes[i]))) {
                 return false;
             }
         }
@@ -320,7 +322,7 @@ private:
             }
             g_.set_state(state::value);
             for (std::size_t i = from; i < to; ++i) {
-                if (g_.step(static_cast<unsigned char>(bytes[i])) != action::keep) {
+                if (!g_.scalar_byte(static_cast<unsigned char>(bytes[i]))) {
                     return false;
                 }
             }

@@ -245,6 +245,78 @@ public:
         return fail();
     }
 
+    // step() for a byte of a number or literal (from state::value, its first byte), for the block
+    // path, whose scalar runs hold no structural byte: a byte that would end the scalar there is
+    // an error either way. Not recursive, unlike step(), so it is inlined into the block loop.
+    bool scalar_byte(unsigned char c) noexcept {
+        switch (state_) {
+            case state::value:
+                if (c == '-' || is_digit(c)) {
+                    state_ = c == '-' ? state::number_minus : c == '0' ? state::number_zero : state::number_int;
+                    return true;
+                }
+                if (c == 't' || c == 'f' || c == 'n') {
+                    literal_ = c == 't' ? "true" : c == 'f' ? "false" : "null";
+                    literal_pos_ = 1;
+                    state_ = state::literal;
+                    return true;
+                }
+                break;
+            case state::number_minus:
+                if (is_digit(c)) {
+                    state_ = c == '0' ? state::number_zero : state::number_int;
+                    return true;
+                }
+                break;
+            case state::number_zero:
+            case state::number_int:
+            case state::number_frac:
+                if (is_digit(c) && state_ != state::number_zero) {
+                    return true;
+                }
+                if (c == '.' && state_ != state::number_frac) {
+                    state_ = state::number_dot;
+                    return true;
+                }
+                if (c == 'e' || c == 'E') {
+                    state_ = state::number_e;
+                    return true;
+                }
+                break;
+            case state::number_dot:
+                if (is_digit(c)) {
+                    state_ = state::number_frac;
+                    return true;
+                }
+                break;
+            case state::number_e:
+                if (c == '+' || c == '-') {
+                    state_ = state::number_e_sign;
+                    return true;
+                }
+                [[fallthrough]];
+            case state::number_e_sign:
+            case state::number_exp:
+                if (is_digit(c)) {
+                    state_ = state::number_exp;
+                    return true;
+                }
+                break;
+            case state::literal:
+                if (static_cast<char>(c) == literal_[literal_pos_]) {
+                    if (++literal_pos_ == literal_.size()) {
+                        end_value();
+                    }
+                    return true;
+                }
+                break;
+            default:
+                break;
+        }
+        state_ = state::invalid;
+        return false;
+    }
+
     // For the block path, which keeps these in registers while it works and writes them back.
     [[nodiscard]] state current() const noexcept { return state_; }
     void set_state(state s) noexcept { state_ = s; }
