@@ -144,11 +144,13 @@ struct corpus {
 struct body_set {
     std::size_t size;
     const std::string* form;
-    const std::string* json;
+    const std::string* json;    // Event Streams-style events, minified (bodies.hpp)
+    const std::string* padded;  // 0.2's JSON body: a few events and one long padding string
     const std::string* pretty;
     const std::string* binary;
     const std::string* form_sig;
     const std::string* json_sig;
+    const std::string* padded_sig;
     const std::string* pretty_sig;  // over the minified pretty body: the JSON fallback's path
     const std::string* binary_sig;
 };
@@ -156,15 +158,18 @@ struct body_set {
 body_set make_bodies(corpus& c, std::size_t size) {
     body_set b{size,
                &c.keep(form_body(size)),
+               &c.keep(events_body(size)),
                &c.keep(json_body(size, false)),
-               &c.keep(json_body(size, true)),
+               &c.keep(pretty_events_body(size)),
                &c.keep(binary_body(size)),
+               nullptr,
                nullptr,
                nullptr,
                nullptr,
                nullptr};
     b.form_sig = &c.keep(kw::sign(secret, method, url, *b.form));
     b.json_sig = &c.keep(kw::sign(secret, method, url, *b.json));
+    b.padded_sig = &c.keep(kw::sign(secret, method, url, *b.padded));
     b.pretty_sig = &c.keep(kw::sign(secret, method, url, minified(*b.pretty)));
     b.binary_sig = &c.keep(kw::sign(secret, method, url, *b.binary));
     return b;
@@ -245,6 +250,7 @@ int main(int argc, char** argv) {
         add("verify_json_pretty", [b] { return one.verify(method, url, *b.pretty, *b.pretty_sig).json_normalized(); });
         add("verify_json_2_secrets", [b] { return two.verify(method, url, *b.json, *b.json_sig).secret_index() == 1; });
         add("stream_json_4k", [b] { return streamed(one, *b.json, *b.json_sig).verified(); });
+        add("stream_json_padded_4k", [b] { return streamed(one, *b.padded, *b.padded_sig).verified(); });
         add("stream_form_4k", [b] { return streamed(one, *b.form, *b.form_sig).verified(); });
         add("stream_binary_4k", [b] { return streamed(one, *b.binary, *b.binary_sig).verified(); });
         add("stream_json_pretty_4k", [b] { return streamed(one, *b.pretty, *b.pretty_sig).json_normalized(); });

@@ -14,7 +14,7 @@
 //      every surrogate escape moved out of the surrogate range (same length, same grammar).
 //   5. nesting deeper than json_minifier::max_depth: the minifier refuses it (fixed memory),
 //      nlohmann accepts it.
-#include <kore/webhook/detail/json_minifier.hpp>
+#include <kore/webhook/detail/json/minifier.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>

@@ -51,6 +51,10 @@ write("json_minifier", "deep", b"\x07" + b"[" * 512 + b" " + b"]" * 512)
 write("json_minifier", "too-deep", b"\x07" + b"[" * 513 + b"]" * 513)
 write("json_minifier", "bad", b"\x00" + b"[1 0]")
 write("json_minifier", "scalar", b"\x04" + b"  \t\r\n 12 \n")
+# Compact events as KORE sends them: numbers and literals that straddle the 64-byte blocks.
+write("json_minifier", "events", b"\x06" + b'[{"id":"EZ0a06249ca3a4e2e6","type":"com.kore.sms.delivered",'
+      b'"data":{"network":"Vodafone UK","segments":2,"cost":0.0042}},{"id":"EZb420353b65b128cb",'
+      b'"data":{"rssi":-74,"roaming":false,"seq":12345678,"lat":51.74524,"n":null,"ok":true}}]')
 
 # signature_header: the header value.
 digest = hashlib.sha256(b"seed").hexdigest()

@@ -6,8 +6,8 @@
 
 #include "unit_common.hpp"
 
-#include <kore/webhook/detail/json_blocks.hpp>
-#include <kore/webhook/detail/json_minifier.hpp>
+#include <kore/webhook/detail/json/blocks.hpp>
+#include <kore/webhook/detail/json/minifier.hpp>
 
 #include <cstdint>
 #include <random>
@@ -363,4 +363,58 @@ TEST_CASE("whitespace beside punctuation in a body that is not JSON gets no seco
     stream.update("a=[1, 2]");
     CHECK(stream.finish(signature).error() == kw::errc::signature_mismatch);
     CHECK(verifier.verify("POST", url, "a=[1,2]", signature).verified());
+}
+
+TEST_CASE("block minifiers settle every short number and literal as the byte-by-byte minifier does") {
+    // The block path decides the common scalars from one word (common_scalar) and carries a
+    // scalar that runs past a block's end into the next block: each token, valid or not, at
+    // every offset around the block boundary, must get the byte-by-byte path's verdict.
+    generator g(6);
+    constexpr std::string_view alphabet = "0123456789-+.eE";
+    std::vector<std::string> tokens = {
+        "0",    "-0",       "00",        "01",       "-01",       "1.",       ".1",       "-",     "1.5",    "0.5",
+        "-0.5", "00.5",     "1.2.3",     "1..2",     "1-2",       "--1",      "-.5",      "1e5",   "1E+5",   "1e",
+        "1e-",  "true",     "false",     "null",     "tru",       "nul",      "fals",     "truex", "falsey", "nulls",
+        "True", "12345678", "123456789", "-1234567", "-12345678", "1234567.", "0.000001", "9.9"};
+    for (int i = 0; i < 400; ++i) {
+        std::string token;
+        for (std::size_t n = 1 + g.below(10); n > 0; --n) {
+            token += alphabet[g.chance(70) ? g.below(10) : g.below(alphabet.size())];
+        }
+        tokens.push_back(token);
+    }
+    for (const std::string& token : tokens) {
+        for (std::size_t pad = 40; pad < 72; ++pad) {
+            const std::string text = "[\"" + std::string(pad, 'p') + "\"," + token + ",{\"k\":" + token + "}]";
+            CAPTURE(token, pad);
+            check_all(g, text);
+        }
+    }
+}
+
+TEST_CASE("a stream refuses the second try when a number or literal is not JSON") {
+    // KORE signed text that is not JSON (the minified form of the spaced body): the spaced body
+    // must not verify through the minifier, wherever the bad token falls in a block.
+    constexpr std::string_view url = "https://hooks.example.com/kore";
+    const std::string secret = "json-scalars-secret";
+    const kw::verifier verifier(secret);
+    for (const std::string_view token : {"01", "1.", "-", "1.2.3", "tru", "nulll", "--1", ".5"}) {
+        for (std::size_t pad = 50; pad < 70; ++pad) {
+            const std::string id(pad, 'i');
+            const std::string compact = "[{\"id\":\"" + id + "\",\"n\":" + std::string(token) + "}]";
+            const std::string spaced = "[{\"id\": \"" + id + "\", \"n\": " + std::string(token) + "}]";
+            CAPTURE(token, pad);
+            auto stream = verifier.start("POST", url);
+            stream.update(spaced);
+            CHECK(stream.finish(kw::sign(secret, "POST", url, compact)).error() == kw::errc::signature_mismatch);
+        }
+    }
+    // The control: the same shapes with valid tokens do get the second try.
+    for (const std::string_view token : {"0", "1.5", "-7", "true", "null", "12345678", "1e5"}) {
+        const std::string compact = "[{\"id\":\"" + std::string(60, 'i') + "\",\"n\":" + std::string(token) + "}]";
+        const std::string spaced = "[{\"id\": \"" + std::string(60, 'i') + "\", \"n\": " + std::string(token) + "}]";
+        auto stream = verifier.start("POST", url);
+        stream.update(spaced);
+        CHECK(stream.finish(kw::sign(secret, "POST", url, compact)).json_normalized());
+    }
 }

@@ -4,7 +4,7 @@
 
 #include "unit_common.hpp"
 
-#include <kore/webhook/detail/json_minifier.hpp>
+#include <kore/webhook/detail/json/minifier.hpp>
 
 using namespace kore_unit;
 using kw::detail::json_minifier;

@@ -83,13 +83,30 @@ struct json_blocks_portable {
         block.control = 0;
         return block;
     }
+
+    // What the block path calls: classify() or, without Whitespace, classify_tokens().
+    template <bool Whitespace>
+    json_block classify_as(const char* bytes) const noexcept {
+        return Whitespace ? classify(bytes) : classify_tokens(bytes);
+    }
 };
 
 #if KORE_WEBHOOK_SSE2
+// Hides a constant vector from the optimiser, so that it is kept (in a register or on the stack)
+// rather than rebuilt from an immediate before each use: the block path builds its classifier once
+// per call and classifies many blocks with it.
+template <class Vector>
+Vector opaque(Vector v) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    asm("" : "+x"(v));
+#endif
+    return v;
+}
+
 // Sixteen bytes per compare; a class's four 16-bit movemasks make its 64-bit mask.
 struct json_blocks_sse2 {
     template <bool Whitespace>
-    static json_block classify_as(const char* bytes) noexcept {
+    json_block classify_as(const char* bytes) const noexcept {
         json_block block;
         __m128i rare = _mm_setzero_si128();
         const auto mask = [](__m128i matches, std::size_t part) {
@@ -98,18 +115,16 @@ struct json_blocks_sse2 {
         const auto take = [&](std::size_t part) {
             const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + 16 * part));
             // '[' and ']' are '{' and '}' with bit 5 clear: one fold, two compares.
-            const __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-            block.quote |= mask(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), part);
-            block.bracket |= mask(
-                _mm_or_si128(_mm_cmpeq_epi8(folded, _mm_set1_epi8('{')), _mm_cmpeq_epi8(folded, _mm_set1_epi8('}'))),
-                part);
-            block.colon |= mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')), part);
-            block.comma |= mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')), part);
+            const __m128i folded = _mm_or_si128(v, case_bit_);
+            block.quote |= mask(_mm_cmpeq_epi8(v, quote_), part);
+            block.bracket |= mask(_mm_or_si128(_mm_cmpeq_epi8(folded, open_), _mm_cmpeq_epi8(folded, close_)), part);
+            block.colon |= mask(_mm_cmpeq_epi8(v, colon_), part);
+            block.comma |= mask(_mm_cmpeq_epi8(v, comma_), part);
             // Unsigned v <= 0x1f: the minimum of v and 0x1f is v itself.
-            const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-            rare = _mm_or_si128(rare, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+            const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, control_), v);
+            rare = _mm_or_si128(rare, _mm_cmpeq_epi8(v, backslash_));
             if constexpr (Whitespace) {
-                block.space |= mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), part);
+                block.space |= mask(_mm_cmpeq_epi8(v, space_), part);
                 block.control |= mask(control, part);
             } else {
                 rare = _mm_or_si128(rare, control);
@@ -123,31 +138,31 @@ struct json_blocks_sse2 {
         return block;
     }
 
-    static json_block classify(const char* bytes) noexcept { return classify_as<true>(bytes); }
-    static json_block classify_tokens(const char* bytes) noexcept { return classify_as<false>(bytes); }
+    static json_block classify(const char* bytes) noexcept { return json_blocks_sse2{}.classify_as<true>(bytes); }
+    static json_block classify_tokens(const char* bytes) noexcept {
+        return json_blocks_sse2{}.classify_as<false>(bytes);
+    }
     static std::uint64_t inside_quotes(std::uint64_t quotes) noexcept { return prefix_xor(quotes); }
+
+    __m128i quote_ = opaque(_mm_set1_epi8('"'));
+    __m128i case_bit_ = opaque(_mm_set1_epi8(0x20));
+    __m128i open_ = opaque(_mm_set1_epi8('{'));
+    __m128i close_ = opaque(_mm_set1_epi8('}'));
+    __m128i colon_ = opaque(_mm_set1_epi8(':'));
+    __m128i comma_ = opaque(_mm_set1_epi8(','));
+    __m128i space_ = opaque(_mm_set1_epi8(' '));
+    __m128i control_ = opaque(_mm_set1_epi8(0x1f));
+    __m128i backslash_ = opaque(_mm_set1_epi8('\\'));
 };
 #endif
 
 #if KORE_WEBHOOK_AVX2_DISPATCH
-// 32 copies of one byte, aligned for a vector load.
-struct alignas(32) byte_splat {
-    std::array<char, 32> bytes;
-};
-constexpr byte_splat splat(char c) noexcept {
-    byte_splat s{};
-    for (char& b : s.bytes) {
-        b = c;
-    }
-    return s;
-}
-
 // Thirty-two bytes per compare, for processors that have AVX2 (most x86-64 since 2013): half the
-// instructions of SSE2. Compiled for AVX2 whatever the build's flags, and only called after
-// cpu_has_avx2() said yes.
+// instructions of SSE2. Compiled for AVX2 whatever the build's flags, and only used after
+// cpu_has_avx2() said yes (the block path builds one inside a function compiled for AVX2).
 struct json_blocks_avx2 {
     template <bool Whitespace>
-    __attribute__((target("avx2"))) static json_block classify_as(const char* bytes) noexcept {
+    __attribute__((target("avx2"))) json_block classify_as(const char* bytes) const noexcept {
         json_block block;
         const __m256i low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes));
         const __m256i high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes + 32));
@@ -155,26 +170,26 @@ struct json_blocks_avx2 {
             return static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_epi8(in_low))) |
                    static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_epi8(in_high))) << 32;
         };
-        const auto equal = [&](const byte_splat& c) __attribute__((target("avx2"))) {
-            const __m256i wanted = load(c);
+        const auto equal = [&](__m256i wanted) __attribute__((target("avx2"))) {
             return mask(_mm256_cmpeq_epi8(low, wanted), _mm256_cmpeq_epi8(high, wanted));
         };
         // '[' and ']' are '{' and '}' with bit 5 clear: one fold, two compares.
-        const __m256i folded_low = _mm256_or_si256(low, load(case_bits));
-        const __m256i folded_high = _mm256_or_si256(high, load(case_bits));
-        block.quote = equal(quotes);
+        const __m256i folded_low = _mm256_or_si256(low, splats_.case_bit);
+        const __m256i folded_high = _mm256_or_si256(high, splats_.case_bit);
+        block.quote = equal(splats_.quote);
         block.bracket = mask(
-            _mm256_or_si256(_mm256_cmpeq_epi8(folded_low, load(opens)), _mm256_cmpeq_epi8(folded_low, load(closes))),
-            _mm256_or_si256(_mm256_cmpeq_epi8(folded_high, load(opens)), _mm256_cmpeq_epi8(folded_high, load(closes))));
-        block.colon = equal(colons);
-        block.comma = equal(commas);
+            _mm256_or_si256(_mm256_cmpeq_epi8(folded_low, splats_.open), _mm256_cmpeq_epi8(folded_low, splats_.close)),
+            _mm256_or_si256(_mm256_cmpeq_epi8(folded_high, splats_.open),
+                            _mm256_cmpeq_epi8(folded_high, splats_.close)));
+        block.colon = equal(splats_.colon);
+        block.comma = equal(splats_.comma);
         // Unsigned v <= 0x1f: the minimum of v and 0x1f is v itself.
-        const __m256i control_low = _mm256_cmpeq_epi8(_mm256_min_epu8(low, load(controls)), low);
-        const __m256i control_high = _mm256_cmpeq_epi8(_mm256_min_epu8(high, load(controls)), high);
+        const __m256i control_low = _mm256_cmpeq_epi8(_mm256_min_epu8(low, splats_.control), low);
+        const __m256i control_high = _mm256_cmpeq_epi8(_mm256_min_epu8(high, splats_.control), high);
         __m256i rare =
-            _mm256_or_si256(_mm256_cmpeq_epi8(low, load(backslashes)), _mm256_cmpeq_epi8(high, load(backslashes)));
+            _mm256_or_si256(_mm256_cmpeq_epi8(low, splats_.backslash), _mm256_cmpeq_epi8(high, splats_.backslash));
         if constexpr (Whitespace) {
-            block.space = equal(spaces);
+            block.space = equal(splats_.space);
             block.control = mask(control_low, control_high);
         } else {
             rare = _mm256_or_si256(rare, _mm256_or_si256(control_low, control_high));
@@ -183,26 +198,26 @@ struct json_blocks_avx2 {
         return block;
     }
 
-    static constexpr byte_splat quotes = splat('"');
-    static constexpr byte_splat case_bits = splat(0x20);
-    static constexpr byte_splat opens = splat('{');
-    static constexpr byte_splat closes = splat('}');
-    static constexpr byte_splat colons = splat(':');
-    static constexpr byte_splat commas = splat(',');
-    static constexpr byte_splat spaces = splat(' ');
-    static constexpr byte_splat controls = splat(0x1f);
-    static constexpr byte_splat backslashes = splat('\\');
-    // The constants live in memory, where a compare reads them as an operand, rather than being
-    // rebuilt in registers for every block.
-    __attribute__((target("avx2"))) static __m256i load(const byte_splat& c) noexcept {
-        return _mm256_load_si256(reinterpret_cast<const __m256i*>(c.bytes.data()));
+    // The constants are built once per classifier, as opaque() values (see there).
+    __attribute__((target("avx2"))) static __m256i splat(char c) noexcept {
+        __m256i v = _mm256_set1_epi8(c);
+        asm("" : "+x"(v));
+        return v;
     }
+    struct constants {
+        __m256i quote, case_bit, open, close, colon, comma, space, control, backslash;
+    };
+    constants splats_;
+
+    __attribute__((target("avx2"))) json_blocks_avx2() noexcept
+        : splats_{splat('"'), splat(0x20), splat('{'),  splat('}'), splat(':'),
+                  splat(','), splat(' '),  splat(0x1f), splat('\\')} {}
 
     __attribute__((target("avx2"))) static json_block classify(const char* bytes) noexcept {
-        return classify_as<true>(bytes);
+        return json_blocks_avx2{}.classify_as<true>(bytes);
     }
     __attribute__((target("avx2"))) static json_block classify_tokens(const char* bytes) noexcept {
-        return classify_as<false>(bytes);
+        return json_blocks_avx2{}.classify_as<false>(bytes);
     }
     // Copies the bytes of the block whose bit is set in `keep`, in order, to `out`, and returns
     // how many; writes up to 8 bytes past them. Eight bytes at a time: a table gives, for each
