@@ -1,6 +1,7 @@
 // What clang-tidy reads: every public header of the library, used once.
 #include <kore/webhook.hpp>
 #include <kore/webhook/replay_guard.hpp>
+#include <kore/webhook/replay_guard_async.hpp>
 #include <kore/webhook/replay_guard_memory.hpp>
 #include <kore/webhook/twilio.hpp>
 #if __has_include(<hiredis/hiredis.h>)

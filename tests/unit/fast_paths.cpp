@@ -3,7 +3,6 @@
 
 #include "unit_common.hpp"
 
-#include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/detail/digest.hpp>
 #include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/detail/http_text.hpp>
@@ -245,7 +244,7 @@ TEST_CASE("query_of finds the query wherever '?' and '#' fall, as the byte-by-by
     const std::string base = "https://example.com/a/long/path/to/the/kore/callback/endpoint";
     for (std::size_t length = 0; length <= base.size(); ++length) {
         const std::string url = base.substr(0, length);
-        CHECK(kw::adapters::query_of(url).empty());
+        CHECK(kw::query_of(url).empty());
         for (std::size_t q = 0; q < length; ++q) {
             for (std::size_t h = 0; h <= length; ++h) {
                 std::string marked = url;
@@ -254,7 +253,7 @@ TEST_CASE("query_of finds the query wherever '?' and '#' fall, as the byte-by-by
                     marked[h] = '#';
                 }
                 CAPTURE(marked);
-                const std::string_view found = kw::adapters::query_of(marked);
+                const std::string_view found = kw::query_of(marked);
                 const std::string_view expected = reference(marked);
                 CHECK(found == expected);
                 if (!expected.empty()) {  // a view into the text, not a copy
@@ -263,9 +262,9 @@ TEST_CASE("query_of finds the query wherever '?' and '#' fall, as the byte-by-by
             }
         }
     }
-    CHECK(kw::adapters::query_of("/kore/callback?").empty());
-    CHECK(kw::adapters::query_of("/kore/callback?#x").empty());
-    CHECK(kw::adapters::query_of("/kore/callback?a=1&b=2#x?y") == "a=1&b=2");
+    CHECK(kw::query_of("/kore/callback?").empty());
+    CHECK(kw::query_of("/kore/callback?#x").empty());
+    CHECK(kw::query_of("/kore/callback?a=1&b=2#x?y") == "a=1&b=2");
 }
 
 TEST_CASE("a registered URL is checked as before: http or https in any case, then something") {

@@ -7,7 +7,7 @@
 
 #include <kore/webhook/detail/decision.hpp>
 #include <kore/webhook/detail/digest.hpp>
-#include <kore/webhook/detail/json_minifier.hpp>
+#include <kore/webhook/detail/json/minifier.hpp>
 #include <kore/webhook/detail/length_extension_guard.hpp>
 #include <kore/webhook/detail/minified_digests.hpp>
 #include <kore/webhook/detail/request_check.hpp>

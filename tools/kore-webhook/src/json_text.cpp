@@ -1,6 +1,6 @@
 #include <kore_cli/json_text.hpp>
 
-#include <kore/webhook/detail/json_minifier.hpp>
+#include <kore/webhook/detail/json/minifier.hpp>
 
 #include <nlohmann/json.hpp>
 

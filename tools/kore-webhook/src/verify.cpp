@@ -6,8 +6,8 @@
 #include <kore_cli/explain.hpp>
 #include <kore_cli/io.hpp>
 
-#include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/errors.hpp>
+#include <kore/webhook/request_head.hpp>
 #include <kore/webhook/signature_header.hpp>
 #include <kore/webhook/url.hpp>
 
@@ -20,20 +20,17 @@ namespace kore_cli {
 
 namespace kw = kore::webhook;
 
+// The request's head as the server adapters give it to the core, which applies every rule of
+// docs/protocol.md section 3 (the repeated header, the query, the signature) in one place.
 kw::result judge(const kw::verifier& v, const std::string& registered_url, const verify_case& c) {
-    if (c.signature_count > 1) {
-        return kw::result::refused(kw::make_error_code(kw::errc::duplicate_signature));
-    }
-    // The same query rule as the server adapters: a query other than the registered URL's did
-    // not come from KORE unchanged (docs/protocol.md, section 3.5).
+    kw::request_head head(c.method);
     if (c.target) {
-        if (const auto ec = kw::adapters::check_query(c.method, registered_url, *c.target, v.get_options())) {
-            return kw::result::refused(ec);
-        }
+        head.set_target(*c.target);
     }
-    const std::optional<std::string_view> header =
-        c.signature ? std::optional<std::string_view>(*c.signature) : std::nullopt;
-    return v.verify(c.method, registered_url, c.body, header);
+    for (std::size_t i = 0; i < c.signature_count; ++i) {
+        head.add_signature(c.signature ? std::string_view(*c.signature) : std::string_view());
+    }
+    return v.verify(head, registered_url, c.body);
 }
 
 verify_case case_from_request(const http::request& req) {

@@ -1,37 +1,19 @@
 #ifndef KORE_WEBHOOK_ADAPTERS_BEAST_HPP
 #define KORE_WEBHOOK_ADAPTERS_BEAST_HPP
 
-// Boost.Beast adapter: judges a callback read with Beast's own parser, hashing the body as it
-// is read.
+// Boost.Beast adapter. The Body type lets Beast's own read loop verify the body as it is read:
 //
-//   http::request_parser<http::buffer_body> parser;
-//   kore::webhook::adapters::beast::prepare(parser);          // before the header is read
-//   http::read_header(socket, buffer, parser);
-//   const auto r = kore::webhook::adapters::beast::read_verified(v, registered_url, socket, buffer, parser);
-//   res.result(kore::webhook::adapters::http_status(r.verdict));
-//   if (r.verdict) process(r.body);
+//   http::request_parser<kore::webhook::adapters::beast::verifying_body> parser;
+//   kore::webhook::adapters::beast::prepare(parser);             // lifts Beast's 1 MB body limit
+//   parser.get().body().prepare(v, registered_url);              // before the header is read
+//   http::read(stream, buffer, parser, ec);                      // or http::async_read
+//   const kore::webhook::result r = parser.get().body().verdict(ec);
+//   if (r) process(parser.get().body().body());
 //
-// The body is read here, in pieces, and reading stops as soon as it passes
-// options::max_body_size; a declared Content-Length over the limit is refused without reading
-// the body. verify(...) keeps no copy of the body; read_verified(...) keeps one (returned with
-// the verdict); verify(..., sink) hands each piece to `sink` as it is read. Nothing may be acted
-// on before the verdict (adapters/body.hpp). When the verdict comes back with
-// `!parser.is_done()`, the rest of the body is still on the connection: answer with
-// `Connection: close` and close it.
-//
-// A request whose query is not exactly the registered URL's is refused (errc::query_not_signed;
-// adapters/query.hpp): query parameters are not authenticated.
-//
-// For a request already read whole (http::request<http::string_body>), use the overloads that
-// take it.
-//
-// An asynchronous server reads the body with async_read_verified(), which completes with
-// (error_code, verified_body): the same verdict and kept body as read_verified(), the error code
-// being the stream's when it ended the body (the verdict is then body_incomplete). Its reads are
-// the stream's own async reads, so a beast::tcp_stream's expires_after() bounds the body phase:
-//
-//   kore::webhook::adapters::beast::async_read_verified(v, registered_url, stream, buffer, parser,
-//       [](boost::beast::error_code ec, kore::webhook::adapters::verified_body r) { ... });
+// With a buffer_body parser whose header was read: read_verified(v, url, stream, buffer, parser),
+// verify(...[, sink]) and async_read_verified(...) do the same; a request read whole
+// (string_body) has verify(v, url, req). When the verdict comes with !parser.is_done(), the body
+// is still on the connection: answer with Connection: close.
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/common.hpp>

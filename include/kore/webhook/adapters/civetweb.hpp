@@ -1,33 +1,19 @@
 #ifndef KORE_WEBHOOK_ADAPTERS_CIVETWEB_HPP
 #define KORE_WEBHOOK_ADAPTERS_CIVETWEB_HPP
 
-// CivetWeb adapter: judges a callback inside a CivetWeb request handler, reading the body with
-// mg_read() in pieces and hashing it as it comes.
+// CivetWeb adapter: judges a callback inside a request handler, reading it with mg_read().
 //
 //   int on_callback(struct mg_connection* conn, void* cbdata) {
 //       const auto r = kore::webhook::adapters::civetweb::read_verified(v, registered_url, conn);
-//       const int status = kore::webhook::adapters::http_status(r.verdict);
+//       const int status = kore::webhook::http_status(r.verdict);
 //       if (r.verdict) process(r.body);
 //       mg_response_header_start(conn, status);
 //       ...
 //   }
 //
-// verify(v, url, conn) keeps no copy of the body; read_verified() keeps one (returned with the
-// verdict); verify(v, url, conn, sink) hands each piece to `sink` as it is read. Nothing may be
-// acted on before the verdict (adapters/body.hpp).
-//
-// CivetWeb calls its handlers from C: every call here is noexcept. Reading the signature header
-// allocates nothing; a failed allocation for the kept body is a refusal
-// (adapter_errc::out_of_memory, 503), and so is a sink that throws
-// (adapter_errc::application_failed, 500). Your handler must not let an exception out either.
-//
-// Reading stops as soon as the body passes options::max_body_size, and a declared
-// Content-Length over it is refused without reading; the rest of such a body is still on the
-// connection: call mg_disable_connection_keep_alive(conn) before answering
-// (adapters::body_left_unread() says when). Chunked bodies arrive de-chunked from mg_read(), as
-// the raw bytes KORE signed. A request whose query is not exactly the registered URL's is refused
-// (errc::query_not_signed; adapters/query.hpp): query parameters are not authenticated. CivetWeb
-// has no router to mount a route on: route by local_uri_raw yourself, as examples/civetweb does.
+// verify(v, url, conn[, sink]) keeps no copy of the body. Every call is noexcept (CivetWeb calls
+// from C). Before answering a refusal that left the body unread (body_left_unread()), call
+// mg_disable_connection_keep_alive(conn). Routing and chunked bodies: docs/servers.md, "CivetWeb".
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/common.hpp>

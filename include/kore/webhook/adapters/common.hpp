@@ -4,7 +4,6 @@
 // Everything the server adapters share, in one include (no server header):
 //   adapters/errors.hpp       adapter_errc, its category, error_name()
 //   adapters/status.hpp       http_status(), error_body(): the status policy
-//   adapters/query.hpp        check_query(): a query that is not the registered URL's is refused
 //   adapters/request.hpp      iequals, parse_content_length, body_left_unread
 //   adapters/body.hpp         verified_body / verified_view: what read_verified() returns
 //   adapters/callback.hpp     verified_callback, callback_handler, answer_observer, route_config
@@ -17,7 +16,6 @@
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/callback.hpp>
 #include <kore/webhook/adapters/errors.hpp>
-#include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/adapters/rebuild_url.hpp>
 #include <kore/webhook/adapters/request.hpp>
 #include <kore/webhook/adapters/route.hpp>

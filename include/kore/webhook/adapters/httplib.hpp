@@ -1,59 +1,22 @@
 #ifndef KORE_WEBHOOK_ADAPTERS_HTTPLIB_HPP
 #define KORE_WEBHOOK_ADAPTERS_HTTPLIB_HPP
 
-// cpp-httplib adapter: judges a callback from httplib's own request types.
-//
-// The route helper, for most applications:
+// cpp-httplib adapter. Most applications mount the route helper (adapters/route.hpp):
 //
 //   kore::webhook::adapters::route_config route;
 //   route.registered_url = "https://example.com/kore/callback";   // as registered with KORE
-//   route.on_callback = [](const kore::webhook::adapters::verified_callback& c) {
-//       process(c.body);                                           // verified raw bytes
-//       return 204;
-//   };
+//   route.on_callback = [](const kore::webhook::adapters::verified_callback& c) { process(c.body); return 204; };
 //   kore::webhook::adapters::httplib::mount_route(svr, verifier, std::move(route));
 //
-// It serves the registered URL's path (POST and GET verified, other methods 405, refusals
-// answered with adapters::http_status() and the error name; see adapters/route.hpp).
-//
-// The calls beneath it, for a route of your own:
-//
-//   svr.Post("/kore/callback", [&](const httplib::Request& req, httplib::Response& res,
-//                                  const httplib::ContentReader& reader) {
-//       const auto r = kore::webhook::adapters::httplib::read_verified(v, registered_url, req, reader);
-//       res.status = kore::webhook::adapters::http_status(r.verdict);
+// For a route of your own, register POST with a content reader (the body is hashed as it arrives):
+//   svr.Post("/kore/callback", [&](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader&
+//   rd) {
+//       const auto r = kore::webhook::adapters::httplib::read_verified(v, registered_url, req, rd);
+//       res.status = kore::webhook::http_status(r.verdict);
 //       if (r.verdict) process(r.body);
 //   });
-//
-// Register POST routes with a content reader (as above): the body is then hashed as it arrives,
-// and judging stops as soon as it passes options::max_body_size. verify(v, url, req, reader)
-// keeps no copy of the body; read_verified() keeps one (returned with the verdict);
-// verify(v, url, req, reader, sink) hands each piece to `sink` as it is read. Nothing may be
-// acted on before the verdict (adapters/body.hpp). A route with a plain handler (every GET
-// route, or Post with a two-argument handler) has the body in req.body already; the overloads
-// without a reader take that.
-//
-// The query: a request whose query is not exactly the registered URL's is refused
-// (errc::query_not_signed; adapters/query.hpp). Never read req.params / get_param_value() as
-// callback data: query parameters are not authenticated.
-//
-// A request refused before the end of its body (over max_body_size, a query that is not the
-// registered URL's, a repeated signature) has the rest of its body read and discarded before the
-// answer, up to 4 MiB in all and for 2 s at most: cpp-httplib closes the connection right after
-// answering, and a close with unread bytes makes the client's kernel drop the answer for a reset
-// while the client is still sending. A body declared longer than that is not read (the client may
-// then see a reset instead of the 413).
-//
-// cpp-httplib decompresses a body sent with Content-Encoding (gzip, deflate, br) before any
-// handler sees it. KORE does not compress callbacks; a compressed request is judged on the
-// decompressed bytes and so fails to verify. Bytes a refusal may leave unread (past the discard
-// bound above; adapters::body_left_unread() says when) would stay on a kept-alive connection;
-// mount_route answers those with `Connection: close`, and so should a route of your own.
-// cpp-httplib 0.11 writes no answer on a connection the client has half-closed; a body cut short
-// there is still refused (body_incomplete), the client just gets no answer.
-//
-// Debian's cpp-httplib is a compiled library: build with the flags pkg-config gives
-// (CPPHTTPLIB_OPENSSL_SUPPORT, ..._ZLIB_SUPPORT, ..._BROTLI_SUPPORT), or its classes change layout.
+// What cpp-httplib does that the adapter handles (compressed bodies, the drain before a close,
+// the compiled library's flags): docs/servers.md, "cpp-httplib".
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/callback.hpp>
@@ -83,12 +46,9 @@ namespace kore::webhook::adapters::httplib {
 
 namespace detail {
 
-// The headers this adapter reads, found in one walk over the request's headers. cpp-httplib
-// keeps them in a multimap ordered case-insensitively through ::tolower, a library call per
-// character compared, and a lookup by name costs thousands of instructions. Looked up one by one
-// (signature, the two length headers, content type, token, some twice), they cost 14,400
-// instructions a callback: the example's whole server spent 102,300 per genuine callback before
-// this walk and 87,900 after (callgrind). Views point into `req`, which must outlive this.
+// The headers this adapter reads, found in one walk: a lookup by name in cpp-httplib's multimap
+// calls ::tolower per character compared (docs/performance.md has what that cost). Views point
+// into `req`, which must outlive this.
 struct request_headers {
     request_head head;                               // method, target, signatures, declared length
     bool chunked = false;                            // Transfer-Encoding present: it wins

@@ -1,63 +1,26 @@
 #ifndef KORE_WEBHOOK_ADAPTERS_MICROHTTPD_HPP
 #define KORE_WEBHOOK_ADAPTERS_MICROHTTPD_HPP
 
-// libmicrohttpd adapter: judges a callback across the calls libmicrohttpd makes to its access
-// handler (one for the header, one per piece of body, a last one with no data), hashing the body
-// as it arrives.
+// libmicrohttpd adapter: one call per call of the access handler (header, each piece, last call).
 //
-//   enum MHD_Result on_request(void* cls, struct MHD_Connection* c, const char* url, const char* method,
-//                              const char*, const char* data, size_t* size, void** req_cls) {
+//   MHD_Result on_request(void*, MHD_Connection* c, const char*, const char* method, const char*,
+//                         const char* data, size_t* size, void** req_cls) {
 //       const auto r = kore::webhook::adapters::microhttpd::step_verified(v, registered_url, c, method,
 //                                                                         data, size, req_cls);
 //       if (!r) return MHD_YES;                        // still reading the body
 //       if (*size != 0) return MHD_NO;                 // a refused body cut off: close, unanswered
 //       if (r->verdict) process(r->body);
-//       ... MHD_queue_response(c, kore::webhook::adapters::http_status(r->verdict), response) ...
+//       ... MHD_queue_response(c, kore::webhook::http_status(r->verdict), response) ...
 //   }
-//   MHD_start_daemon(...,
-//       MHD_OPTION_URI_LOG_CALLBACK, &kore::webhook::adapters::microhttpd::remember_uri, nullptr,
-//       MHD_OPTION_NOTIFY_COMPLETED,
-//       static_cast<MHD_RequestCompletedCallback>(&kore::webhook::adapters::microhttpd::request_completed), nullptr,
-//       ...);
-//
-// step() keeps no copy of the body; step_verified() keeps one (returned with the verdict);
-// step(..., sink) hands each piece to `sink` as it arrives. Nothing may be acted on before the
-// verdict (adapters/body.hpp).
-//
-// libmicrohttpd calls all of these from C: every call here is noexcept. Reading the signature
-// header allocates nothing; a failed allocation is a refusal (adapter_errc::out_of_memory, 503),
-// and so is a sink that throws (adapter_errc::application_failed, 500). Your access handler must
-// not let an exception out either.
-//
-// The query: a request whose query is not exactly the registered URL's is refused
-// (errc::query_not_signed; adapters/query.hpp). libmicrohttpd hands the handler only the decoded
-// path and decoded arguments; remember_uri, given as MHD_OPTION_URI_LOG_CALLBACK, keeps the raw
-// request target so that the query is compared exactly. Without it, a request with any query
-// argument is refused, and so is every request when the registered URL itself has a query
-// (unless an opt-in accepts it). Query arguments are not authenticated: never read them.
-//
-// Refusals and the connection. libmicrohttpd 0.9.75 lets a response be queued only before the
-// body is read (the first call) or once it is complete (the last call), and closes the
-// connection after an answer queued early, with the unread body still in the socket: the kernel
-// then resets the connection, and a client that sends its whole body before reading never sees
-// the answer. So a refusal known from the header alone (a repeated signature, a query that is not
-// the registered URL's, a declared Content-Length over options::max_body_size) is returned on the
-// first call only when the client waits for it (Expect: 100-continue) or declares more than
-// refused_body_drain_bytes; otherwise the body is read and discarded, not hashed, and the refusal
-// is returned on the last call, when it can be answered. A body found too large on the way
-// (chunked) is discarded the same way. Discarding is bounded: after refused_body_drain_bytes or
-// refused_body_drain_time, the refusal is returned while the body is still arriving, with
-// *upload_data_size left non-zero. libmicrohttpd cannot answer then: return MHD_NO, and it closes
-// the connection (an endless body is cut off). libmicrohttpd makes the last call only once the
-// body is complete; a connection that ends before that ends the request without a verdict.
-// libmicrohttpd has no router to mount a route on: route in the access handler, as
-// examples/microhttpd does.
+//   MHD_start_daemon(..., MHD_OPTION_URI_LOG_CALLBACK, &microhttpd::remember_uri, nullptr,
+//                    MHD_OPTION_NOTIFY_COMPLETED, &microhttpd::request_completed, nullptr, ...);
+// Every call is noexcept (libmicrohttpd calls from C). When a refusal can be answered, and why
+// remember_uri is needed for the query rule: docs/servers.md, "libmicrohttpd".
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/common.hpp>
 #include <kore/webhook/adapters/detail/read.hpp>
 #include <kore/webhook/adapters/errors.hpp>
-#include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/adapters/request.hpp>
 #include <kore/webhook/body_verification.hpp>
 #include <kore/webhook/detail/http_text.hpp>

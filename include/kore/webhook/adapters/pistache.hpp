@@ -1,54 +1,25 @@
 #ifndef KORE_WEBHOOK_ADAPTERS_PISTACHE_HPP
 #define KORE_WEBHOOK_ADAPTERS_PISTACHE_HPP
 
-// Pistache adapter: judges a callback from a Pistache::Http::Request.
+// Pistache adapter. Most applications mount the route helper on a Pistache::Rest::Router:
 //
-// The route helper, for most applications, on a Pistache::Rest::Router:
-//
-//   Pistache::Rest::Router router;
 //   kore::webhook::adapters::route_config route;
 //   route.registered_url = "https://example.com/kore/callback";   // as registered with KORE
-//   route.on_callback = [](const kore::webhook::adapters::verified_callback& c) {
-//       process(c.body);
-//       return 204;
-//   };
+//   route.on_callback = [](const kore::webhook::adapters::verified_callback& c) { process(c.body); return 204; };
 //   kore::webhook::adapters::pistache::mount_route(router, verifier, std::move(route));
-//   endpoint.setHandler(router.handler());
 //
-// It serves the registered URL's path (POST and GET verified, other methods 405, refusals
-// answered with adapters::http_status() and the error name; see adapters/route.hpp).
+// For a handler of your own: read_verified(v, registered_url, req) gives the verdict and a view
+// of req.body() (Pistache reads the whole request before any handler runs); answer
+// kore::webhook::http_status(r.verdict) with set_connection_header(req, res, close).
 //
-// The calls beneath it, for a handler of your own:
-//
-//   void onRequest(const Pistache::Http::Request& req, Pistache::Http::ResponseWriter res) override {
-//       const auto r = kore::webhook::adapters::pistache::read_verified(v, registered_url, req);
-//       res.send(static_cast<Pistache::Http::Code>(kore::webhook::adapters::http_status(r.verdict)));
-//       if (r.verdict) process(r.body);
-//   }
-//
-// Pistache reads the whole request into memory before any handler runs, so there is nothing to
-// stream: the body is verified in one piece, and read_verified() returns a view of req.body(),
-// not a copy. verify(v, url, req, sink) hands the body to `sink` as one piece. Nothing may be
-// acted on before the verdict (adapters/body.hpp). Size the endpoint for the body:
-// Endpoint::options().maxRequestSize(max_body_size + room for the header). Pistache itself
-// answers 413 ("Request exceeded maximum buffer size") to anything larger, before this adapter
-// is reached, and never calls a handler for a request whose body did not arrive whole.
-//
-// The query: Pistache hands out only its parsed query (names and values as received, not
-// decoded; the first of repeated names kept). A request whose parameters are not exactly those of
-// the registered URL's query, parsed the same way, is refused (errc::query_not_signed;
-// adapters/query.hpp). Never read req.query() as callback data: it is not authenticated.
-//
-// Known limit (Pistache 0.0.5, Debian 12): its header collection keeps only the first of
-// several headers with the same name and drops the rest without trace, so a repeated
-// kore-signature cannot be refused with errc::duplicate_signature here; the first value is
-// judged. An absent and an empty header are still told apart.
+// Size the endpoint for the body (maxRequestSize). Pistache 0.0.5 keeps only the first of
+// repeated headers, so a repeated kore-signature cannot be told here; its query is compared
+// parsed; its Connection header needs fixing: docs/servers.md, "Pistache".
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/callback.hpp>
 #include <kore/webhook/adapters/common.hpp>
 #include <kore/webhook/adapters/errors.hpp>
-#include <kore/webhook/adapters/query.hpp>
 #include <kore/webhook/adapters/request.hpp>
 #include <kore/webhook/adapters/route.hpp>
 #include <kore/webhook/body_verification.hpp>
@@ -151,15 +122,11 @@ inline verified_view read_verified(const verifier& v, std::string_view registere
     return verified_view{verify(v, registered_url, req), req.body()};
 }
 
-// Pistache 0.0.5 answers "Connection: Close" to every request without a Connection header (it
-// keeps the connection open all the same): an HTTP/1.1 client that believes the header (KORE,
-// curl, wrk) closes it and opens a new connection for every callback, a handshake, an accept and
-// a close each time (measured on the example: 14,300 answers a second at p99 12 ms, against
-// 94,400 at p99 0.3 ms with connections kept). HTTP/1.1 connections persist unless one side says
-// close (RFC 9112, 9.3). This sets the answer's Connection header to what HTTP says, or to Close
-// when `close_connection` (an answer that leaves request bytes unread), so that the client knows
-// whether it may send another request. Call it before res.send(); mount_route() does, for every
-// answer of the route.
+// Pistache 0.0.5 answers "Connection: Close" to every request without a Connection header, so a
+// client that believes it opens a new connection per callback (docs/servers.md, "Pistache").
+// This sets the answer's Connection header to what HTTP/1.1 says (RFC 9112, 9.3), or to Close
+// when `close_connection` (an answer that leaves request bytes unread). Call it before
+// res.send(); mount_route() does, for every answer of the route.
 inline void set_connection_header(const Pistache::Http::Request& req, Pistache::Http::ResponseWriter& res,
                                   bool close_connection = false) {
     using Pistache::Http::ConnectionControl;

@@ -1,11 +1,7 @@
 #ifndef KORE_WEBHOOK_ADAPTERS_POCO_HPP
 #define KORE_WEBHOOK_ADAPTERS_POCO_HPP
 
-// POCO (PocoNet) adapter: judges a callback from Poco::Net::HTTPServerRequest, reading the body
-// in pieces and hashing it as it comes.
-//
-// The route helper, for most applications: a kore::webhook::adapters::poco::route, asked first by
-// the application's request handler factory.
+// POCO (PocoNet) adapter. Most applications ask the route helper first in their factory:
 //
 //   kore::webhook::adapters::poco::route callback_route(verifier, std::move(config));  // route_config
 //   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& req) override {
@@ -13,39 +9,12 @@
 //       return ...;                                        // the application's other paths
 //   }
 //
-// It serves the registered URL's path (POST and GET verified, other methods 405, refusals
-// answered with adapters::http_status() and the error name; see adapters/route.hpp).
+// For a handler of your own: read_verified(v, registered_url, req) gives the verdict and the body,
+// verify(v, url, req[, sink]) keeps none; answer kore::webhook::http_status(r.verdict), and call
+// drain_before_close(req) after an answer that leaves the body unread (body_left_unread()).
 //
-// The calls beneath it, for a handler of your own:
-//
-//   void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
-//       const auto r = kore::webhook::adapters::poco::read_verified(v, registered_url, req);
-//       res.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(kore::webhook::adapters::http_status(r.verdict)));
-//       if (r.verdict) process(r.body);
-//       ...
-//   }
-//
-// verify(v, url, req) keeps no copy of the body; read_verified() keeps one (returned with the
-// verdict); verify(v, url, req, sink) hands each piece to `sink` as it is read. Nothing may be
-// acted on before the verdict (adapters/body.hpp). Reading stops as soon as the body passes
-// options::max_body_size, and a declared Content-Length over it is refused without reading; the
-// rest of such a body is still on the connection, so answer it with res.setKeepAlive(false)
-// (adapters::body_left_unread() says when).
-//
-// The body must be complete before it is judged, and POCO 1.11's streams do not say: its
-// Content-Length stream simply ends early when the connection does, and its chunked stream ends
-// the same way at the last chunk and at a closed connection. So the adapter counts the bytes of a
-// Content-Length body, and reads a chunked body's framing itself (detail/chunked_decoder.hpp);
-// a body cut short is refused with adapter_errc::body_incomplete.
-//
-// A request whose query is not exactly the registered URL's is refused (errc::query_not_signed;
-// adapters/query.hpp): query parameters are not authenticated.
-//
-// An answer that leaves request bytes unread must not simply close: POCO closes the connection
-// when the handler returns, a socket closed with unread bytes is reset, and a client still
-// sending its body (a 413 answered before the body) then sees the reset instead of the answer.
-// drain_before_close(req) reads and drops what the client still sends, bounded, first; the route
-// helper does it after every answer that closes the connection.
+// Why the adapter counts Content-Length bodies and decodes chunked ones itself, and why a close
+// is drained first: docs/servers.md, "POCO".
 
 #include <kore/webhook/adapters/body.hpp>
 #include <kore/webhook/adapters/callback.hpp>

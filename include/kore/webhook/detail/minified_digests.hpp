@@ -7,7 +7,7 @@
 
 #include <kore/webhook/detail/decision.hpp>
 #include <kore/webhook/detail/digest.hpp>
-#include <kore/webhook/detail/json_minifier.hpp>
+#include <kore/webhook/detail/json/minifier.hpp>
 #include <kore/webhook/options.hpp>
 
 #include <array>
