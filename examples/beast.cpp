@@ -1,7 +1,7 @@
 // kore-webhook-example-beast: a KORE callback receiver on Boost.Beast (docs/servers.md).
 //   KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080
 //   ./kore-webhook-example-beast
-// Variables (HTTPS, Redis): kore_example.hpp. Asynchronous sessions on two threads; every phase
+// Variables (HTTPS, Redis): kore_example.hpp. Asynchronous sessions on one thread; every phase
 // of a request has a 5 s deadline, so a slow or idle client costs a socket, never a thread.
 #include "kore_example.hpp"
 
@@ -38,83 +38,76 @@ struct session : std::enable_shared_from_this<session<Stream>> {
     Stream stream;
     beast::flat_buffer buffer;
     std::optional<http::request_parser<http::buffer_body>> parser;
+    adapters::route_request request;  // views of the parser's header
     http::response<http::string_body> res;
-    beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream); }
 
-    void start() {
-        tcp().expires_after(std::chrono::seconds(5));
+    void start() {  // every phase gets 5 s: the handshake, the header (and idle time), the body, the answer
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
         if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-            read_request();
+            return read_header();
         } else {
-            stream.async_handshake(asio::ssl::stream_base::server,
-                                   [s = this->shared_from_this()](beast::error_code ec) {
-                                       if (!ec)
-                                           s->read_request();
-                                   });
+            stream.async_handshake(asio::ssl::stream_base::server, [s = this->shared_from_this()](auto ec) {
+                if (!ec)
+                    s->read_header();
+            });
         }
     }
-    void read_request() {
+    void read_header() {
         parser.emplace();
         adapters::beast::prepare(*parser);  // before the header is read
         parser->header_limit(16 * 1024);
-        tcp().expires_after(std::chrono::seconds(5));  // idle keep-alive and the header
-        http::async_read_header(stream, buffer, *parser, [s = this->shared_from_this()](beast::error_code ec, size_t) {
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+        http::async_read_header(stream, buffer, *parser, [s = this->shared_from_this()](auto ec, size_t) {
             if (!ec)
                 s->route();
         });
     }
-    adapters::route_request request() const {
+    void route() {
         const auto& req = parser->get();
-        const std::string_view method(req.method_string().data(), req.method_string().size());
         const std::string_view target(req.target().data(), req.target().size());
         const auto type = req[http::field::content_type], token = req["kore-idempotency-token"];
-        return {method, target.substr(0, target.find('?')), {type.data(), type.size()}, {token.data(), token.size()}};
-    }
-    void route() {
-        const adapters::route_request r = request();
-        if (r.path != self.path) {
+        request = {{req.method_string().data(), req.method_string().size()},
+                   target.substr(0, target.find('?')),
+                   {type.data(), type.size()},
+                   {token.data(), token.size()}};
+        if (request.path != self.path) {
             return send({404, "not_found", false, true});
         }
-        if (!adapters::route_verifies(r.method)) {
-            return send(adapters::answer_method_not_allowed(self.route, r));
+        if (!adapters::route_verifies(request.method)) {
+            return send(adapters::answer_method_not_allowed(self.route, request));
         }
-        tcp().expires_after(std::chrono::seconds(5));  // the whole body
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
         adapters::beast::async_read_verified(
             self.verifier, self.route.registered_url, stream, buffer, *parser,
-            [s = this->shared_from_this()](beast::error_code, adapters::verified_body v) {
-                s->send(adapters::answer_judged(s->self.route, s->request(), v.verdict, v.body));
+            [s = this->shared_from_this()](auto, adapters::verified_body v) {
+                s->send(adapters::answer_judged(s->self.route, s->request, v.verdict, v.body));
             });
     }
     void send(const adapters::route_answer& a) {
         res = {static_cast<http::status>(a.status), 11};
-        if (!a.body.empty()) {
-            res.set(http::field::content_type, "text/plain");
-            res.body() = a.body;
-        }
-        if (a.allow_header) {
+        res.set(http::field::content_type, "text/plain");
+        res.body() = a.body;
+        if (a.allow_header)
             res.set(http::field::allow, "GET, POST");
-        }
         res.keep_alive(!a.close_connection && parser->get().keep_alive());
         res.prepare_payload();
-        tcp().expires_after(std::chrono::seconds(5));
-        http::async_write(stream, res, [s = this->shared_from_this()](beast::error_code ec, size_t) {
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+        http::async_write(stream, res, [s = this->shared_from_this()](auto ec, size_t) {
             if (!ec && s->res.keep_alive())
-                s->read_request();
+                s->read_header();
         });
     }
 };
 
 void accept(asio::ip::tcp::acceptor& acceptor, const app& a, asio::ssl::context* tls) {
-    acceptor.async_accept(
-        asio::make_strand(acceptor.get_executor()),
-        [&acceptor, &a, tls](beast::error_code ec, asio::ip::tcp::socket socket) {
-            if (!ec && tls != nullptr) {
-                std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(a, std::move(socket), *tls)->start();
-            } else if (!ec) {
-                std::make_shared<session<beast::tcp_stream>>(a, std::move(socket))->start();
-            }
-            accept(acceptor, a, tls);
-        });
+    acceptor.async_accept(asio::make_strand(acceptor.get_executor()), [&acceptor, &a, tls](auto ec, auto socket) {
+        if (!ec && tls != nullptr) {
+            std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(a, std::move(socket), *tls)->start();
+        } else if (!ec) {
+            std::make_shared<session<beast::tcp_stream>>(a, std::move(socket))->start();
+        }
+        accept(acceptor, a, tls);
+    });
 }
 
 int main() {
@@ -136,12 +129,10 @@ int main() {
         asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), settings.port});
         accept(acceptor, a, settings.tls_cert.empty() ? nullptr : &tls);
         kore_example::announce(acceptor.local_endpoint().port());
-        std::thread workers[] = {std::thread([&io] { io.run(); }), std::thread([&io] { io.run(); })};
+        std::thread worker([&io] { io.run(); });  // one thread serves every connection
         kore_example::wait_for_termination(termination);
         io.stop();
-        for (std::thread& worker : workers) {
-            worker.join();
-        }
+        worker.join();
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: %s\n", program, e.what());
         return 1;
