@@ -130,6 +130,12 @@ inline kore::webhook::adapters::route_config make_route(const settings& s, kore:
         static_cast<void>(claim.commit());
         return 204;
     };
+    // One line per answer on stderr (never the secret or the signature).
+    route.on_answer = [](const kore::webhook::adapters::answered_request& a) {
+        std::fprintf(stderr, "%.*s %.*s %d %.*s\n", static_cast<int>(a.method.size()), a.method.data(),
+                     static_cast<int>(a.path.size()), a.path.data(), a.status, static_cast<int>(a.reason.size()),
+                     a.reason.data());
+    };
     return route;
 }
 

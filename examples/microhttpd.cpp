@@ -105,12 +105,13 @@ int main() {
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     // Event-driven: idle and slow clients cost a socket, bounded in number and by inactivity (5 s).
     // remember_uri keeps each raw request target, so that the query is compared exactly.
-    MHD_Daemon* daemon = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0), settings.port, nullptr, nullptr,
-        &handle, &self, MHD_OPTION_SOCK_ADDR, &address, MHD_OPTION_URI_LOG_CALLBACK, &mhd::remember_uri, nullptr,
-        MHD_OPTION_NOTIFY_COMPLETED, static_cast<MHD_RequestCompletedCallback>(&mhd::request_completed), nullptr,
-        MHD_OPTION_THREAD_POOL_SIZE, 4U, MHD_OPTION_CONNECTION_LIMIT, 1000U, MHD_OPTION_CONNECTION_TIMEOUT, 5U,
-        MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
+    MHD_Daemon* daemon =
+        MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0), settings.port,
+                         nullptr, nullptr, &handle, &self, MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&address),
+                         MHD_OPTION_URI_LOG_CALLBACK, &mhd::remember_uri, nullptr, MHD_OPTION_NOTIFY_COMPLETED,
+                         static_cast<MHD_RequestCompletedCallback>(&mhd::request_completed), nullptr,
+                         MHD_OPTION_THREAD_POOL_SIZE, 4U, MHD_OPTION_CONNECTION_LIMIT, 1000U,
+                         MHD_OPTION_CONNECTION_TIMEOUT, 5U, MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
     if (daemon == nullptr) {
         std::fprintf(stderr, "%s: cannot listen on 127.0.0.1:%u\n", program, unsigned{settings.port});
         return 1;
