@@ -31,7 +31,7 @@ int main() {
         // largest body (1 MiB by default) and a header, and deadlines for both (408 after them).
         endpoint.init(Pistache::Http::Endpoint::options()
                           .threads(2)
-                          .flags(Pistache::Tcp::Options::ReuseAddr)
+                          .flags(Pistache::Tcp::Options::ReuseAddr | Pistache::Tcp::Options::NoDelay)
                           .maxRequestSize(kore::webhook::default_max_body_size + 64 * 1024)
                           .headerTimeout(std::chrono::seconds(5))
                           .bodyTimeout(std::chrono::seconds(10))
