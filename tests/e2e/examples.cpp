@@ -122,6 +122,31 @@ TEST_CASE("an example without its secret or URL refuses to start with exit 2 and
     }
 }
 
+TEST_CASE("an example with a PORT that is not a port refuses to start with exit 2") {
+    for (const auto& [server, path] : examples()) {
+        INFO(server);
+        std::vector<std::string> env = configured();
+        env.back() = "PORT=65536";
+        const auto refused = run_to_exit(path, env);
+        CHECK(refused.first == "exit 2");
+        CHECK(refused.second.find("PORT must be") != std::string::npos);
+    }
+}
+
+TEST_CASE("an example accepts callbacks signed with KORE_WEBHOOK_SECRET_NEXT during a rotation") {
+    for (const auto& [server, path] : examples()) {
+        INFO(server);
+        e2e::example_process example(server, path, configured({"KORE_WEBHOOK_SECRET_NEXT=kore-e2e-pending-secret"}));
+        REQUIRE(example.problem() == "");
+        e2e::request pending = callback(event("n1"));
+        pending.headers.back().second =
+            kore::webhook::sign("kore-e2e-pending-secret", "POST", registered_url, pending.body);
+        CHECK(e2e::send(example.port(), pending).status == 204);
+        pending.headers.back().second = kore::webhook::sign("another-secret", "POST", registered_url, pending.body);
+        CHECK(e2e::send(example.port(), pending).status == 401);
+    }
+}
+
 TEST_CASE("an example processes a callback once and refuses what is not signed") {
     for (const auto& [server, path] : examples()) {
         INFO(server);
