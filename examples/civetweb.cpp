@@ -40,9 +40,12 @@ int handle(mg_connection* conn, void* data) noexcept try {
     if (a.close_connection) {  // body bytes left unread: the connection cannot carry another request
         mg_disable_connection_keep_alive(conn);
     }
-    std::string head = "HTTP/1.1 " + std::to_string(a.status) + " " + mg_get_response_code_text(conn, a.status) +
-                       "\r\nContent-Length: " + std::to_string(a.body.size()) + "\r\n";
+    // The whole answer in one write (CivetWeb's header calls send a segment each).
+    std::string head =
+        "HTTP/1.1 " + std::to_string(a.status) + " " + mg_get_response_code_text(conn, a.status) + "\r\n";
+    head += a.status == 204 ? "" : "Content-Length: " + std::to_string(a.body.size()) + "\r\n";
     head += a.allow_header ? "Allow: GET, POST\r\n" : "";
+    head += a.close_connection ? "Connection: close\r\n" : "";
     head += a.body.empty() ? "\r\n" : "Content-Type: text/plain\r\n\r\n";
     mg_write(conn, (head + a.body).data(), head.size() + a.body.size());
     return a.status;
