@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Load and fault test of the server examples, on loopback only.
+"""Load and fault test of the server programs, on loopback only.
 
-Starts each example built under --build, drives it with wrk (tools/load/kore.lua) with genuine,
+Starts each tuned receiver (tests/receivers, kore-webhook-receiver-<server>) built under --build
+(or, with --programs examples, each copyable example, which has no control route), drives it with wrk (tools/load/kore.lua) with genuine,
 refused, duplicate and mixed KORE callbacks, and prints one Markdown table: requests per second,
 p50 and p99 latency, wrong verdicts and resident memory before and after. Where an example offers
 the control route (KORE_WEBHOOK_CONTROL_PATH: the same server answering 204 without verifying),
@@ -354,6 +355,8 @@ def wrong(cls, statuses):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default="build/gcc", help="build tree with the examples (default build/gcc)")
+    parser.add_argument("--programs", choices=("receivers", "examples"), default="receivers",
+                        help="the tuned receivers (default) or the copyable examples")
     parser.add_argument("--servers", default="", help="comma-separated subset (default: every built example)")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement (default 10)")
     parser.add_argument("--connections", type=int, default=16)
@@ -386,7 +389,7 @@ def main():
                          (item, ", ".join(AVAILABILITY_CHECKS)))
         known_limits.add((server, check))
 
-    listing = os.path.join(args.build, "kore-webhook-examples.txt")
+    listing = os.path.join(args.build, "kore-webhook-%s.txt" % args.programs)
     examples = dict(line.strip().split("=", 1) for line in open(listing) if "=" in line)
     wanted = [s for s in args.servers.split(",") if s] or sorted(examples)
     extra_env = dict(item.split("=", 1) for item in args.env)
@@ -401,7 +404,7 @@ def main():
                 failed += 1
         for name in wanted:
             if name not in examples:
-                print("%-10s kore-webhook-example-%s was not built" % (name, name))
+                print("%-10s kore-webhook-%s-%s was not built" % (name, args.programs[:-1], name))
                 failed += 1
                 continue
             example = Example(name, examples[name], work, extra_env)

@@ -5,7 +5,7 @@
 // that is down gives 503 on both and nothing is processed, and a restarted Redis brings the fleet
 // back. Each test starts its own redis-server on a free loopback port and its own two examples.
 //
-// ctest sets KORE_E2E_EXAMPLES (build/kore-webhook-examples.txt) and KORE_E2E_FLEET (the two
+// ctest sets KORE_E2E_EXAMPLES (build/kore-webhook-receivers.txt) and KORE_E2E_FLEET (the two
 // servers, e.g. "httplib,beast").
 
 #include "example_process.hpp"
@@ -58,7 +58,7 @@ std::vector<std::pair<std::string, std::string>> fleet_examples() {
         const std::string name = names.substr(start, comma - start);
         const auto it = built.find(name);
         if (it == built.end()) {
-            throw std::runtime_error("kore-webhook-example-" + name + " was not built");
+            throw std::runtime_error("kore-webhook-receiver-" + name + " was not built");
         }
         out.emplace_back(name, it->second);
         start = comma + 1;

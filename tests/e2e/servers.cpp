@@ -1,11 +1,11 @@
-// End-to-end: starts every server example on a free port and sends each the same requests over
+// End-to-end: starts every tuned receiver (tests/receivers) on a free port and sends each the same requests over
 // real sockets; every example must answer every case with the contract's status and error name.
 //
 //   kore-webhook-e2e-servers --examples <file> --expect httplib,beast,...
 //                            [--allow-get-query | --allow-unregistered-query | --registered-query]
 //                            [--tls --openssl <path>]
 //
-// <file> lists "server=/path/to/kore-webhook-example-server" lines (written by examples/).
+// <file> lists "server=/path/to/kore-webhook-receiver-server" lines (written by tests/receivers/).
 // Without a mode flag the full matrix runs with default options; each mode flag runs the cases
 // about the query with that configuration: KORE_WEBHOOK_ALLOW_GET_QUERY=1,
 // KORE_WEBHOOK_ALLOW_UNREGISTERED_QUERY=1, or a registered URL that has a query of its own.

@@ -1,6 +1,6 @@
-// kore-webhook-example-civetweb: a KORE callback receiver on CivetWeb.
-// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-example-civetweb
-// (all variables: examples/common/config.hpp; what this server can and cannot bound:
+// kore-webhook-receiver-civetweb: a KORE callback receiver on CivetWeb.
+// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-receiver-civetweb
+// (all variables: tests/receivers/common/config.hpp; what this server can and cannot bound:
 // docs/servers.md, CivetWeb)
 #include "../common/example_common.hpp"
 
@@ -26,7 +26,7 @@
 
 namespace {
 
-constexpr std::string_view name = "kore-webhook-example-civetweb";
+constexpr std::string_view name = "kore-webhook-receiver-civetweb";
 
 // CivetWeb gives each connection a worker thread for as long as it is open, idle or not: the
 // threads are what bounds how many clients are served at once. Each costs little while it

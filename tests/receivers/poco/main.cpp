@@ -1,4 +1,4 @@
-// kore-webhook-example-poco: a KORE callback receiver on POCO's HTTPServer. HTTPS (POCO NetSSL)
+// kore-webhook-receiver-poco: a KORE callback receiver on POCO's HTTPServer. HTTPS (POCO NetSSL)
 // when KORE_WEBHOOK_TLS_CERT/KEY are set.
 //
 // POCO serves each connection on a thread of its own for as long as the connection lasts, idle
@@ -6,7 +6,7 @@
 // threads (an idle connection must not keep a callback waiting) and short read timeouts, and
 // says in docs/servers.md ("POCO") what it cannot bound and the proxy setting that does.
 //
-// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-example-poco
+// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-receiver-poco
 #include "../common/example_common.hpp"
 
 #include <kore/webhook/adapters/poco.hpp>
@@ -36,7 +36,7 @@
 
 namespace {
 
-constexpr std::string_view name = "kore-webhook-example-poco";
+constexpr std::string_view name = "kore-webhook-receiver-poco";
 
 // POCO's worker model, sized for the availability targets (docs/servers.md, "POCO"). Each open
 // connection holds one thread: 500 idle connections take 500 threads, and a callback arriving

@@ -1,11 +1,11 @@
-// kore-webhook-example-beast: a KORE callback receiver on Boost.Beast. Asynchronous sessions on a
+// kore-webhook-receiver-beast: a KORE callback receiver on Boost.Beast. Asynchronous sessions on a
 // small pool of threads (one per core): an idle or slow connection costs a few hundred bytes and
 // no thread. Every phase of a request has a deadline, the number of connections is bounded, and
 // verified callbacks whose processing may wait (Redis, a slow application) are processed on a
 // separate pool, so that they never hold up the connections. HTTPS when KORE_WEBHOOK_TLS_CERT/KEY
 // are set.
 //
-// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-example-beast
+// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-receiver-beast
 #include "../common/example_common.hpp"
 
 #include <kore/webhook/adapters/beast.hpp>
@@ -50,7 +50,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::string_view name = "kore-webhook-example-beast";
+constexpr std::string_view name = "kore-webhook-receiver-beast";
 
 // What one connection may take, whatever its client does. KORE sends a callback in milliseconds;
 // these bound the clients that do not (docs/servers.md, "Boost.Beast").

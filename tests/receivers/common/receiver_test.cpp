@@ -1,6 +1,6 @@
 // example.receiver: the replay-guarded receiver every example shares, without a server. The
 // answers (status and body) and the words of the log line are the contract tools/load-test.py,
-// tests/e2e and the other examples rely on (examples/common/request_log.hpp).
+// tests/e2e and the other examples rely on (tests/receivers/common/request_log.hpp).
 #include <support/catch.hpp>
 
 #include "example_common.hpp"

@@ -1,6 +1,6 @@
-// kore-webhook-example-httplib: a KORE callback receiver on cpp-httplib.
-// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-example-httplib
-// (all variables: examples/common/config.hpp)
+// kore-webhook-receiver-httplib: a KORE callback receiver on cpp-httplib.
+// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-receiver-httplib
+// (all variables: tests/receivers/common/config.hpp)
 #include "../common/example_common.hpp"
 #include "elastic_pool.hpp"
 
@@ -19,7 +19,7 @@
 
 namespace {
 
-constexpr std::string_view name = "kore-webhook-example-httplib";
+constexpr std::string_view name = "kore-webhook-receiver-httplib";
 
 std::unique_ptr<httplib::Server> make_server(const kore_example::config& config) {
     if (!config.tls) {

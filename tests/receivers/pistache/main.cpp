@@ -1,5 +1,5 @@
-// kore-webhook-example-pistache: a KORE callback receiver on Pistache.
-// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-example-pistache
+// kore-webhook-receiver-pistache: a KORE callback receiver on Pistache.
+// KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-receiver-pistache
 #include "../common/example_common.hpp"
 
 #include <kore/webhook/adapters/pistache.hpp>
@@ -18,7 +18,7 @@
 
 namespace {
 
-constexpr std::string_view name = "kore-webhook-example-pistache";
+constexpr std::string_view name = "kore-webhook-receiver-pistache";
 
 // Pistache buffers each request whole before any handler runs. Past maxRequestSize it answers 413
 // itself but keeps the connection and parses the rest of the body as further requests, slowly

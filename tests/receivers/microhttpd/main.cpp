@@ -1,7 +1,7 @@
-// kore-webhook-example-microhttpd: a KORE callback receiver on GNU libmicrohttpd.
+// kore-webhook-receiver-microhttpd: a KORE callback receiver on GNU libmicrohttpd.
 // KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080
-// ./kore-webhook-example-microhttpd
-// (all variables: examples/common/config.hpp; what this server can and cannot bound:
+// ./kore-webhook-receiver-microhttpd
+// (all variables: tests/receivers/common/config.hpp; what this server can and cannot bound:
 // docs/servers.md, libmicrohttpd)
 #include "../common/example_common.hpp"
 
@@ -16,7 +16,7 @@
 
 namespace {
 
-constexpr std::string_view name = "kore-webhook-example-microhttpd";
+constexpr std::string_view name = "kore-webhook-receiver-microhttpd";
 
 // libmicrohttpd is event-driven: idle and slow connections cost a socket and a 32 KiB memory
 // pool each, not a thread, so they are bounded by count and by inactivity.
