@@ -2,6 +2,7 @@
 #include <kore/webhook.hpp>
 #include <kore/webhook/adapters/status.hpp>
 #include <kore/webhook/replay_guard.hpp>
+#include <kore/webhook/replay_guard_async.hpp>
 #include <kore/webhook/replay_guard_memory.hpp>
 #include <kore/webhook/replay_guard_redis.hpp>  // hiredis: the Redis snippet
 
@@ -16,9 +17,8 @@ void process(std::string_view body);
 void log_warning(const std::string& message);
 std::string read_secret(std::string_view name);
 
-int snippet(const kw::verifier& verifier, std::string_view method, std::string_view registered_url,
-            std::string_view body, std::optional<std::string_view> signature_header,
-            std::string_view idempotency_token) {
+int snippet(const kw::verifier& verifier, const kw::request_head& head, std::string_view method,
+            std::string_view body, std::string_view idempotency_token) {
     // SNIPPET
     return 0;
 }
