@@ -9,7 +9,8 @@
 # The portfile is then run with stand-ins for vcpkg's helper functions, which record their
 # arguments:
 #   overlay:  no download; the sources are the checkout the port sits in (SOURCE_DIR);
-#   registry: vcpkg_from_github(REPO kore-webhook/kore-webhook REF v<manifest version> SHA512 <128 hex>);
+#   registry: vcpkg_from_github(REPO kore-webhook/kore-webhook REF <v<manifest version> or the release
+#             commit's 40-hex hash> SHA512 <128 hex>);
 #   both:     options this project really has (tests, examples, tools, benchmarks off), the config
 #             fixup where the options put the CMake package, the license from the sources, no
 #             patches, and file(REMOVE_RECURSE) only of directories the install creates (checked
@@ -218,8 +219,12 @@ elseif(KIND STREQUAL "registry")
   if(NOT repo STREQUAL "kore-webhook/kore-webhook")
     fail("vcpkg_from_github(REPO ${repo}): expected kore-webhook/kore-webhook")
   endif()
-  if(NOT ref STREQUAL "v${semver}")
-    fail("vcpkg_from_github(REF ${ref}): expected the release tag v${semver}")
+  if(NOT ref STREQUAL "v${semver}" AND NOT ref MATCHES "^[0-9a-f]+$")
+    fail("vcpkg_from_github(REF ${ref}): expected the release tag v${semver} or the release commit's hash")
+  endif()
+  string(LENGTH "${ref}" ref_length)
+  if(ref MATCHES "^[0-9a-f]+$" AND NOT ref_length EQUAL 40)
+    fail("vcpkg_from_github(REF ${ref}): a release commit is named by its full 40-hex hash")
   endif()
   string(LENGTH "${sha512}" sha512_length)
   if(NOT sha512 MATCHES "^[0-9a-f]+$" OR NOT sha512_length EQUAL 128)
