@@ -19,7 +19,7 @@ set(repo "${WORK_DIR}/repo")
 set(out "${WORK_DIR}/out")
 file(REMOVE_RECURSE "${WORK_DIR}")
 foreach(f include/kore/webhook/version.hpp ports/kore-webhook/vcpkg.json ports/kore-webhook/portfile.cmake
-          conan/conanfile.py CHANGELOG.md README.md LICENSE tools/release.sh)
+          conan/conanfile.py conan/all/conanfile.py conan/all/conandata.yml conan/config.yml CHANGELOG.md README.md LICENSE tools/release.sh)
   get_filename_component(dir "${repo}/${f}" DIRECTORY)
   file(COPY "${SOURCE_DIR}/${f}" DESTINATION "${dir}")
 endforeach()
@@ -166,6 +166,20 @@ expect_in("${portfile}" "the registry portfile of a release commit" "REF ${commi
 file(READ "${WORK_DIR}/out-release/conandata.yml" conandata)
 expect_in("${conandata}" "conandata.yml of a release commit"
   "url: \"https://github.com/kore-webhook/kore-webhook/archive/${commit}.tar.gz\"" "sha256: \"${sha256}\"")
+# The Conan Center recipe: the new entry first, the older ones kept, in the work tree as committed.
+file(READ "${WORK_DIR}/out-release/conan/all/conandata.yml" cci_data)
+expect_in("${cci_data}" "conan/all/conandata.yml after release"
+  "sources:\n  \"9.8.7\":\n    url: \"https://github.com/kore-webhook/kore-webhook/archive/${commit}.tar.gz\"\n    sha256: \"${sha256}\"\n  \"0.2.0\":\n")
+file(READ "${repo}/conan/all/conandata.yml" committed)
+if(NOT committed STREQUAL cci_data)
+  message(FATAL_ERROR "release did not commit conan/all/conandata.yml as it wrote it:\n${committed}")
+endif()
+file(READ "${repo}/conan/config.yml" config)
+expect_in("${config}" "conan/config.yml after release" "versions:\n  \"9.8.7\":\n    folder: all\n  \"0.2.0\":\n    folder: all\n")
+run(status 0 ${git} status --porcelain --untracked-files=no)
+if(NOT status STREQUAL "")
+  message(FATAL_ERROR "release left changes uncommitted:\n${status}")
+endif()
 execute_process(COMMAND "${CMAKE_COMMAND}" "-DSOURCE_DIR=${SOURCE_DIR}" -DKIND=registry
   "-DPORT_DIR=${WORK_DIR}/out-release/ports/kore-webhook" "-DWORK_DIR=${WORK_DIR}/check-release-port"
   -P "${CMAKE_CURRENT_LIST_DIR}/check_vcpkg_port.cmake" RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
