@@ -177,8 +177,10 @@ cmd_bump() {
     echo "release: dry run, nothing written (${old} -> ${version})"
   else
     echo "release: ${old} -> ${version} in ${version_header}, ${port_manifest} and ${changelog}"
-    echo "next: review (git diff), commit, git tag -a v${version} -m 'kore-webhook ${version}', push the tag,"
-    echo "      then: tools/release.sh port v${version} --tarball <the tag's tarball downloaded from GitHub>"
+    if [ "${in_release:-no}" != yes ]; then
+      echo "next: review (git diff); \`tools/release.sh release ${version}\` on the unchanged tree does the bump,"
+      echo "      the release commit, README's pin and the port and recipe in one run"
+    fi
   fi
   # README is not checked by packaging.version: show where it still names the old version.
   if grep -n -F -e "${old}" -e "v${old%.*}" README.md 2>/dev/null | sed 's/^/README.md:/' > "${work}/readme"; then
@@ -372,7 +374,7 @@ cmd_release() {
   old=$(header_version < "${version_header}")
 
   # 1. The release commit: bump, and README's find_package and Conan versions.
-  (cmd_bump "${version}" ${date:+--date "${date}"})
+  (in_release=yes cmd_bump "${version}" ${date:+--date "${date}"})
   sed -i -e "s/^find_package(kore_webhook [0-9][0-9.]* CONFIG REQUIRED)/find_package(kore_webhook ${version%.*} CONFIG REQUIRED)/" \
          -e "s|kore-webhook/${old//./\\.}|kore-webhook/${version}|g" README.md
   git commit -q -a -m "Release ${version} (tools/release.sh release ${version})" \
