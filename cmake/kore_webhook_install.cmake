@@ -88,3 +88,18 @@ function(kore_webhook_install_rules)
 endfunction()
 
 kore_webhook_install_rules()
+
+# `cmake --install <dir> --component cli` in a tree where the tool was not configured (tools off,
+# or cpp-httplib / CLI11 missing) would install nothing and exit 0; it fails and says why instead.
+# Checked once the whole project is configured (tools/ is added after this file).
+function(kore_webhook_cli_component_check)
+  if(NOT TARGET kore-webhook)
+    install(CODE "if(CMAKE_INSTALL_COMPONENT STREQUAL \"cli\")
+  message(FATAL_ERROR \"kore-webhook: the cli component is empty: this build tree has no kore-webhook \"
+    \"command-line tool (KORE_WEBHOOK_BUILD_TOOLS=OFF, or cpp-httplib, CLI11 or nlohmann/json missing; \"
+    \"see the configure output). Configure with -DKORE_WEBHOOK_BUILD_TOOLS=ON, run \"
+    \"cmake --build <dir> --target kore-webhook, then install the component.\")
+endif()" COMPONENT cli EXCLUDE_FROM_ALL)
+  endif()
+endfunction()
+cmake_language(DEFER DIRECTORY "${PROJECT_SOURCE_DIR}" CALL kore_webhook_cli_component_check)

@@ -7,9 +7,9 @@
 #     conan build conan/ && conan export-pkg conan/          (local flow)
 # In the cache flow export_sources() copies the headers and LICENSE from the repository root; in
 # the local flow layout() roots the folders at the repository root (the recipe's parent).
-# A Conan Center submission would replace export_sources() by source() with
-# get(self, **self.conan_data["sources"][self.version], strip_root=True); tools/release.sh
-# prints the conandata.yml entry for a tag.
+# The Conan Center recipe (source() from the release tarball, conandata.yml) is conan/all/, laid
+# out as recipes/kore-webhook/ of conan-center-index; tools/release.sh release keeps its
+# conandata.yml and config.yml up to date.
 import os
 import re
 
@@ -29,6 +29,8 @@ class KoreWebhookConan(ConanFile):
     topics = ("webhook", "signature", "kore-wireless", "openssl", "header-only")
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
+    options = {"with_hiredis": [True, False]}
+    default_options = {"with_hiredis": False}
     no_copy_source = True
 
     @property
@@ -64,13 +66,15 @@ class KoreWebhookConan(ConanFile):
 
     def requirements(self):
         self.requires("openssl/[>=3 <4]")
+        if self.options.with_hiredis:
+            # The Redis replay store (kore/webhook/replay_guard_redis.hpp) includes hiredis.
+            self.requires("hiredis/[>=1.0 <2]")
 
     def package_id(self):
         self.info.clear()
 
     def validate(self):
-        if self.settings.compiler.get_safe("cppstd"):
-            check_min_cppstd(self, 17)
+        check_min_cppstd(self, 17)
 
     def build(self):
         pass
@@ -83,6 +87,8 @@ class KoreWebhookConan(ConanFile):
         self.cpp_info.bindirs = []
         self.cpp_info.libdirs = []
         self.cpp_info.requires = ["openssl::crypto"]
+        if self.options.with_hiredis:
+            self.cpp_info.requires.append("hiredis::hiredis")
         self.cpp_info.set_property("cmake_file_name", "kore_webhook")
         self.cpp_info.set_property("cmake_target_name", "kore::webhook")
         self.cpp_info.set_property("pkg_config_name", "kore_webhook")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs, from Debian, every package the build, the tests, the examples and the benchmarks use.
+# Installs, from Debian, every package the build, the tests, the examples and the benchmarks use,
+# and adds the foreign architectures whose packages tools/cross-test.sh downloads.
 # Idempotent: packages already present are left alone; apt's lists are refreshed only when
 # something is missing (pass --update to refresh them anyway, as CI does). `--demo` installs only
 # what `kore-webhook demo` needs.
@@ -10,13 +11,17 @@ packages=(
   libssl-dev catch2 nlohmann-json3-dev libcli11-dev libbenchmark-dev valgrind python3-matplotlib
   libcpp-httplib-dev libboost-dev libpoco-dev libcivetweb-dev libpistache-dev libmicrohttpd-dev
   libhiredis-dev redis-server openssl
+  g++-aarch64-linux-gnu g++-s390x-linux-gnu qemu-user
 )
+# tools/cross-test.sh downloads these architectures' OpenSSL, Catch2 and nlohmann/json .debs
+# (apt-get download, unpacked into a sysroot, not installed): dpkg must know them.
+foreign=(arm64 s390x)
 
 update=no
 for arg in "$@"; do
   case "${arg}" in
     --update) update=yes ;;
-    --demo) packages=(g++ cmake ninja-build pkg-config libssl-dev libcpp-httplib-dev libcli11-dev nlohmann-json3-dev) ;;
+    --demo) packages=(g++ cmake ninja-build pkg-config libssl-dev libcpp-httplib-dev libcli11-dev nlohmann-json3-dev) foreign=() ;;
     *) echo "install-deps: unknown option ${arg} (--update, --demo)" >&2; exit 2 ;;
   esac
 done
@@ -25,6 +30,13 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (apt-get install needs it)" >&2
   exit 2
 fi
+
+for arch in "${foreign[@]}"; do
+  if ! dpkg --print-foreign-architectures | grep -qx "${arch}"; then
+    dpkg --add-architecture "${arch}"
+    update=yes
+  fi
+done
 
 missing=()
 for p in "${packages[@]}"; do

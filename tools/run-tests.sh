@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone on Debian 12 as root: installs what is missing, then
-# builds and runs every test with g++, with clang++, and with clang++ under ASan+UBSan, and the
-# threading test under TSan. Warnings are errors in every build. Build trees go to build/.
+# builds and runs every test with g++, with clang++, and with clang++ under ASan+UBSan, the
+# threading test under TSan, and the core tests on arm64 and s390x (qemu-user) and without SIMD
+# (tools/cross-test.sh). Warnings are errors in every build. Build trees go to build/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -26,6 +27,15 @@ build tsan "unit.threads unit.replay_guard redis.replay_guard" -DCMAKE_CXX_COMPI
   -DKORE_WEBHOOK_BUILD_EXAMPLES=OFF -DKORE_WEBHOOK_BUILD_TOOLS=OFF -DKORE_WEBHOOK_INSTALL=OFF -DKORE_WEBHOOK_BUILD_BENCH=OFF \
   -DCMAKE_CXX_FLAGS="-fsanitize=thread ${sanitizers}"
 
+# Other platforms (tools/cross-test.sh): the core tests cross-built for arm64 and s390x (run under
+# qemu-user) and built for x86-64 with KORE_WEBHOOK_NO_SIMD; one configure each, only those tests.
+cross_builds=(arm64 s390x nosimd)
+cross_seconds=$SECONDS
+for name in "${cross_builds[@]}"; do
+  bash tools/cross-test.sh build "${name}"
+done
+cross_seconds=$((SECONDS - cross_seconds))
+
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS=halt_on_error=1
 status=0 passed=0 failed=0
@@ -48,7 +58,16 @@ done
 echo "=== tsan: ctest (threading tests)"
 run_ctest tsan -R '^(unit\.threads|unit\.replay_guard|redis\.replay_guard)$'
 
-echo "=== all builds (gcc, clang, asan+ubsan, tsan)"
+cross_regex=$(bash tools/cross-test.sh regex)
+cross_start=$SECONDS
+for name in "${cross_builds[@]}"; do
+  echo "=== ${name}: ctest (core tests)"
+  run_ctest "${name}" -R "${cross_regex}"
+done
+cross_seconds=$((cross_seconds + SECONDS - cross_start))
+echo "=== other platforms (arm64, s390x under qemu-user; x86-64 without SIMD): ${cross_seconds} s to build and test"
+
+echo "=== all builds (gcc, clang, asan+ubsan, tsan, arm64, s390x, nosimd)"
 echo "ctest: ${passed} passed, ${failed} failed"
 if [ "${status}" -ne 0 ]; then
   echo "run-tests: FAILED (see the ctest output above)" >&2

@@ -5,7 +5,25 @@ set(VCPKG_BUILD_TYPE release)
 # This overlay port builds the kore-webhook checkout it sits in (ports/kore-webhook/../..), with no
 # download. tools/release.sh writes the registry port from this file, with the lines from BEGIN to
 # END replaced by vcpkg_from_github(... REF v<version> SHA512 <hash of that tag's tarball>).
+# A copy of this directory elsewhere would configure whatever project sits two levels above it,
+# so it refuses unless that is a kore-webhook checkout of this port's version.
 get_filename_component(SOURCE_PATH "${CMAKE_CURRENT_LIST_DIR}/../.." ABSOLUTE)
+set(_kore_version_header "${SOURCE_PATH}/include/kore/webhook/version.hpp")
+if(EXISTS "${_kore_version_header}")
+    file(STRINGS "${_kore_version_header}" _kore_version REGEX "^#define KORE_WEBHOOK_VERSION_(MAJOR|MINOR|PATCH) ")
+    string(REGEX REPLACE "#define KORE_WEBHOOK_VERSION_[A-Z]+ " "" _kore_version "${_kore_version}")
+    string(REPLACE ";" "." _kore_version "${_kore_version}")
+endif()
+if(NOT EXISTS "${SOURCE_PATH}/CMakeLists.txt" OR NOT EXISTS "${_kore_version_header}")
+    message(FATAL_ERROR "kore-webhook's overlay port builds the kore-webhook checkout it sits in "
+        "(ports/kore-webhook/../..), but ${SOURCE_PATH} is not a kore-webhook checkout. Use "
+        "--overlay-ports=<a kore-webhook clone>/ports without copying the port, or the registry "
+        "port that tools/release.sh writes (it downloads a release).")
+endif()
+if(NOT _kore_version STREQUAL VERSION)
+    message(FATAL_ERROR "kore-webhook's overlay port (version ${VERSION}) sits in a checkout whose "
+        "version.hpp says '${_kore_version}': use the port of that checkout, ${SOURCE_PATH}/ports.")
+endif()
 # END source
 
 vcpkg_cmake_configure(

@@ -9,7 +9,8 @@
 # The portfile is then run with stand-ins for vcpkg's helper functions, which record their
 # arguments:
 #   overlay:  no download; the sources are the checkout the port sits in (SOURCE_DIR);
-#   registry: vcpkg_from_github(REPO kore-webhook/kore-webhook REF v<manifest version> SHA512 <128 hex>);
+#   registry: vcpkg_from_github(REPO kore-webhook/kore-webhook REF <v<manifest version> or the release
+#             commit's 40-hex hash> SHA512 <128 hex>);
 #   both:     options this project really has (tests, examples, tools, benchmarks off), the config
 #             fixup where the options put the CMake package, the license from the sources, no
 #             patches, and file(REMOVE_RECURSE) only of directories the install creates (checked
@@ -124,6 +125,19 @@ foreach(helper vcpkg-cmake vcpkg-cmake-config)
   endif()
 endforeach()
 
+# Feature "redis" (the Redis replay store): off by default, and it brings hiredis, as vcpkg's
+# optional dependencies are spelled (boost-asio's "ssl", cpp-httplib's "openssl").
+string(JSON redis_deps ERROR_VARIABLE err GET "${manifest}" features redis dependencies)
+if(err)
+  fail("no feature 'redis' with dependencies")
+elseif(NOT redis_deps MATCHES "\"hiredis\"")
+  fail("feature 'redis' does not depend on hiredis: ${redis_deps}")
+endif()
+string(JSON default_features ERROR_VARIABLE err GET "${manifest}" default-features)
+if(NOT err AND default_features MATCHES "redis")
+  fail("feature 'redis' is a default feature: hiredis must stay opt-in")
+endif()
+
 if(EXISTS "${port_dir}/usage")
   fail("a usage file: vcpkg generates this text itself, and vcpkg's checklist says not to add one")
 endif()
@@ -207,6 +221,29 @@ if(KIND STREQUAL "overlay")
   if(NOT markers STREQUAL "# BEGIN source\n;# END source\n")
     fail("the overlay port lacks the '# BEGIN source' / '# END source' lines tools/release.sh replaces")
   endif()
+  # A copy of the port outside a checkout, and a port whose checkout says another version, refuse
+  # with a message saying why (before calling any vcpkg function).
+  set(copy_dir "${WORK_DIR}/copied/ports/kore-webhook")
+  file(REMOVE_RECURSE "${WORK_DIR}/copied")
+  file(COPY "${port_dir}/" DESTINATION "${copy_dir}")
+  foreach(case "not-a-checkout;${semver};is not a kore-webhook checkout"
+               "another-version;0.0.1;whose version.hpp says '${semver}'")
+    list(GET case 0 what)
+    list(GET case 1 port_version)
+    list(GET case 2 expected)
+    if(what STREQUAL "not-a-checkout")
+      set(portfile_to_run "${copy_dir}/portfile.cmake")
+    else()
+      set(portfile_to_run "${port_dir}/portfile.cmake")
+    endif()
+    execute_process(COMMAND "${CMAKE_COMMAND}" "-DVERSION=${port_version}" -P "${portfile_to_run}"
+      RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
+    string(REGEX REPLACE "[ \n]+" " " stderr_joined "${stderr}")
+    string(FIND "${stderr_joined}" "${expected}" at)
+    if(rc EQUAL 0 OR at EQUAL -1)
+      fail("the overlay port run as ${what} did not refuse with '${expected}' (exit ${rc}):\n${stderr}")
+    endif()
+  endforeach()
 elseif(KIND STREQUAL "registry")
   get_property(repo GLOBAL PROPERTY kore_repo)
   get_property(ref GLOBAL PROPERTY kore_ref)
@@ -218,8 +255,12 @@ elseif(KIND STREQUAL "registry")
   if(NOT repo STREQUAL "kore-webhook/kore-webhook")
     fail("vcpkg_from_github(REPO ${repo}): expected kore-webhook/kore-webhook")
   endif()
-  if(NOT ref STREQUAL "v${semver}")
-    fail("vcpkg_from_github(REF ${ref}): expected the release tag v${semver}")
+  if(NOT ref STREQUAL "v${semver}" AND NOT ref MATCHES "^[0-9a-f]+$")
+    fail("vcpkg_from_github(REF ${ref}): expected the release tag v${semver} or the release commit's hash")
+  endif()
+  string(LENGTH "${ref}" ref_length)
+  if(ref MATCHES "^[0-9a-f]+$" AND NOT ref_length EQUAL 40)
+    fail("vcpkg_from_github(REF ${ref}): a release commit is named by its full 40-hex hash")
   endif()
   string(LENGTH "${sha512}" sha512_length)
   if(NOT sha512 MATCHES "^[0-9a-f]+$" OR NOT sha512_length EQUAL 128)

@@ -6,7 +6,8 @@
 # configure must succeed and print each line of EXPECT_FILE as a STATUS line (one per skipped part,
 # saying what to install; compared as whole lines). With INSTALL, the configured tree (never built) is then
 # installed with a plain `cmake --install`, and must give exactly the layout packaging.layout
-# checks: a header-only install needs neither a build nor any -D flag.
+# checks: a header-only install needs neither a build nor any -D flag; and, the tool being
+# skipped, `cmake --install --component cli` fails saying why instead of installing nothing.
 cmake_minimum_required(VERSION 3.21)
 include("${CMAKE_CURRENT_LIST_DIR}/nested_configure.cmake")
 
@@ -57,4 +58,11 @@ if(INSTALL)
   set(STAGE "${WORK_DIR}/prefix")
   set(BINARY_DIR "${WORK_DIR}/build")
   include("${CMAKE_CURRENT_LIST_DIR}/check_layout.cmake")
+  execute_process(COMMAND "${CMAKE_COMMAND}" --install "${WORK_DIR}/build" --component cli --prefix "${WORK_DIR}/cli"
+    RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
+  string(REGEX REPLACE "[ \n]+" " " stderr_joined "${stderr}")
+  string(FIND "${stderr_joined}" "the cli component is empty" at)
+  if(rc EQUAL 0 OR at EQUAL -1 OR EXISTS "${WORK_DIR}/cli/bin")
+    message(FATAL_ERROR "--component cli without the tool exited ${rc}; it must fail and say why:\n${stdout}${stderr}")
+  endif()
 endif()

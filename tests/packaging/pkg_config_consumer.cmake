@@ -1,10 +1,12 @@
 # cmake -DSTAGE=<prefix> -DCXX=<compiler> -DSOURCE=<main.cpp> -DOUT=<exe> -P pkg_config_consumer.cmake
 # Builds SOURCE with nothing but `pkg-config --cflags --libs kore_webhook` against the staged
-# prefix, then runs it.
+# prefix, then runs it. Skipped, saying so, where pkg-config is not installed.
 cmake_minimum_required(VERSION 3.21)
 find_program(PKG_CONFIG NAMES pkg-config pkgconf)
 if(NOT PKG_CONFIG)
-  message(FATAL_ERROR "pkg-config not found (Debian: apt-get install pkg-config)")
+  # SKIP_REGULAR_EXPRESSION of the test: a machine without pkg-config skips this route.
+  message(STATUS "consumer.pkg_config skipped: pkg-config not found (Debian: apt-get install pkg-config)")
+  return()
 endif()
 set(ENV{PKG_CONFIG_PATH} "${STAGE}/share/pkgconfig")
 

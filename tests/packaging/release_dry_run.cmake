@@ -9,13 +9,17 @@
 #   port v9.8.7     (after commit and tag) prints REF and the SHA512 and SHA256 of the tag's
 #                   tarball, equal to the hashes of `git archive` of that tag made here, writes a
 #                   registry port that check_vcpkg_port.cmake accepts as one, and conandata.yml;
-#   and refuses a missing tag, a tag whose files say another version, and a second bump.
+#   and refuses a missing tag, a tag whose files say another version, and a second bump;
+#   release 9.8.7   (from the [Unreleased] commit, no tag) makes the release commit, the registry
+#                   port (REF = that commit) and conandata.yml from it, then pins README's
+#                   FetchContent GIT_TAG to it in a second commit, which `check` accepts; `check`
+#                   refuses a pin that is no commit, or a commit of another version.
 cmake_minimum_required(VERSION 3.21)
 set(repo "${WORK_DIR}/repo")
 set(out "${WORK_DIR}/out")
 file(REMOVE_RECURSE "${WORK_DIR}")
 foreach(f include/kore/webhook/version.hpp ports/kore-webhook/vcpkg.json ports/kore-webhook/portfile.cmake
-          conan/conanfile.py CHANGELOG.md README.md LICENSE tools/release.sh)
+          conan/conanfile.py conan/all/conanfile.py conan/all/conandata.yml conan/config.yml CHANGELOG.md README.md LICENSE tools/release.sh)
   get_filename_component(dir "${repo}/${f}" DIRECTORY)
   file(COPY "${SOURCE_DIR}/${f}" DESTINATION "${dir}")
 endforeach()
@@ -56,6 +60,11 @@ function(expect_in text what)
   endforeach()
 endfunction()
 
+# release.sh commits with the environment's identity (a fresh CI machine has none configured).
+set(ENV{GIT_AUTHOR_NAME} release-test)
+set(ENV{GIT_AUTHOR_EMAIL} release-test@invalid)
+set(ENV{GIT_COMMITTER_NAME} release-test)
+set(ENV{GIT_COMMITTER_EMAIL} release-test@invalid)
 set(git "${GIT}" -c user.name=release-test -c user.email=release-test@invalid -c commit.gpgsign=false -c tag.gpgsign=false)
 run(_ 0 ${git} init -q)
 run(_ 0 ${git} add -A)
@@ -132,4 +141,60 @@ run(_ FAIL ${release} port v9.8.8 --out "${out}")
 run(_ 0 ${git} tag v5.0.0 HEAD~1)
 run(refused FAIL ${release} port v5.0.0 --out "${out}")
 expect_in("${refused}" "port of a tag that was not bumped" "not 5.0.0")
-message(STATUS "release.sh: bump, port v9.8.7 (SHA512 ${sha512}) and the refusals as expected")
+
+# release: the whole release in one run, from the commit with the [Unreleased] section.
+run(_ 0 ${git} checkout -q -b release-run HEAD~1)
+run(_ 0 ${git} checkout -q -- .)
+file(APPEND "${repo}/CHANGELOG.md" "\n")
+run(_ FAIL ${release} release 9.8.7 --date 2001-02-03 --out "${WORK_DIR}/out-release")
+run(_ 0 ${git} checkout -q -- .)
+run(printed 0 ${release} release 9.8.7 --date 2001-02-03 --out "${WORK_DIR}/out-release")
+run(subjects 0 ${git} log -2 --format=%s)
+expect_in("${subjects}" "release's two commits" "Release 9.8.7" "README pins the 9.8.7 release commit")
+run(commit 0 ${git} rev-parse HEAD~1)
+string(STRIP "${commit}" commit)
+check_bumped("release 9.8.7")
+file(READ "${repo}/README.md" readme)
+expect_in("${readme}" "README after release" "  GIT_TAG ${commit})  # the release commit of 9.8.7\n"
+  "find_package(kore_webhook 9.8 CONFIG REQUIRED)")
+run(_ 0 ${release} check)
+run(_ 0 "${GIT}" archive --format=tar.gz --prefix=kore-webhook-${commit}/ -o "${WORK_DIR}/commit.tar.gz" ${commit})
+file(SHA512 "${WORK_DIR}/commit.tar.gz" sha512)
+file(SHA256 "${WORK_DIR}/commit.tar.gz" sha256)
+file(READ "${WORK_DIR}/out-release/ports/kore-webhook/portfile.cmake" portfile)
+expect_in("${portfile}" "the registry portfile of a release commit" "REF ${commit} " "SHA512 ${sha512}\n")
+file(READ "${WORK_DIR}/out-release/conandata.yml" conandata)
+expect_in("${conandata}" "conandata.yml of a release commit"
+  "url: \"https://github.com/kore-webhook/kore-webhook/archive/${commit}.tar.gz\"" "sha256: \"${sha256}\"")
+# The Conan Center recipe: the new entry first, the older ones kept, in the work tree as committed.
+file(READ "${WORK_DIR}/out-release/conan/all/conandata.yml" cci_data)
+expect_in("${cci_data}" "conan/all/conandata.yml after release"
+  "sources:\n  \"9.8.7\":\n    url: \"https://github.com/kore-webhook/kore-webhook/archive/${commit}.tar.gz\"\n    sha256: \"${sha256}\"\n  \"0.2.0\":\n")
+file(READ "${repo}/conan/all/conandata.yml" committed)
+if(NOT committed STREQUAL cci_data)
+  message(FATAL_ERROR "release did not commit conan/all/conandata.yml as it wrote it:\n${committed}")
+endif()
+file(READ "${repo}/conan/config.yml" config)
+expect_in("${config}" "conan/config.yml after release" "versions:\n  \"9.8.7\":\n    folder: all\n  \"0.2.0\":\n    folder: all\n")
+run(status 0 ${git} status --porcelain --untracked-files=no)
+if(NOT status STREQUAL "")
+  message(FATAL_ERROR "release left changes uncommitted:\n${status}")
+endif()
+execute_process(COMMAND "${CMAKE_COMMAND}" "-DSOURCE_DIR=${SOURCE_DIR}" -DKIND=registry
+  "-DPORT_DIR=${WORK_DIR}/out-release/ports/kore-webhook" "-DWORK_DIR=${WORK_DIR}/check-release-port"
+  -P "${CMAKE_CURRENT_LIST_DIR}/check_vcpkg_port.cmake" RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
+if(rc)
+  message(FATAL_ERROR "the registry port of the release commit is not one:\n${stdout}${stderr}")
+endif()
+# check refuses README pinned to no commit, or to a commit of another version.
+string(REPLACE "GIT_TAG ${commit}" "GIT_TAG 0123456789012345678901234567890123456789" broken "${readme}")
+file(WRITE "${repo}/README.md" "${broken}")
+run(refused FAIL ${release} check)
+expect_in("${refused}" "check of a pin that is no commit" "no commit of this repository")
+run(before 0 ${git} rev-parse HEAD~2)
+string(STRIP "${before}" before)
+string(REPLACE "GIT_TAG ${commit}" "GIT_TAG ${before}" broken "${readme}")
+file(WRITE "${repo}/README.md" "${broken}")
+run(refused FAIL ${release} check)
+expect_in("${refused}" "check of a pin of another version" "not 9.8.7")
+message(STATUS "release.sh: bump, port v9.8.7 (SHA512 ${sha512}) release 9.8.7 (commit ${commit}), check and the refusals as expected")

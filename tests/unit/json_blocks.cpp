@@ -245,7 +245,7 @@ void check_all(generator& g, const std::string& text) {
     }
 }
 
-bool same(const detail::json_block& a, const detail::json_block& b) {
+[[maybe_unused]] bool same(const detail::json_block& a, const detail::json_block& b) {
     return a.quote == b.quote && a.bracket == b.bracket && a.colon == b.colon && a.comma == b.comma &&
            a.space == b.space && a.control == b.control && a.rare == b.rare;
 }

@@ -42,9 +42,10 @@ constexpr std::uint64_t prefix_xor(std::uint64_t x) noexcept {
     return x;
 }
 
-// Index of the lowest set bit; x must not be 0.
+// Index of the lowest set bit; x must not be 0. KORE_WEBHOOK_NO_SIMD selects the loop, as a
+// compiler without the builtin (MSVC) does, so that a GCC build can test it.
 inline std::size_t lowest_bit(std::uint64_t x) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KORE_WEBHOOK_NO_SIMD)
     return static_cast<std::size_t>(__builtin_ctzll(x));
 #else
     std::size_t index = 0;
