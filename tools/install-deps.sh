@@ -10,7 +10,14 @@ packages=(
   libssl-dev catch2 nlohmann-json3-dev libcli11-dev libbenchmark-dev valgrind python3-matplotlib
   libcpp-httplib-dev libboost-dev libpoco-dev libcivetweb-dev libpistache-dev libmicrohttpd-dev
   libhiredis-dev redis-server openssl
+  libtomlplusplus-dev nodejs python3-redis
 )
+# npm (the gateway test's Node upstream installs the standardwebhooks package with it): Debian's
+# package, unless a nodejs from elsewhere already brings its own npm (such a nodejs conflicts with
+# Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 
 update=no
 for arg in "$@"; do

@@ -7,6 +7,8 @@
 #include <kore_cli/sign.hpp>
 #include <kore_cli/verify.hpp>
 
+#include "serve/command.hpp"
+
 #include <kore/webhook/options.hpp>
 #include <kore/webhook/version.hpp>
 
@@ -246,13 +248,14 @@ public:
         define_sign();
         define_verify();
         define_send();
+        define_serve();
     }
 
     CLI::App& app() noexcept { return app_; }
 
     // The command the line selected, or null.
     const command* selected() const {
-        for (const command* c : {&demo_, &sign_, &verify_, &send_}) {
+        for (const command* c : {&demo_, &sign_, &verify_, &send_, &serve_}) {
             if (c->app() != nullptr && app_.got_subcommand(c->app())) {
                 return c;
             }
@@ -260,8 +263,14 @@ public:
         return nullptr;
     }
 
-    int dispatch(const command& c, std::ostream& out, std::ostream& err, demo_runner demo) {
+    int dispatch(const command& c, std::ostream& out, std::ostream& err, demo_runner demo, serve_runner serve) {
         c.check_parsed();
+        if (&c == &serve_) {
+            if (serve == nullptr) {
+                throw usage_error("this build of kore-webhook has no gateway (serve needs toml++, hiredis and Boost)");
+            }
+            return serve(serve_args_, out, err);
+        }
         if (&c == &sign_) {
             return run_sign(sign_command_, out, err);
         }
@@ -468,12 +477,20 @@ private:
                    "print the raw request(s) instead of sending; nothing is signed differently");
     }
 
+    void define_serve() {
+        serve_ = command(app_, *help_, "serve", serve::serve_summary(), serve::serve_description(),
+                         serve::serve_exit_statuses());
+        serve::add_serve_options(*serve_.app(), serve_args_);
+    }
+
     std::shared_ptr<help_formatter> help_ = std::make_shared<help_formatter>();
     CLI::App app_;
     command demo_;
     command sign_;
     command verify_;
     command send_;
+    command serve_;
+    serve::serve_args serve_args_;
 
     std::optional<std::string> demo_port_;
     sign_command sign_command_;
@@ -486,7 +503,8 @@ private:
     std::optional<std::string> send_timeout_;
 };
 
-int run_or_throw(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo) {
+int run_or_throw(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo,
+                 serve_runner serve) {
     tool t;
     if (args.empty()) {
         err << t.app().help();
@@ -519,16 +537,17 @@ int run_or_throw(const std::vector<std::string>& args, std::ostream& out, std::o
     if (c == nullptr) {
         const std::vector<std::string> extra = t.app().remaining();
         throw usage_error("unknown command '" + (extra.empty() ? std::string() : extra.front()) +
-                          "' (demo, sign, verify, send; see: kore-webhook --help)");
+                          "' (demo, sign, verify, send, serve; see: kore-webhook --help)");
     }
-    return t.dispatch(*c, out, err, demo);
+    return t.dispatch(*c, out, err, demo, serve);
 }
 
 }  // namespace
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo) {
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo,
+        serve_runner serve) {
     try {
-        return run_or_throw(args, out, err, demo);
+        return run_or_throw(args, out, err, demo, serve);
     } catch (const std::exception& e) {
         // usage_error, io_error, and library or OpenSSL failures: no message holds a secret.
         err << "kore-webhook: " << e.what() << "\n";
