@@ -19,7 +19,7 @@ inline void add_serve_options(CLI::App& command, serve_args& into) {
 }
 
 inline const char* serve_summary() {
-    return "run the verifying gateway: genuine callbacks forwarded once, re-signed (Standard Webhooks)";
+    return "run the verifying gateway: genuine callbacks handed on once, as Standard Webhooks";
 }
 
 inline const char* serve_description() {
