@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <array>
+#include <cerrno>
 #include <utility>
 
 namespace kore_cli::serve {
@@ -16,9 +17,10 @@ stream_writer::stream_writer(host_port redis, std::chrono::milliseconds timeout,
 
 stream_writer::~stream_writer() = default;
 
-stream_writer::context_ptr stream_writer::take() {
+stream_writer::context_ptr stream_writer::take(bool& pooled) {
     {
         const std::lock_guard<std::mutex> lock(mutex_);
+        pooled = !idle_.empty();
         if (!idle_.empty()) {
             context_ptr c = std::move(idle_.back());
             idle_.pop_back();
@@ -69,9 +71,12 @@ bool stream_writer::add(const stream_settings& stream, const stream_entry& entry
             argv[i] = args[i].data();
             lengths[i] = args[i].size();
         }
-        // A pooled connection may be stale (Redis restarted): one more try on a new connection.
+        // A pooled connection may be stale (Redis restarted, an idle timeout): sent once more on a
+        // new connection when the old one was closed under it. Never after a timeout: Redis may
+        // have added the entry, and a second XADD would add the callback twice.
         for (int attempt = 0; attempt < 2; ++attempt) {
-            context_ptr c = take();
+            bool pooled = false;
+            context_ptr c = take(pooled);
             if (!c) {
                 problem = "cannot connect to Redis at " + redis_.str();
                 return false;
@@ -79,8 +84,13 @@ bool stream_writer::add(const stream_settings& stream, const stream_entry& entry
             auto* reply = static_cast<redisReply*>(
                 redisCommandArgv(c.get(), static_cast<int>(args.size()), argv.data(), lengths.data()));
             if (reply == nullptr) {
-                problem = "Redis at " + redis_.str() + " did not answer XADD";
-                continue;  // the connection is broken: dropped here
+                const bool closed =
+                    c->err == REDIS_ERR_EOF || (c->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE));
+                problem = "Redis at " + redis_.str() + (closed ? " closed the connection" : " did not answer XADD");
+                if (pooled && closed) {
+                    continue;  // the broken connection is dropped here
+                }
+                return false;
             }
             const bool ok = reply->type == REDIS_REPLY_STRING;
             if (!ok) {

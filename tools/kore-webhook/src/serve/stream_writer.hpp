@@ -47,7 +47,7 @@ private:
     };
     using context_ptr = std::unique_ptr<redisContext, context_deleter>;
 
-    context_ptr take();
+    context_ptr take(bool& pooled);  // pooled: an idle connection, not a new one
     void give_back(context_ptr c);
 
     host_port redis_;
