@@ -87,8 +87,9 @@ std::string encode_base64(std::string_view bytes) {
     out.reserve((bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16U) |
-                           (static_cast<unsigned char>(bytes[i + 1]) << 8U) | static_cast<unsigned char>(bytes[i + 2]);
+        const unsigned v = (static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16U) |
+                           (static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8U) |
+                           static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 2]));
         out.push_back(alphabet[(v >> 18U) & 63U]);
         out.push_back(alphabet[(v >> 12U) & 63U]);
         out.push_back(alphabet[(v >> 6U) & 63U]);
