@@ -135,16 +135,19 @@ class RedisServer:
 
 
 class Upstream:
-    def __init__(self, secret_file, port=0):
+    def __init__(self, secret_file, port=0, tls=None):
         env = dict(os.environ, PORT=str(port))
+        if tls:
+            env.update(TLS_CERT=tls[0], TLS_KEY=tls[1])
         self.process = Process([ARGS.node, ARGS.upstream, secret_file], env=env)
         self.port = self.process.port()
+        self.tls = ssl.create_default_context(cafile=tls[0]) if tls else None
 
     def received(self):
-        return json.loads(request(self.port, "GET", "/__received")[1])
+        return json.loads(request(self.port, "GET", "/__received", tls=self.tls)[1])
 
     def set_status(self, status):
-        request(self.port, "POST", f"/__status/{status}")
+        request(self.port, "POST", f"/__status/{status}", tls=self.tls)
 
     def close(self):
         self.process.close()
@@ -182,7 +185,7 @@ class Fixture:
         return os.path.join(self.dir, name)
 
     def config(self, name, upstream_port, redis_port=None, secret_files=("kore-active",), timeout_ms=3000,
-               tls=None, stream=True):
+               tls=None, stream=True, scheme="http"):
         files = ", ".join(f'"{self.path(f)}"' for f in secret_files)
         text = 'listen = "127.0.0.1:0"\nadmin_listen = "127.0.0.1:0"\n'
         if tls:
@@ -190,20 +193,20 @@ class Fixture:
         if redis_port:
             text += f'[redis]\naddress = "127.0.0.1:{redis_port}"\n'
         text += (f'[[route]]\npath = "/kore/sims"\nregistered_url = "{REGISTERED}"\nsecret_files = [{files}]\n'
-                 f'[route.forward]\nurl = "http://127.0.0.1:{upstream_port}/kore"\n'
+                 f'[route.forward]\nurl = "{scheme}://127.0.0.1:{upstream_port}/kore"\n'
                  f'signing_secret_file = "{self.path("upstream-whsec")}"\ntimeout_ms = {timeout_ms}\n')
         if redis_port and stream:
             text += (f'[[route]]\npath = "/kore/events"\nregistered_url = "{EVENTS_REGISTERED}"\n'
                      f'secret_files = [{files}]\n[route.stream]\nkey = "kore:events"\nmaxlen = 100000\n')
         return self.write(name, text)
 
-    def gateway(self, config_path):
-        g = Process([ARGS.cli, "serve", "--config", config_path], lines=2)
+    def gateway(self, config_path, env=None):
+        g = Process([ARGS.cli, "serve", "--config", config_path], lines=2, env=env)
         self.closers.append(g.close)
         return g
 
-    def upstream(self, port=0):
-        u = Upstream(self.path("upstream-whsec"), port)
+    def upstream(self, port=0, tls=None):
+        u = Upstream(self.path("upstream-whsec"), port, tls)
         self.closers.append(u.close)
         return u
 
@@ -530,15 +533,39 @@ class Operations(unittest.TestCase):
         finally:
             f.close()
 
-    def test_https_on_listen(self):
+    def certificate(self, f):
         if not ARGS.openssl:
             self.skipTest("the openssl command-line tool is not installed (Debian: openssl)")
+        cert, key = f.path("cert.pem"), f.path("key.pem")
+        subprocess.run([ARGS.openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        return cert, key
+
+    def test_https_forward_checks_the_upstream_certificate(self):
         f = Fixture()
         try:
-            cert, key = f.path("cert.pem"), f.path("key.pem")
-            subprocess.run([ARGS.openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
-                            cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-                           check=True, capture_output=True)
+            cert, key = self.certificate(f)
+            up = f.upstream(tls=(cert, key))
+            config = f.config("https-up.toml", up.port, scheme="https")
+            # OpenSSL's default trust store, pointed at the test's certificate for this gateway.
+            trusting = f.gateway(config, env=dict(os.environ, SSL_CERT_FILE=cert))
+            status, _, signature = callback(trusting.port())
+            self.assertEqual(status, 204)
+            self.assertEqual([r["id"] for r in up.received()], [webhook_id(signature)])
+            self.assertTrue(up.received()[0]["verified"])
+            # A gateway that does not trust it never sends the callback.
+            doubting = f.gateway(config, env=dict(os.environ, SSL_CERT_FILE=f.path("upstream-whsec")))
+            status, answer, _ = callback(doubting.port())
+            self.assertEqual((status, answer), (503, b"handoff_failed"))
+            self.assertEqual(len(up.received()), 1)
+        finally:
+            f.close()
+
+    def test_https_on_listen(self):
+        f = Fixture()
+        try:
+            cert, key = self.certificate(f)
             up = f.upstream()
             g = f.gateway(f.config("tls.toml", up.port, tls=(cert, key)))
             tls = ssl.create_default_context(cafile=cert)

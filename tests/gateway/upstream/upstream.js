@@ -2,6 +2,7 @@
 // as a customer would write it, verifying each forward with the standardwebhooks package.
 //
 //   node upstream.js SECRET_FILE            prints "listening on 127.0.0.1:PORT" when ready
+// (HTTPS when TLS_CERT and TLS_KEY name PEM files; PORT picks the port, default any free one.)
 //
 // Every request but the control paths is verified with
 // `new Webhook(secret).verify(body, headers, { jsonParse: false })`: verified ones are recorded
@@ -14,6 +15,7 @@
 
 const fs = require("fs");
 const http = require("http");
+const https = require("https");
 const { Webhook } = require("standardwebhooks");
 
 const secret = fs.readFileSync(process.argv[2], "utf8").trim();
@@ -21,7 +23,7 @@ const webhook = new Webhook(secret);
 const received = [];
 let status = "204";
 
-const server = http.createServer((req, res) => {
+const handler = (req, res) => {
   const chunks = [];
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
@@ -77,7 +79,11 @@ const server = http.createServer((req, res) => {
     res.writeHead(Number(status));
     res.end();
   });
-});
+};
+const server = process.env.TLS_CERT
+  ? https.createServer({ cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY) },
+      handler)
+  : http.createServer(handler);
 
 server.listen(Number(process.env.PORT || 0), "127.0.0.1", () => {
   process.stdout.write(`listening on 127.0.0.1:${server.address().port}\n`);

@@ -93,7 +93,10 @@ private:
         beast::error_code ignored;
         lowest().socket().set_option(tcp::no_delay(true), ignored);
         if constexpr (is_tls) {
-            if (!SSL_set_tlsext_host_name(stream_.native_handle(), to_.host.c_str())) {
+            // SNI carries host names only (RFC 6066), never an IP address.
+            beast::error_code not_ip;
+            static_cast<void>(asio::ip::make_address(to_.host, not_ip));
+            if (not_ip && !SSL_set_tlsext_host_name(stream_.native_handle(), to_.host.c_str())) {
                 return fail("TLS",
                             beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
             }
