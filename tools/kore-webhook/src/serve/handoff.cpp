@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <atomic>
 #include <ctime>
 #include <utility>
 
@@ -132,8 +133,13 @@ void hand_off(gateway& g, std::shared_ptr<callback_job> job, std::function<void(
         answer(make_answer(503, "store_unavailable", "overloaded: too many callbacks waiting", "overloaded"));
         return;
     }
-    // The slot is held until the answer: a forward in flight counts too.
-    auto release_slot = [&g, answer = std::move(answer)](callback_answer a) {
+    // The slot is held until the answer: a forward in flight counts too. The answer goes out once,
+    // even when something throws after it was given.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto release_slot = [&g, answered, answer = std::move(answer)](callback_answer a) {
+        if (answered->exchange(true)) {
+            return;
+        }
         g.queued.fetch_sub(1);
         answer(std::move(a));
     };

@@ -85,6 +85,19 @@ void reload(const std::string& path, runtime_holder& holder) {
     }
 }
 
+// Runs the I/O loop until it stops. A handler that throws (out of memory) ends only the request it
+// served, never the gateway: the loop goes on after a log line.
+void run_io(asio::io_context& ioc) {
+    while (true) {
+        try {
+            ioc.run();
+            return;
+        } catch (const std::exception& e) {
+            log_event("error", "handler_failed", e.what());
+        }
+    }
+}
+
 sigset_t handled_signals() {
     sigset_t set;
     sigemptyset(&set);
@@ -195,10 +208,10 @@ int run_serve(const serve_args& args, std::ostream& out, std::ostream& err) {
 
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < io_threads; ++i) {
-        threads.emplace_back([&ioc] { ioc.run(); });
+        threads.emplace_back([&ioc] { run_io(ioc); });
     }
     pthread_sigmask(SIG_UNBLOCK, &handled, nullptr);
-    ioc.run();
+    run_io(ioc);
     for (auto& t : threads) {
         t.join();
     }
