@@ -135,8 +135,10 @@ class RedisServer:
 
 
 class Upstream:
-    def __init__(self, secret_file, port=0, tls=None):
+    def __init__(self, secret_file, port=0, tls=None, keep_alive_ms=None):
         env = dict(os.environ, PORT=str(port))
+        if keep_alive_ms:
+            env["KEEP_ALIVE_MS"] = str(keep_alive_ms)
         if tls:
             env.update(TLS_CERT=tls[0], TLS_KEY=tls[1])
         self.process = Process([ARGS.node, ARGS.upstream, secret_file], env=env)
@@ -205,8 +207,8 @@ class Fixture:
         self.closers.append(g.close)
         return g
 
-    def upstream(self, port=0, tls=None):
-        u = Upstream(self.path("upstream-whsec"), port, tls)
+    def upstream(self, port=0, tls=None, keep_alive_ms=None):
+        u = Upstream(self.path("upstream-whsec"), port, tls, keep_alive_ms)
         self.closers.append(u.close)
         return u
 
@@ -455,6 +457,23 @@ class Faults(unittest.TestCase):
             self.assertEqual(status, 204)
             self.assertEqual(callback(g.port(), body=body)[0], 200)
             self.assertEqual([r["id"] for r in up.received()], [webhook_id(signature)])
+        finally:
+            f.close()
+
+    def test_a_kept_alive_connection_the_upstream_closed_is_replaced(self):
+        f = Fixture()
+        try:
+            up = f.upstream(keep_alive_ms=100)
+            g = f.gateway(f.config("keep.toml", up.port))
+            sent = []
+            for _ in range(2):
+                status, _, signature = callback(g.port())
+                self.assertEqual(status, 204)
+                sent.append(webhook_id(signature))
+                # The upstream closes the idle connection the gateway keeps (Node waits about a
+                # second more than keepAliveTimeout).
+                time.sleep(1.5)
+            self.assertEqual([r["id"] for r in up.received()], sent)
         finally:
             f.close()
 

@@ -2,7 +2,8 @@
 // as a customer would write it, verifying each forward with the standardwebhooks package.
 //
 //   node upstream.js SECRET_FILE            prints "listening on 127.0.0.1:PORT" when ready
-// (HTTPS when TLS_CERT and TLS_KEY name PEM files; PORT picks the port, default any free one.)
+// (HTTPS when TLS_CERT and TLS_KEY name PEM files; PORT picks the port, default any free one;
+// KEEP_ALIVE_MS closes idle kept-alive connections after that long, Node's default being 5 s.)
 //
 // Every request but the control paths is verified with
 // `new Webhook(secret).verify(body, headers, { jsonParse: false })`: verified ones are recorded
@@ -84,6 +85,9 @@ const server = process.env.TLS_CERT
   ? https.createServer({ cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY) },
       handler)
   : http.createServer(handler);
+if (process.env.KEEP_ALIVE_MS) {
+  server.keepAliveTimeout = Number(process.env.KEEP_ALIVE_MS);
+}
 
 server.listen(Number(process.env.PORT || 0), "127.0.0.1", () => {
   process.stdout.write(`listening on 127.0.0.1:${server.address().port}\n`);

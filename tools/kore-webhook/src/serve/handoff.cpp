@@ -77,7 +77,7 @@ void start_forward(gateway& g, const std::shared_ptr<callback_job>& job,
     }
     request->body = job->body;
     job->handoff_start = std::chrono::steady_clock::now();
-    forward(g.ioc, g.tls_client, to, std::move(request), [&g, job, answer](upstream_result r) {
+    forward(g.ioc, g.tls_client, to, job->route->pool.get(), std::move(request), [&g, job, answer](upstream_result r) {
         // Back on the workers: commit and release may wait for Redis.
         asio::post(g.workers, [&g, job, answer, r = std::move(r)] {
             callback_answer out;

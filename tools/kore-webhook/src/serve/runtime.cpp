@@ -37,9 +37,10 @@ std::shared_ptr<const runtime> build_runtime(config c, const runtime* previous) 
         options.host = c.redis->address.host;
         options.port = c.redis->address.port;
         options.key_prefix = "kore-webhook:gateway:replay:";
+        options.max_connections = 16;  // one for each worker thread (serve.cpp)
         out->redis_store = std::make_shared<kore::webhook::redis_replay_store>(std::move(options));
         out->store = out->redis_store;
-        out->streams = std::make_shared<stream_writer>(c.redis->address);
+        out->streams = std::make_shared<stream_writer>(c.redis->address, std::chrono::milliseconds(1000), 16);
     } else {
         out->store = std::make_shared<kore::webhook::memory_replay_store>();
     }
@@ -53,6 +54,9 @@ std::shared_ptr<const runtime> build_runtime(config c, const runtime* previous) 
         auto r = std::make_unique<route_runtime>(s, std::move(v));
         if (s.forward) {
             r->forward_signer.emplace(s.forward->signing_key);
+            if (!s.forward->https) {
+                r->pool = std::make_unique<upstream_pool>();
+            }
             r->settings.forward->signing_key.clear();
         }
         out->routes.push_back(std::move(r));

@@ -11,6 +11,7 @@
 #include "config.hpp"
 #include "signing.hpp"
 #include "stream_writer.hpp"
+#include "upstream.hpp"
 
 #include <kore/webhook/replay_guard.hpp>
 #include <kore/webhook/replay_guard_redis.hpp>
@@ -30,6 +31,7 @@ struct route_runtime {
     route_settings settings;  // secrets emptied (they live in the verifier only)
     kore::webhook::verifier verifier;
     std::optional<signer> forward_signer;
+    std::unique_ptr<upstream_pool> pool;  // plain-HTTP forwards: kept-alive connections
 };
 
 struct runtime {

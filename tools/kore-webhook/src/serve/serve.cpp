@@ -33,7 +33,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 // Redis round trips wait here; as many as the replay store's connection pool.
-constexpr unsigned worker_threads = 8;
+constexpr unsigned worker_threads = 16;
 
 std::optional<asio::ssl::context> make_tls_server(const config& c) {
     if (!c.tls) {
@@ -217,6 +217,11 @@ int run_serve(const serve_args& args, std::ostream& out, std::ostream& err) {
     }
     workers.join();
     retire(*callbacks);
+    // The runtimes hold pooled upstream connections, which must go before the io_context; a
+    // session that still holds a runtime releases it as the io_context destroys it.
+    callbacks.reset();
+    admin.reset();
+    holder.reset();
     log_event("stop", "ok", "exited after draining");
     return 0;
 }

@@ -13,10 +13,38 @@
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <type_traits>
+#include <vector>
 
 namespace kore_cli::serve {
+
+struct upstream_pool::state {
+    static constexpr std::size_t max_idle = 64;
+    std::mutex mutex;
+    std::vector<boost::beast::tcp_stream> idle;
+
+    std::optional<boost::beast::tcp_stream> take() {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (idle.empty()) {
+            return std::nullopt;
+        }
+        std::optional<boost::beast::tcp_stream> out(std::move(idle.back()));
+        idle.pop_back();
+        return out;
+    }
+    void give_back(boost::beast::tcp_stream stream) {
+        stream.expires_never();
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (idle.size() < max_idle) {
+            idle.push_back(std::move(stream));
+        }
+    }
+};
+
+upstream_pool::upstream_pool() : state_(std::make_unique<state>()) {}
+upstream_pool::~upstream_pool() = default;
 
 namespace {
 
@@ -39,23 +67,66 @@ class forward_op : public std::enable_shared_from_this<forward_op<Stream>> {
 
 public:
     template <class... Args>
-    forward_op(asio::io_context& ioc, const forward_settings& to, std::shared_ptr<const upstream_request> request,
-               std::function<void(upstream_result)> done, Args&&... stream_args)
+    forward_op(asio::io_context& ioc, const forward_settings& to, upstream_pool* pool,
+               std::shared_ptr<const upstream_request> request, std::function<void(upstream_result)> done,
+               Args&&... stream_args)
         : to_(to),
+          pool_(pool),
           request_(std::move(request)),
           done_(std::move(done)),
-          resolver_(asio::make_strand(ioc)),
-          stream_(resolver_.get_executor(), std::forward<Args>(stream_args)...) {}
+          resolver_(asio::make_strand(ioc)) {
+        make_stream(std::forward<Args>(stream_args)...);
+    }
 
     void start() {
-        lowest().expires_after(to_.timeout);
         deadline_ = std::chrono::steady_clock::now() + to_.timeout;
+        if constexpr (!is_tls) {
+            if (pool_ != nullptr) {
+                if (auto idle = pool_->state_->take()) {
+                    stream_.emplace(std::move(*idle));
+                    reused_ = true;
+                    lowest().expires_after(to_.timeout);
+                    return write();
+                }
+            }
+        }
+        connect();
+    }
+
+private:
+    template <class... Args>
+    void make_stream(Args&&... stream_args) {
+        stream_.emplace(resolver_.get_executor(), std::forward<Args>(stream_args)...);
+    }
+
+    void connect() {
+        lowest().expires_after(to_.timeout);
         resolver_.async_resolve(to_.host, to_.port,
                                 beast::bind_front_handler(&forward_op::on_resolve, this->shared_from_this()));
     }
 
+    // The pooled connection was closed by the upstream before it answered: a new one, once.
+    bool retry_on_new_connection(beast::error_code ec) {
+        const bool closed = ec == http::error::end_of_stream || ec == asio::error::eof ||
+                            ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+        if (!reused_ || !closed || (parser_ && parser_->got_some())) {
+            return false;
+        }
+        reused_ = false;
+        beast::error_code ignored;
+        lowest().socket().close(ignored);
+        if constexpr (!is_tls) {
+            stream_.emplace(resolver_.get_executor());  // only plain connections are pooled
+        }
+        parser_.reset();
+        buffer_.clear();
+        request_out_ = {};
+        connect();
+        return true;
+    }
+
 private:
-    beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+    beast::tcp_stream& lowest() { return beast::get_lowest_layer(*stream_); }
 
     void fail(const std::string& what, beast::error_code ec) {
         upstream_result r;
@@ -63,14 +134,24 @@ private:
         finish(std::move(r));
     }
 
-    void finish(upstream_result r) {
-        if (done_) {
-            auto done = std::move(done_);
-            done_ = nullptr;
-            beast::error_code ignored;
-            lowest().socket().close(ignored);
-            done(std::move(r));
+    // Pools the connection when it may carry another request, closes it otherwise; then
+    // completes (the pool must be reached before `done`, which may drop the last owner of it).
+    void finish(upstream_result r, bool reusable = false) {
+        if (!done_) {
+            return;
         }
+        auto done = std::move(done_);
+        done_ = nullptr;
+        if constexpr (!is_tls) {
+            if (reusable && pool_ != nullptr) {
+                pool_->state_->give_back(std::move(*stream_));
+                stream_.reset();
+                return done(std::move(r));
+            }
+        }
+        beast::error_code ignored;
+        lowest().socket().close(ignored);
+        done(std::move(r));
     }
 
     void on_resolve(beast::error_code ec, const tcp::resolver::results_type& results) {
@@ -96,13 +177,13 @@ private:
             // SNI carries host names only (RFC 6066), never an IP address.
             beast::error_code not_ip;
             static_cast<void>(asio::ip::make_address(to_.host, not_ip));
-            if (not_ip && !SSL_set_tlsext_host_name(stream_.native_handle(), to_.host.c_str())) {
+            if (not_ip && !SSL_set_tlsext_host_name(stream_->native_handle(), to_.host.c_str())) {
                 return fail("TLS",
                             beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
             }
-            stream_.set_verify_callback(asio::ssl::host_name_verification(to_.host));
-            stream_.async_handshake(asio::ssl::stream_base::client,
-                                    beast::bind_front_handler(&forward_op::on_handshake, this->shared_from_this()));
+            stream_->set_verify_callback(asio::ssl::host_name_verification(to_.host));
+            stream_->async_handshake(asio::ssl::stream_base::client,
+                                     beast::bind_front_handler(&forward_op::on_handshake, this->shared_from_this()));
         } else {
             write();
         }
@@ -127,38 +208,46 @@ private:
             request_out_.insert(name, value);
         }
         request_out_.body() = request_->body;
-        request_out_.keep_alive(false);
+        request_out_.keep_alive(!is_tls && pool_ != nullptr);
         if (request_->method != "GET" || !request_->body.empty()) {
             request_out_.prepare_payload();
         }
-        http::async_write(stream_, request_out_,
+        http::async_write(*stream_, request_out_,
                           beast::bind_front_handler(&forward_op::on_write, this->shared_from_this()));
     }
 
     void on_write(beast::error_code ec, std::size_t /*bytes*/) {
+        if (ec && retry_on_new_connection(ec)) {
+            return;
+        }
         if (ec) {
             return fail("sending to " + to_.host + ":" + to_.port, ec);
         }
         parser_.emplace();
         parser_->body_limit(response_body_limit);
-        http::async_read(stream_, buffer_, *parser_,
+        http::async_read(*stream_, buffer_, *parser_,
                          beast::bind_front_handler(&forward_op::on_read, this->shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t /*bytes*/) {
+        if (ec && retry_on_new_connection(ec)) {
+            return;
+        }
         if (ec && !(parser_->is_header_done() && ec == http::error::body_limit)) {
             return fail("reading the answer of " + to_.host + ":" + to_.port, ec);
         }
         upstream_result r;
         r.status = static_cast<int>(parser_->get().result_int());
-        finish(std::move(r));
+        finish(std::move(r), !ec && parser_->is_done() && parser_->get().keep_alive());
     }
 
     const forward_settings& to_;
+    upstream_pool* pool_;
     std::shared_ptr<const upstream_request> request_;
     std::function<void(upstream_result)> done_;
     tcp::resolver resolver_;
-    Stream stream_;
+    std::optional<Stream> stream_;
+    bool reused_ = false;
     std::chrono::steady_clock::time_point deadline_;
     http::request<http::string_body> request_out_;
     beast::flat_buffer buffer_;
@@ -167,14 +256,14 @@ private:
 
 }  // namespace
 
-void forward(asio::io_context& ioc, asio::ssl::context& tls_client, const forward_settings& to,
+void forward(asio::io_context& ioc, asio::ssl::context& tls_client, const forward_settings& to, upstream_pool* pool,
              std::shared_ptr<const upstream_request> request, std::function<void(upstream_result)> done) {
     if (to.https) {
-        std::make_shared<forward_op<beast::ssl_stream<beast::tcp_stream>>>(ioc, to, std::move(request), std::move(done),
-                                                                           tls_client)
+        std::make_shared<forward_op<beast::ssl_stream<beast::tcp_stream>>>(ioc, to, nullptr, std::move(request),
+                                                                           std::move(done), tls_client)
             ->start();
     } else {
-        std::make_shared<forward_op<beast::tcp_stream>>(ioc, to, std::move(request), std::move(done))->start();
+        std::make_shared<forward_op<beast::tcp_stream>>(ioc, to, pool, std::move(request), std::move(done))->start();
     }
 }
 
