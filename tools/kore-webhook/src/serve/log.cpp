@@ -58,8 +58,8 @@ void write_line(const std::string& line) {
 void log_callback(const callback_record& r) {
     char latency[32];
     std::snprintf(latency, sizeof latency, "%.3f", r.latency_ms);
-    std::string line = "{\"time\":\"" + utc_now() + "\",\"route\":\"" + json_escape(r.route) + "\",\"method\":\"" +
-                       json_escape(r.method) + "\",\"outcome\":\"" + json_escape(r.outcome) +
+    std::string line = "{\"time\":\"" + utc_now() + "\",\"route\":\"" + json_escape(r.route.substr(0, 256)) +
+                       "\",\"method\":\"" + json_escape(r.method) + "\",\"outcome\":\"" + json_escape(r.outcome) +
                        "\",\"status\":" + std::to_string(r.status) + ",\"replay_key\":\"" + json_escape(r.replay_key) +
                        "\",\"webhook_id\":\"" + json_escape(r.webhook_id) + "\",\"idempotency_token\":\"" +
                        json_escape(r.idempotency_token.substr(0, 64)) + "\",\"latency_ms\":" + latency +

@@ -2,11 +2,11 @@
 #define KORE_WEBHOOK_CLI_SERVE_LOG_HPP
 
 // The gateway's log: one JSON object a line on stderr, each written with a single write(2) so
-// that lines from several threads never interleave. A callback's line has time, route, method,
-// outcome, status, replay_key (the verified digest, which the kore-signature header carries in
-// the clear), webhook_id, idempotency_token (unsigned, cut to 64 bytes), latency_ms, handoff (the
-// upstream's status, "xadd", or what failed) and reason (a refusal's error name). Never a secret,
-// never a body.
+// that lines from several threads never interleave. A callback's line has time, route (for an
+// unknown path, the path cut to 256 bytes), method, outcome, status, replay_key (the verified
+// digest, which the kore-signature header carries in the clear), webhook_id, idempotency_token
+// (unsigned, cut to 64 bytes), latency_ms, handoff (the upstream's status, "xadd", or what failed)
+// and reason (a refusal's error name). Never a secret, never a body.
 
 #include <string>
 #include <string_view>
