@@ -204,7 +204,16 @@ class Fixture:
 
     def gateway(self, config_path, env=None):
         g = Process([ARGS.cli, "serve", "--config", config_path], lines=2, env=env)
-        self.closers.append(g.close)
+
+        def stop():
+            # Every gateway must exit 0 on SIGTERM (under ASan: without a leak or an error).
+            status = g.terminate()
+            log = g.stderr()
+            g.close()
+            if status != 0:
+                raise AssertionError(f"gateway exited {status} after SIGTERM; stderr: {log[-2000:]}")
+
+        self.closers.append(stop)
         return g
 
     def upstream(self, port=0, tls=None, keep_alive_ms=None):
@@ -213,9 +222,15 @@ class Fixture:
         return u
 
     def close(self):
+        problems = []
         for close in reversed(self.closers):
-            close()
+            try:
+                close()
+            except AssertionError as e:
+                problems.append(str(e))
         shutil.rmtree(self.dir, ignore_errors=True)
+        if problems:
+            raise AssertionError("\n".join(problems))
 
 
 def callback(port, path="/kore/sims", registered=REGISTERED, body=None, method="POST", secret=SECRET, token=None,
