@@ -537,7 +537,7 @@ int run_or_throw(const std::vector<std::string>& args, std::ostream& out, std::o
     if (c == nullptr) {
         const std::vector<std::string> extra = t.app().remaining();
         throw usage_error("unknown command '" + (extra.empty() ? std::string() : extra.front()) +
-                          "' (demo, sign, verify, send, serve; see: kore-webhook --help)");
+                          "' (demo, sign, verify, send; see: kore-webhook --help)");
     }
     return t.dispatch(*c, out, err, demo, serve);
 }
