@@ -12,7 +12,14 @@ packages=(
   libcpp-httplib-dev libboost-dev libpoco-dev libcivetweb-dev libpistache-dev libmicrohttpd-dev
   libhiredis-dev redis-server openssl
   g++-aarch64-linux-gnu g++-s390x-linux-gnu qemu-user
+  libtomlplusplus-dev nodejs python3-redis wrk
 )
+# npm (the gateway test's Node upstream installs the standardwebhooks package with it): Debian's
+# package, unless a nodejs from elsewhere already brings its own npm (such a nodejs conflicts with
+# Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 # tools/cross-test.sh downloads these architectures' OpenSSL, Catch2 and nlohmann/json .debs
 # (apt-get download, unpacked into a sysroot, not installed): dpkg must know them.
 foreign=(arm64 s390x)

@@ -20,6 +20,14 @@ it measures, it does not judge. See docs/performance.md for the table and how to
   python3 tools/load-test.py --availability [--build build/gcc] [--servers ...]
                              [--known-limit SERVER:CHECK ...]
 
+  python3 tools/load-test.py --gateway [--build build/gcc] [--duration 10] [--connections 16]
+
+--gateway measures `kore-webhook serve` (issue 17) instead of the examples: a redis-server and a
+minimal Node upstream started here, the gateway's stream output (XADD) and its forward each
+driven with distinct genuine callbacks; after each run, every 204 must be in the stream (or at
+the upstream) exactly once: it prints the rate, p50/p99, and the lost and duplicated counts, and
+exits 1 when one is not 0.
+
 --availability runs issue #9's three checks per example (slow: a genuine callback within 3 s
 beside 16 one-byte-a-second clients; idle: the same beside 500 idle connections; chunked: an
 endless chunked body refused or cut within 5 s) and exits 1 when one fails. --known-limit
@@ -31,6 +39,7 @@ e2e.availability runs this.
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import random
@@ -42,6 +51,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 SECRET = "kore-load-secret"
 REGISTERED_URL = "https://hooks.example.com/kore/callback"
@@ -352,6 +362,141 @@ def wrong(cls, statuses):
     return sum(n for status, n in statuses.items() if status not in EXPECTED[cls])
 
 
+GATEWAY_STREAM_URL = "https://hooks.example.com/kore/stream"
+GATEWAY_FORWARD_URL = "https://hooks.example.com/kore/forward"
+# The gateway test's minimal upstream: answers every forward 204 and counts them by webhook-id.
+GATEWAY_UPSTREAM_JS = r"""
+const http = require("http");
+const seen = new Map();
+const server = http.createServer((req, res) => {
+  if (req.url === "/__seen") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(Object.fromEntries(seen)));
+    return;
+  }
+  req.resume();
+  req.on("end", () => {
+    const id = req.headers["webhook-id"] || "";
+    seen.set(id, (seen.get(id) || 0) + 1);
+    res.writeHead(204);
+    res.end();
+  });
+});
+server.listen(0, "127.0.0.1", () => process.stdout.write("listening on 127.0.0.1:" + server.address().port + "\n"));
+"""
+
+
+def gateway_sign(url, body):
+    return hashlib.sha256((SECRET + "POST" + url).encode() + body).hexdigest()
+
+
+def start_announcing(argv, log, lines=1, env=None):
+    """Starts a process that prints "... on 127.0.0.1:PORT" lines when ready; returns (process, ports)."""
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, env=env)
+    ports = []
+    deadline = time.time() + 20
+    while len(ports) < lines and time.time() < deadline:
+        line = process.stdout.readline().decode(errors="replace")
+        match = re.search(r" on 127\.0\.0\.1:(\d+)", line)
+        if match:
+            ports.append(int(match.group(1)))
+        elif not line:
+            break
+    if len(ports) < lines:
+        process.kill()
+        raise RuntimeError("%s did not start" % argv[0])
+    return process, ports
+
+
+def gateway_load(args, work):
+    """--gateway: the gateway's stream output and forward under load; every 204 handed off once."""
+    import redis  # Debian: python3-redis; only this mode needs it
+
+    cli = os.path.join(args.build, "tools", "kore-webhook", "kore-webhook")
+    log = open(os.path.join(work, "gateway.log"), "wb")
+    redis_port = free_port()
+    redis_server = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                                     "--appendonly", "no", "--dir", work], stdout=log, stderr=log)
+    client = redis.Redis(host="127.0.0.1", port=redis_port)
+    for _ in range(200):
+        try:
+            client.ping()
+            break
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    upstream_js = os.path.join(work, "upstream.js")
+    with open(upstream_js, "w") as f:
+        f.write(GATEWAY_UPSTREAM_JS)
+    processes = [redis_server]
+    exit_status = 0
+    try:
+        upstream, (upstream_port,) = start_announcing(["node", upstream_js], log)
+        processes.append(upstream)
+        with open(os.path.join(work, "secret"), "w") as f:
+            f.write(SECRET + "\n")
+        with open(os.path.join(work, "whsec"), "w") as f:
+            f.write("whsec_a29yZS1sb2FkLXRlc3QtdXBzdHJlYW0ta2V5\n")
+        config = os.path.join(work, "gateway.toml")
+        with open(config, "w") as f:
+            f.write('listen = "127.0.0.1:0"\nadmin_listen = "127.0.0.1:0"\n[redis]\naddress = "127.0.0.1:%d"\n'
+                    '[[route]]\npath = "/kore/stream"\nregistered_url = "%s"\nsecret_files = ["%s/secret"]\n'
+                    '[route.stream]\nkey = "kore:load"\nmaxlen = 100000000\n'
+                    '[[route]]\npath = "/kore/forward"\nregistered_url = "%s"\nsecret_files = ["%s/secret"]\n'
+                    '[route.forward]\nurl = "http://127.0.0.1:%d/kore"\nsigning_secret_file = "%s/whsec"\n'
+                    % (redis_port, GATEWAY_STREAM_URL, work, GATEWAY_FORWARD_URL, work, upstream_port, work))
+        gateway, (port, admin_port) = start_announcing([cli, "serve", "--config", config], log, lines=2)
+        processes.append(gateway)
+        print("# kore-webhook serve under load: %s, %d cores; wrk -t%d -c%d -d%ds on 127.0.0.1, Redis %s" %
+              (platform.node(), os.cpu_count(), args.threads, args.connections, args.duration,
+               client.info()["redis_version"]))
+        print()
+        print("| output | req/s | p50 ms | p99 ms | 204 | other answers | handed off | lost | duplicated | socket errors |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for output, path, url in (("stream (XADD)", "/kore/stream", GATEWAY_STREAM_URL),
+                                  ("forward (HTTP)", "/kore/forward", GATEWAY_FORWARD_URL)):
+            # Distinct callbacks, so that every one is new; a run sending more than these would
+            # send some again and be answered 200 (duplicate), which the table shows.
+            bodies = [callback_body(i) + path.encode() for i in range(args.distinct)]
+            requests_file = os.path.join(work, "gateway-%s.txt" % path.strip("/").replace("/", "-"))
+            write_requests(requests_file, [("POST", path, gateway_sign(url, b), b) for b in bodies])
+            r = run_wrk(port, requests_file, args.duration, args.connections, args.threads)
+            if path == "/kore/stream":
+                ids = [fields[b"id"].decode() for _, fields in client.xrange("kore:load", count=10**8)]
+            else:
+                seen = json.loads(urllib.request.urlopen("http://127.0.0.1:%d/__seen" % upstream_port).read())
+                ids = [i for i, n in seen.items() for _ in range(n)]
+            counts = {}
+            for i in ids:
+                counts[i] = counts.get(i, 0) + 1
+            duplicated = sum(n - 1 for n in counts.values())
+            # Every 204 is one distinct callback; wrk stops with some answers unread, so the output
+            # may hold a few more than the 204s counted, never fewer.
+            answered = r["statuses"].get(204, 0)
+            lost = max(0, answered - len(counts))
+            other = sum(n for status, n in r["statuses"].items() if status != 204)
+            exit_status |= 1 if lost or duplicated else 0
+            print("| %s | %.0f | %.2f | %.2f | %d | %d | %d | %d | %d | %d |" %
+                  (output, r["rps"], r["p50_ms"], r["p99_ms"], answered, other, len(ids), lost, duplicated,
+                   r["socket_errors"]))
+            sys.stdout.flush()
+    finally:
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        log.close()
+    return exit_status
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default="build/gcc", help="build tree with the examples (default build/gcc)")
@@ -378,7 +523,11 @@ def main():
     parser.add_argument("--known-limit", action="append", default=[], metavar="SERVER:CHECK",
                         help="with --availability: a documented limit of one server, CHECK one of %s; its failure "
                              "is printed but not counted (repeatable)" % ", ".join(AVAILABILITY_CHECKS))
+    parser.add_argument("--gateway", action="store_true",
+                        help="measure `kore-webhook serve` (stream output and forward) instead of the examples")
     args = parser.parse_args()
+    if args.gateway:
+        return gateway_load(args, tempfile.mkdtemp(prefix="kore-load-gateway-"))
     if args.repeat < 1:
         parser.error("--repeat: at least 1")
     known_limits = set()

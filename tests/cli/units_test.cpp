@@ -181,6 +181,7 @@ TEST_CASE("every help lists each option with its meaning, within 100 columns") {
           "--header 'NAME: VALUE'", "--chunked", "--pretty-json", "--body-size N", "--path-override PATH",
           "--connect HOST:PORT", "--connect-to HOST:PORT", "--cacert FILE", "--dry-run"}},
         {"demo", {"--port N"}},
+        {"serve", {"--config FILE", "--check"}},
     };
     for (const auto& c : commands) {
         INFO(c.command);

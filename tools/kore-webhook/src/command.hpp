@@ -100,15 +100,12 @@ inline constexpr const char* secret_env_help = "the webhook secret from environm
 inline constexpr const char* secret_plain_help =
     "the secret itself (shows in `ps` and shell history: experiments only)";
 
-// Each command's file defines its command: src/<name>.cpp. The list is in command_line.cpp. A new
-// command, `serve` say: src/serve.cpp with define_serve(command& c), which describes it, binds its
-// options to a shared serve_args and passes c.runs() a lambda calling run_serve(const serve_args&)
-// (declared in kore_cli/serve.hpp, in its own files); then declare define_serve here, call it in
-// command_line.cpp's list, and add the sources to CMakeLists.txt.
+// Each command's file defines its command: src/<name>.cpp. The list is in command_line.cpp.
 void define_demo(command& c, demo_runner demo);
 void define_sign(command& c);
 void define_verify(command& c);
 void define_send(command& c);
+void define_serve(command& c, serve_runner serve);
 
 }  // namespace kore_cli
 

@@ -166,11 +166,10 @@ private:
     std::map<const CLI::App*, std::string> summaries_;
 };
 
-// The whole command line. The commands are listed in the order --help shows them; a new one
-// (serve, say) is a file src/<name>.cpp with define_<name>(command&), declared in command.hpp,
-// and a line here.
+// The whole command line. The commands are listed in the order --help shows them; a new one is
+// a file src/<name>.cpp with define_<name>(command&), declared in command.hpp, and a line here.
 struct tool {
-    explicit tool(demo_runner demo) {
+    tool(demo_runner demo, serve_runner serve) {
         app.name("kore-webhook");
         app.footer(
             "Secrets are read from files (--secret-file) or environment variables (--secret-env), never\n"
@@ -188,6 +187,9 @@ struct tool {
         define_sign(add());
         define_verify(add());
         define_send(add());
+        if (serve != nullptr) {
+            define_serve(add(), serve);
+        }
         for (const command& c : commands) {
             help->summary(c.app(), c.summary());
         }
@@ -200,8 +202,9 @@ struct tool {
     std::list<command> commands;  // never moved: their validators point at them
 };
 
-int run_or_throw(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo) {
-    tool t(demo);
+int run_or_throw(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo,
+                 serve_runner serve) {
+    tool t(demo, serve);
     if (args.empty()) {
         err << t.app.help();
         return 2;
@@ -245,7 +248,9 @@ int run_or_throw(const std::vector<std::string>& args, std::ostream& out, std::o
     const std::vector<std::string> extra = t.app.remaining();
     std::string names;
     for (const command& c : t.commands) {
-        names += (names.empty() ? "" : ", ") + c.name();
+        if (c.name() != "serve") {  // the message lists the four commands, as it always has
+            names += (names.empty() ? "" : ", ") + c.name();
+        }
     }
     throw usage_error("unknown command '" + (extra.empty() ? std::string() : extra.front()) + "' (" + names +
                       "; see: kore-webhook --help)");
@@ -253,9 +258,10 @@ int run_or_throw(const std::vector<std::string>& args, std::ostream& out, std::o
 
 }  // namespace
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo) {
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo,
+        serve_runner serve) {
     try {
-        return run_or_throw(args, out, err, demo);
+        return run_or_throw(args, out, err, demo, serve);
     } catch (const std::exception& e) {
         // usage_error, io_error, and library or OpenSSL failures: no message holds a secret.
         err << "kore-webhook: " << e.what() << "\n";

@@ -21,9 +21,17 @@ using demo_runner = int (*)(const demo_command&, std::ostream& out, std::ostream
 // The demo (demo.cpp): starts a receiver on 127.0.0.1 and sends it genuine and broken callbacks.
 int run_demo(const demo_command& command, std::ostream& out, std::ostream& err);
 
+namespace serve {
+struct serve_args;
+}  // namespace serve
+
+// `serve`, the gateway (src/serve/), lives with the executable; null when it was not built.
+using serve_runner = int (*)(const serve::serve_args&, std::ostream& out, std::ostream& err);
+
 // Runs one command line (the words after the program name). Returns the exit status; messages
 // go to `err`, results to `out`. Never throws. `demo` runs the demo command (tests pass their own).
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo = &run_demo);
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, demo_runner demo = &run_demo,
+        serve_runner serve = nullptr);
 
 }  // namespace kore_cli
 
