@@ -41,57 +41,61 @@ namespace detail {
 
 template <>
 struct error_table<errc> {
-    static constexpr const char* category = "kore.webhook";
-    static constexpr error_text unknown{"unknown", "unknown kore-webhook error"};
-    static constexpr std::array<error_text, 15> texts{{
-        {"missing_signature",
-         "the request has no kore-signature header; it did not come from KORE, or a proxy "
-         "dropped the header"},
-        {"unsigned_request",
-         "the kore-signature header is empty: the KORE account has no webhook secret, so "
-         "nothing proves where the request came from (set a secret in the KORE console)"},
-        {"malformed_signature", "the kore-signature header is not exactly 64 hexadecimal digits"},
-        {"signature_mismatch",
-         "the signature does not match: check that the URL is the one registered with KORE "
-         "(not the one a proxy forwards), that the body is the raw bytes as received, and "
-         "that the secret is current"},
-        {"length_extension",
-         "the body carries SHA-256 padding followed by appended data: a length-extension "
-         "forgery of an earlier signed request"},
-        {"body_too_large", "the body is larger than the configured maximum (options::max_body_size)"},
-        {"duplicate_signature", "the request carries more than one kore-signature header"},
-        {"invalid_method", "the HTTP method is empty or not a valid HTTP token"},
-        {"invalid_url",
-         "the registered URL is not an absolute http(s) URL (pass the URL registered with KORE, "
-         "not the request's path)"},
-        {"query_not_signed",
-         "the request carries a query string that the registered URL does not have; KORE signs "
-         "no query, so these parameters are not authenticated"},
-        {"stream_finished", "finish() was already called on this verification stream"},
-        {"crypto_failure", "OpenSSL failed while computing the digest"},
-        {"body_hash_mismatch",
-         "the bodySHA256 query parameter is missing or is not the SHA-256 of the body (legacy "
-         "Twilio JSON callbacks sign the URL and carry the body's hash in it)"},
-        {"malformed_body", "the form body is not valid application/x-www-form-urlencoded (a bad %-escape)"},
-        {"moved_from",
-         "this verifier or stream was moved from and holds no secret any more: use the object it "
-         "was moved to (a programming error in the receiver, not a bad request)"},
-    }};
+    static constexpr error_texts<15> texts{
+        "kore.webhook",
+        {"unknown", "unknown kore-webhook error"},
+        {{
+            {"missing_signature",
+             "the request has no kore-signature header; it did not come from KORE, or a proxy "
+             "dropped the header"},
+            {"unsigned_request",
+             "the kore-signature header is empty: the KORE account has no webhook secret, so "
+             "nothing proves where the request came from (set a secret in the KORE console)"},
+            {"malformed_signature", "the kore-signature header is not exactly 64 hexadecimal digits"},
+            {"signature_mismatch",
+             "the signature does not match: check that the URL is the one registered with KORE "
+             "(not the one a proxy forwards), that the body is the raw bytes as received, and "
+             "that the secret is current"},
+            {"length_extension",
+             "the body carries SHA-256 padding followed by appended data: a length-extension "
+             "forgery of an earlier signed request"},
+            {"body_too_large", "the body is larger than the configured maximum (options::max_body_size)"},
+            {"duplicate_signature", "the request carries more than one kore-signature header"},
+            {"invalid_method", "the HTTP method is empty or not a valid HTTP token"},
+            {"invalid_url",
+             "the registered URL is not an absolute http(s) URL (pass the URL registered with KORE, "
+             "not the request's path)"},
+            {"query_not_signed",
+             "the request carries a query string that the registered URL does not have; KORE signs "
+             "no query, so these parameters are not authenticated"},
+            {"stream_finished", "finish() was already called on this verification stream"},
+            {"crypto_failure", "OpenSSL failed while computing the digest"},
+            {"body_hash_mismatch",
+             "the bodySHA256 query parameter is missing or is not the SHA-256 of the body (legacy "
+             "Twilio JSON callbacks sign the URL and carry the body's hash in it)"},
+            {"malformed_body", "the form body is not valid application/x-www-form-urlencoded (a bad %-escape)"},
+            {"moved_from",
+             "this verifier or stream was moved from and holds no secret any more: use the object it "
+             "was moved to (a programming error in the receiver, not a bad request)"},
+        }}};
 };
-static_assert(error_table<errc>::texts.size() == static_cast<std::size_t>(errc::moved_from), "one text per errc");
+static_assert(error_table<errc>::texts.values.size() == static_cast<std::size_t>(errc::moved_from),
+              "one text per errc");
 
 template <>
 struct error_table<adapter_errc> {
-    static constexpr const char* category = "kore.webhook.adapter";
-    static constexpr error_text unknown{"unknown", "unknown kore-webhook adapter error"};
-    static constexpr std::array<error_text, 4> texts{{
-        {"body_incomplete", "the request body could not be read completely"},
-        {"body_unavailable", "the server does not expose this request's raw body bytes, which is what KORE signs"},
-        {"out_of_memory", "the receiver could not allocate memory for this request"},
-        {"application_failed", "the application's body sink or callback handler threw an exception"},
-    }};
+    static constexpr error_texts<4> texts{
+        "kore.webhook.adapter",
+        {"unknown", "unknown kore-webhook adapter error"},
+        {{
+            {"body_incomplete", "the request body could not be read completely"},
+            {"body_unavailable", "the server does not expose this request's raw body bytes, which is what KORE signs"},
+            {"out_of_memory", "the receiver could not allocate memory for this request"},
+            {"application_failed", "the application's body sink or callback handler threw an exception"},
+        }}};
 };
-static_assert(error_table<adapter_errc>::texts.size() == static_cast<std::size_t>(adapter_errc::application_failed),
+static_assert(error_table<adapter_errc>::texts.values.size() ==
+                  static_cast<std::size_t>(adapter_errc::application_failed),
               "one text per adapter_errc");
 
 }  // namespace detail
@@ -100,16 +104,15 @@ inline const std::error_category& webhook_category() noexcept {
     return detail::category_of<errc>();
 }
 
-inline std::error_code make_error_code(errc e) noexcept {
-    return detail::code_of(e);
-}
-
 inline const std::error_category& adapter_category() noexcept {
     return detail::category_of<adapter_errc>();
 }
 
-inline std::error_code make_error_code(adapter_errc e) noexcept {
-    return detail::code_of(e);
+// make_error_code for every error enum of the library (errc, adapter_errc, replay_errc): any enum
+// with an error_table, found by argument-dependent lookup as std::error_code's constructor expects.
+template <class Enum, class = decltype(detail::error_table<Enum>::texts)>
+std::error_code make_error_code(Enum e) noexcept {
+    return {static_cast<int>(e), detail::category_of<Enum>()};
 }
 
 // The short, stable name of an error ("signature_mismatch", "body_incomplete"), for logs and HTTP

@@ -5,6 +5,7 @@
 // kept apart from kore::webhook::errc, whose codes all come from the verifier.
 
 #include <kore/webhook/detail/error_table.hpp>
+#include <kore/webhook/errors.hpp>
 
 #include <string_view>
 #include <system_error>
@@ -25,40 +26,37 @@ namespace detail {
 
 template <>
 struct error_table<replay_errc> {
-    static constexpr const char* category = "kore.webhook.replay";
-    static constexpr error_text unknown{"unknown", "unknown kore-webhook replay error"};
-    static constexpr std::array<error_text, 6> texts{{
-        {"store_unavailable",
-         "the replay store could not be reached or did not answer in time; nothing is known about "
-         "this callback (fail-closed answers 503 so that KORE delivers it again later)"},
-        {"store_refused",
-         "the replay store answered with an error (for Redis: out of memory, a read-only replica, "
-         "AUTH refused, or a server older than 7.0)"},
-        {"not_verified",
-         "the replay guard was given a result that no configured secret verified; only a verified "
-         "digest identifies a signed request"},
-        {"lease_lost",
-         "the processing lease expired before commit or release and another delivery of the same "
-         "callback claimed it; it may have been processed twice (lengthen processing_lease)"},
-        {"not_claimed",
-         "commit() or release() on a replay claim that holds nothing: it was not fresh, or it was "
-         "already committed or released"},
-        {"store_full",
-         "the in-memory replay store is full of callbacks still being processed; none is dropped, so "
-         "this one is refused (503, KORE delivers it again later); raise max_entries"},
-    }};
+    static constexpr error_texts<6> texts{
+        "kore.webhook.replay",
+        {"unknown", "unknown kore-webhook replay error"},
+        {{
+            {"store_unavailable",
+             "the replay store could not be reached or did not answer in time; nothing is known about "
+             "this callback (fail-closed answers 503 so that KORE delivers it again later)"},
+            {"store_refused",
+             "the replay store answered with an error (for Redis: out of memory, a read-only replica, "
+             "AUTH refused, or a server older than 7.0)"},
+            {"not_verified",
+             "the replay guard was given a result that no configured secret verified; only a verified "
+             "digest identifies a signed request"},
+            {"lease_lost",
+             "the processing lease expired before commit or release and another delivery of the same "
+             "callback claimed it; it may have been processed twice (lengthen processing_lease)"},
+            {"not_claimed",
+             "commit() or release() on a replay claim that holds nothing: it was not fresh, or it was "
+             "already committed or released"},
+            {"store_full",
+             "the in-memory replay store is full of callbacks still being processed; none is dropped, so "
+             "this one is refused (503, KORE delivers it again later); raise max_entries"},
+        }}};
 };
-static_assert(error_table<replay_errc>::texts.size() == static_cast<std::size_t>(replay_errc::store_full),
+static_assert(error_table<replay_errc>::texts.values.size() == static_cast<std::size_t>(replay_errc::store_full),
               "one text per replay_errc");
 
 }  // namespace detail
 
 inline const std::error_category& replay_category() noexcept {
     return detail::category_of<replay_errc>();
-}
-
-inline std::error_code make_error_code(replay_errc e) noexcept {
-    return detail::code_of(e);
 }
 
 // The short, stable name of a replay error ("store_unavailable"), for logs and HTTP bodies.

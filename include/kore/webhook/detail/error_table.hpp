@@ -18,25 +18,31 @@ struct error_text {
     std::string_view message;
 };
 
-// Specialised per enum: static constexpr const char* category; static constexpr error_text unknown;
-// static constexpr std::array<error_text, N> texts, where texts[i] describes the value i + 1.
+template <std::size_t N>
+struct error_texts {
+    const char* category = nullptr;    // std::error_category::name()
+    error_text unknown;                // for a value outside 1..N
+    std::array<error_text, N> values;  // values[i] describes the value i + 1
+};
+
+// Specialised per enum with one member: static constexpr error_texts<N> texts.
 template <class Enum>
 struct error_table;
 
 template <class Enum>
 constexpr error_text describe(Enum e) noexcept {
-    using table = error_table<Enum>;
+    constexpr const auto& texts = error_table<Enum>::texts;
     const auto value = static_cast<long long>(e);
-    if (value < 1 || value > static_cast<long long>(table::texts.size())) {
-        return table::unknown;
+    if (value < 1 || value > static_cast<long long>(texts.values.size())) {
+        return texts.unknown;
     }
-    return table::texts[static_cast<std::size_t>(value - 1)];
+    return texts.values[static_cast<std::size_t>(value - 1)];
 }
 
 template <class Enum>
 class table_category final : public std::error_category {
 public:
-    [[nodiscard]] const char* name() const noexcept override { return error_table<Enum>::category; }
+    [[nodiscard]] const char* name() const noexcept override { return error_table<Enum>::texts.category; }
     [[nodiscard]] std::string message(int ev) const override {
         return std::string(describe(static_cast<Enum>(ev)).message);
     }
@@ -46,11 +52,6 @@ template <class Enum>
 const std::error_category& category_of() noexcept {
     static const table_category<Enum> instance;
     return instance;
-}
-
-template <class Enum>
-std::error_code code_of(Enum e) noexcept {
-    return {static_cast<int>(e), category_of<Enum>()};
 }
 
 // The name of ec's value if ec belongs to one of Enums' categories; "ok" for no error, else "unknown".
