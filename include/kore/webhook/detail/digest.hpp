@@ -5,6 +5,7 @@
 // of digests.
 
 #include <kore/webhook/detail/c_handle.hpp>
+#include <kore/webhook/detail/value_barrier.hpp>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -133,15 +134,6 @@ public:
 private:
     evp_mac_ctx_ptr ctx_;
 };
-
-// Hides a value from the optimiser, so that it cannot reason about what the value holds.
-template <class T>
-T value_barrier(T value) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    __asm__("" : "+r"(value));
-#endif
-    return value;
-}
 
 // Constant time: the time taken does not depend on where, or whether, the digests differ. Every
 // byte is XORed and ORed into one accumulator, eight bytes a word, and the only comparison is the
