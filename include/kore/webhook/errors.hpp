@@ -4,7 +4,8 @@
 // Why a callback was refused, as std::error_code: errc for what the verifier found in the request,
 // adapter_errc for what went wrong reading the body or running the application.
 
-#include <string>
+#include <kore/webhook/detail/error_table.hpp>
+
 #include <string_view>
 #include <system_error>
 #include <type_traits>
@@ -38,128 +39,86 @@ enum class adapter_errc {
 
 namespace detail {
 
-struct errc_text {
-    std::string_view name;
-    std::string_view message;
+template <>
+struct error_table<errc> {
+    static constexpr error_texts<15> texts{
+        "kore.webhook",
+        {"unknown", "unknown kore-webhook error"},
+        {{
+            {"missing_signature",
+             "the request has no kore-signature header; it did not come from KORE, or a proxy "
+             "dropped the header"},
+            {"unsigned_request",
+             "the kore-signature header is empty: the KORE account has no webhook secret, so "
+             "nothing proves where the request came from (set a secret in the KORE console)"},
+            {"malformed_signature", "the kore-signature header is not exactly 64 hexadecimal digits"},
+            {"signature_mismatch",
+             "the signature does not match: check that the URL is the one registered with KORE "
+             "(not the one a proxy forwards), that the body is the raw bytes as received, and "
+             "that the secret is current"},
+            {"length_extension",
+             "the body carries SHA-256 padding followed by appended data: a length-extension "
+             "forgery of an earlier signed request"},
+            {"body_too_large", "the body is larger than the configured maximum (options::max_body_size)"},
+            {"duplicate_signature", "the request carries more than one kore-signature header"},
+            {"invalid_method", "the HTTP method is empty or not a valid HTTP token"},
+            {"invalid_url",
+             "the registered URL is not an absolute http(s) URL (pass the URL registered with KORE, "
+             "not the request's path)"},
+            {"query_not_signed",
+             "the request carries a query string that the registered URL does not have; KORE signs "
+             "no query, so these parameters are not authenticated"},
+            {"stream_finished", "finish() was already called on this verification stream"},
+            {"crypto_failure", "OpenSSL failed while computing the digest"},
+            {"body_hash_mismatch",
+             "the bodySHA256 query parameter is missing or is not the SHA-256 of the body (legacy "
+             "Twilio JSON callbacks sign the URL and carry the body's hash in it)"},
+            {"malformed_body", "the form body is not valid application/x-www-form-urlencoded (a bad %-escape)"},
+            {"moved_from",
+             "this verifier or stream was moved from and holds no secret any more: use the object it "
+             "was moved to (a programming error in the receiver, not a bad request)"},
+        }}};
 };
+static_assert(error_table<errc>::texts.values.size() == static_cast<std::size_t>(errc::moved_from),
+              "one text per errc");
 
-constexpr errc_text describe(errc e) noexcept {
-    switch (e) {
-        case errc::missing_signature:
-            return {"missing_signature",
-                    "the request has no kore-signature header; it did not come from KORE, or a proxy "
-                    "dropped the header"};
-        case errc::unsigned_request:
-            return {"unsigned_request",
-                    "the kore-signature header is empty: the KORE account has no webhook secret, so "
-                    "nothing proves where the request came from (set a secret in the KORE console)"};
-        case errc::malformed_signature:
-            return {"malformed_signature", "the kore-signature header is not exactly 64 hexadecimal digits"};
-        case errc::signature_mismatch:
-            return {"signature_mismatch",
-                    "the signature does not match: check that the URL is the one registered with KORE "
-                    "(not the one a proxy forwards), that the body is the raw bytes as received, and "
-                    "that the secret is current"};
-        case errc::length_extension:
-            return {"length_extension",
-                    "the body carries SHA-256 padding followed by appended data: a length-extension "
-                    "forgery of an earlier signed request"};
-        case errc::body_too_large:
-            return {"body_too_large", "the body is larger than the configured maximum (options::max_body_size)"};
-        case errc::duplicate_signature:
-            return {"duplicate_signature", "the request carries more than one kore-signature header"};
-        case errc::invalid_method:
-            return {"invalid_method", "the HTTP method is empty or not a valid HTTP token"};
-        case errc::invalid_url:
-            return {"invalid_url",
-                    "the registered URL is not an absolute http(s) URL (pass the URL registered with KORE, "
-                    "not the request's path)"};
-        case errc::query_not_signed:
-            return {"query_not_signed",
-                    "the request carries a query string that the registered URL does not have; KORE signs "
-                    "no query, so these parameters are not authenticated"};
-        case errc::stream_finished:
-            return {"stream_finished", "finish() was already called on this verification stream"};
-        case errc::crypto_failure:
-            return {"crypto_failure", "OpenSSL failed while computing the digest"};
-        case errc::body_hash_mismatch:
-            return {"body_hash_mismatch",
-                    "the bodySHA256 query parameter is missing or is not the SHA-256 of the body (legacy "
-                    "Twilio JSON callbacks sign the URL and carry the body's hash in it)"};
-        case errc::malformed_body:
-            return {"malformed_body", "the form body is not valid application/x-www-form-urlencoded (a bad %-escape)"};
-        case errc::moved_from:
-            return {"moved_from",
-                    "this verifier or stream was moved from and holds no secret any more: use the object it "
-                    "was moved to (a programming error in the receiver, not a bad request)"};
-    }
-    return {"unknown", "unknown kore-webhook error"};
-}
-
-constexpr errc_text describe(adapter_errc e) noexcept {
-    switch (e) {
-        case adapter_errc::body_incomplete:
-            return {"body_incomplete", "the request body could not be read completely"};
-        case adapter_errc::body_unavailable:
-            return {"body_unavailable",
-                    "the server does not expose this request's raw body bytes, which is what KORE signs"};
-        case adapter_errc::out_of_memory:
-            return {"out_of_memory", "the receiver could not allocate memory for this request"};
-        case adapter_errc::application_failed:
-            return {"application_failed", "the application's body sink or callback handler threw an exception"};
-    }
-    return {"unknown", "unknown kore-webhook adapter error"};
-}
-
-class adapter_errc_category final : public std::error_category {
-public:
-    [[nodiscard]] const char* name() const noexcept override { return "kore.webhook.adapter"; }
-    [[nodiscard]] std::string message(int ev) const override {
-        return std::string(describe(static_cast<adapter_errc>(ev)).message);
-    }
+template <>
+struct error_table<adapter_errc> {
+    static constexpr error_texts<4> texts{
+        "kore.webhook.adapter",
+        {"unknown", "unknown kore-webhook adapter error"},
+        {{
+            {"body_incomplete", "the request body could not be read completely"},
+            {"body_unavailable", "the server does not expose this request's raw body bytes, which is what KORE signs"},
+            {"out_of_memory", "the receiver could not allocate memory for this request"},
+            {"application_failed", "the application's body sink or callback handler threw an exception"},
+        }}};
 };
-
-class errc_category final : public std::error_category {
-public:
-    [[nodiscard]] const char* name() const noexcept override { return "kore.webhook"; }
-    [[nodiscard]] std::string message(int ev) const override {
-        return std::string(describe(static_cast<errc>(ev)).message);
-    }
-};
+static_assert(error_table<adapter_errc>::texts.values.size() ==
+                  static_cast<std::size_t>(adapter_errc::application_failed),
+              "one text per adapter_errc");
 
 }  // namespace detail
 
 inline const std::error_category& webhook_category() noexcept {
-    static const detail::errc_category instance;
-    return instance;
-}
-
-inline std::error_code make_error_code(errc e) noexcept {
-    return {static_cast<int>(e), webhook_category()};
+    return detail::category_of<errc>();
 }
 
 inline const std::error_category& adapter_category() noexcept {
-    static const detail::adapter_errc_category instance;
-    return instance;
+    return detail::category_of<adapter_errc>();
 }
 
-inline std::error_code make_error_code(adapter_errc e) noexcept {
-    return {static_cast<int>(e), adapter_category()};
+// make_error_code for every error enum of the library (errc, adapter_errc, replay_errc): any enum
+// with an error_table, found by argument-dependent lookup as std::error_code's constructor expects.
+template <class Enum, class = decltype(detail::error_table<Enum>::texts)>
+std::error_code make_error_code(Enum e) noexcept {
+    return {static_cast<int>(e), detail::category_of<Enum>()};
 }
 
 // The short, stable name of an error ("signature_mismatch", "body_incomplete"), for logs and HTTP
 // error bodies. Codes from other categories give "unknown"; an empty code gives "ok".
 inline std::string_view error_name(std::error_code ec) noexcept {
-    if (!ec) {
-        return "ok";
-    }
-    if (ec.category() == webhook_category()) {
-        return detail::describe(static_cast<errc>(ec.value())).name;
-    }
-    if (ec.category() == adapter_category()) {
-        return detail::describe(static_cast<adapter_errc>(ec.value())).name;
-    }
-    return "unknown";
+    return detail::name_among<errc, adapter_errc>(ec);
 }
 
 }  // namespace kore::webhook

@@ -4,7 +4,9 @@
 // Why the replay guard could not give a plain answer: its own error enum for std::error_code,
 // kept apart from kore::webhook::errc, whose codes all come from the verifier.
 
-#include <string>
+#include <kore/webhook/detail/error_table.hpp>
+#include <kore/webhook/errors.hpp>
+
 #include <string_view>
 #include <system_error>
 #include <type_traits>
@@ -22,70 +24,45 @@ enum class replay_errc {
 
 namespace detail {
 
-struct replay_errc_text {
-    std::string_view name;
-    std::string_view message;
+template <>
+struct error_table<replay_errc> {
+    static constexpr error_texts<6> texts{
+        "kore.webhook.replay",
+        {"unknown", "unknown kore-webhook replay error"},
+        {{
+            {"store_unavailable",
+             "the replay store could not be reached or did not answer in time; nothing is known about "
+             "this callback (fail-closed answers 503 so that KORE delivers it again later)"},
+            {"store_refused",
+             "the replay store answered with an error (for Redis: out of memory, a read-only replica, "
+             "AUTH refused, or a server older than 7.0)"},
+            {"not_verified",
+             "the replay guard was given a result that no configured secret verified; only a verified "
+             "digest identifies a signed request"},
+            {"lease_lost",
+             "the processing lease expired before commit or release and another delivery of the same "
+             "callback claimed it; it may have been processed twice (lengthen processing_lease)"},
+            {"not_claimed",
+             "commit() or release() on a replay claim that holds nothing: it was not fresh, or it was "
+             "already committed or released"},
+            {"store_full",
+             "the in-memory replay store is full of callbacks still being processed; none is dropped, so "
+             "this one is refused (503, KORE delivers it again later); raise max_entries"},
+        }}};
 };
-
-constexpr replay_errc_text describe(replay_errc e) noexcept {
-    switch (e) {
-        case replay_errc::store_unavailable:
-            return {"store_unavailable",
-                    "the replay store could not be reached or did not answer in time; nothing is known about "
-                    "this callback (fail-closed answers 503 so that KORE delivers it again later)"};
-        case replay_errc::store_refused:
-            return {"store_refused",
-                    "the replay store answered with an error (for Redis: out of memory, a read-only replica, "
-                    "AUTH refused, or a server older than 7.0)"};
-        case replay_errc::not_verified:
-            return {"not_verified",
-                    "the replay guard was given a result that no configured secret verified; only a verified "
-                    "digest identifies a signed request"};
-        case replay_errc::lease_lost:
-            return {"lease_lost",
-                    "the processing lease expired before commit or release and another delivery of the same "
-                    "callback claimed it; it may have been processed twice (lengthen processing_lease)"};
-        case replay_errc::not_claimed:
-            return {"not_claimed",
-                    "commit() or release() on a replay claim that holds nothing: it was not fresh, or it was "
-                    "already committed or released"};
-        case replay_errc::store_full:
-            return {"store_full",
-                    "the in-memory replay store is full of callbacks still being processed; none is dropped, so "
-                    "this one is refused (503, KORE delivers it again later); raise max_entries"};
-    }
-    return {"unknown", "unknown kore-webhook replay error"};
-}
-
-class replay_category_impl final : public std::error_category {
-public:
-    [[nodiscard]] const char* name() const noexcept override { return "kore.webhook.replay"; }
-    [[nodiscard]] std::string message(int ev) const override {
-        return std::string(describe(static_cast<replay_errc>(ev)).message);
-    }
-};
+static_assert(error_table<replay_errc>::texts.values.size() == static_cast<std::size_t>(replay_errc::store_full),
+              "one text per replay_errc");
 
 }  // namespace detail
 
 inline const std::error_category& replay_category() noexcept {
-    static const detail::replay_category_impl instance;
-    return instance;
-}
-
-inline std::error_code make_error_code(replay_errc e) noexcept {
-    return {static_cast<int>(e), replay_category()};
+    return detail::category_of<replay_errc>();
 }
 
 // The short, stable name of a replay error ("store_unavailable"), for logs and HTTP bodies.
 // Codes from other categories give "unknown"; an empty code gives "ok".
 inline std::string_view replay_error_name(std::error_code ec) noexcept {
-    if (!ec) {
-        return "ok";
-    }
-    if (ec.category() != replay_category()) {
-        return "unknown";
-    }
-    return detail::describe(static_cast<replay_errc>(ec.value())).name;
+    return detail::name_among<replay_errc>(ec);
 }
 
 }  // namespace kore::webhook

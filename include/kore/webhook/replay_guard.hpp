@@ -20,8 +20,10 @@
 #include <kore/webhook/replay_store.hpp>
 #include <kore/webhook/result.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <random>
 #include <stdexcept>
@@ -46,21 +48,34 @@ enum class replay_status {
 // processed again.
 enum class replay_failure_policy { fail_closed, fail_open };
 
+namespace detail {
+
+// Each status's name and HTTP answer, in enum order (see replay_http_status for the why of each).
+struct replay_status_row {
+    std::string_view name;
+    int http_status = 0;
+};
+inline constexpr std::array<replay_status_row, 5> replay_status_rows{{
+    {"fresh", 204},
+    {"in_progress", 423},
+    {"duplicate", 200},
+    {"store_unavailable", 503},
+    {"not_verified", 401},
+}};
+static_assert(replay_status_rows.size() == static_cast<std::size_t>(replay_status::not_verified) + 1,
+              "one row per replay_status");
+
+// The row of a status; a value outside the enum gets {"unknown", 500}.
+constexpr replay_status_row replay_status_row_of(replay_status s) noexcept {
+    const auto index = static_cast<std::size_t>(s);
+    return index < replay_status_rows.size() ? replay_status_rows[index] : replay_status_row{"unknown", 500};
+}
+
+}  // namespace detail
+
 // The short, stable name of a status ("duplicate"), for logs and HTTP bodies.
 constexpr std::string_view replay_status_name(replay_status s) noexcept {
-    switch (s) {
-        case replay_status::fresh:
-            return "fresh";
-        case replay_status::in_progress:
-            return "in_progress";
-        case replay_status::duplicate:
-            return "duplicate";
-        case replay_status::store_unavailable:
-            return "store_unavailable";
-        case replay_status::not_verified:
-            return "not_verified";
-    }
-    return "unknown";
+    return detail::replay_status_row_of(s).name;
 }
 
 // The HTTP status to answer with.
@@ -73,19 +88,7 @@ constexpr std::string_view replay_status_name(replay_status s) noexcept {
 //   store_unavailable  503, so KORE retries once the store is back (the fail-closed answer)
 //   not_verified       401: nothing proves the request came from KORE
 constexpr int replay_http_status(replay_status s) noexcept {
-    switch (s) {
-        case replay_status::fresh:
-            return 204;
-        case replay_status::duplicate:
-            return 200;
-        case replay_status::in_progress:
-            return 423;
-        case replay_status::store_unavailable:
-            return 503;
-        case replay_status::not_verified:
-            return 401;
-    }
-    return 500;
+    return detail::replay_status_row_of(s).http_status;
 }
 
 struct replay_guard_options {

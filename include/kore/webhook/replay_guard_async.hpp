@@ -81,21 +81,13 @@ public:
     // Queues ticket.commit(); `done(std::error_code)` gets its result. Always queued.
     template <class Done>
     void commit(replay_claim ticket, Done&& done) {
-        static_assert(std::is_invocable_v<std::decay_t<Done>&, std::error_code>, "done must accept an error_code");
-        static_cast<void>(push(make_job([ticket = std::move(ticket), done = std::forward<Done>(done)]() mutable {
-                                   done(ticket.commit());
-                               }),
-                               false));
+        queue_end<&replay_claim::commit>(std::move(ticket), std::forward<Done>(done));
     }
 
     // Queues ticket.release(); `done(std::error_code)` gets its result. Always queued.
     template <class Done>
     void release(replay_claim ticket, Done&& done) {
-        static_assert(std::is_invocable_v<std::decay_t<Done>&, std::error_code>, "done must accept an error_code");
-        static_cast<void>(push(make_job([ticket = std::move(ticket), done = std::forward<Done>(done)]() mutable {
-                                   done(ticket.release());
-                               }),
-                               false));
+        queue_end<&replay_claim::release>(std::move(ticket), std::forward<Done>(done));
     }
 
     // Claims waiting for a worker now.
@@ -105,6 +97,16 @@ public:
     }
 
 private:
+    // Queues (ticket.*End)(), a commit or a release, and `done` with its result.
+    template <auto End, class Done>
+    void queue_end(replay_claim ticket, Done&& done) {
+        static_assert(std::is_invocable_v<std::decay_t<Done>&, std::error_code>, "done must accept an error_code");
+        static_cast<void>(push(make_job([ticket = std::move(ticket), done = std::forward<Done>(done)]() mutable {
+                                   done((ticket.*End)());
+                               }),
+                               false));
+    }
+
     // A queued call: move-only (it may own a ticket), run once.
     struct job {
         job() = default;

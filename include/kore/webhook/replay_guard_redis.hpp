@@ -141,12 +141,7 @@ public:
             const std::string ttl_ms = milliseconds_text(remember_for);
             std::string ignored;
             return execute(ignored, [&](attempt& a) {
-                const auto reply = evaluate(a, commit_sha_, commit_script, key, {owner, ttl_ms});
-                if (!reply) {
-                    return false;
-                }
-                a.error = read_script_result(*reply, a.diagnostic);
-                return true;
+                return run_script(a, commit_sha_, commit_script, key, {owner, ttl_ms});
             });
         } catch (...) {
             return make_error_code(replay_errc::store_unavailable);
@@ -159,12 +154,7 @@ public:
             const std::string owner = owner_of(id);
             std::string ignored;
             return execute(ignored, [&](attempt& a) {
-                const auto reply = evaluate(a, release_sha_, release_script, key, {owner, ""});
-                if (!reply) {
-                    return false;
-                }
-                a.error = read_script_result(*reply, a.diagnostic);
-                return true;
+                return run_script(a, release_sha_, release_script, key, {owner, ""});
             });
         } catch (...) {
             return make_error_code(replay_errc::store_unavailable);
@@ -193,12 +183,7 @@ public:
                 if (a.error) {
                     return true;
                 }
-                const auto released = evaluate(a, release_sha_, release_script, key, {owner, ""});
-                if (!released) {
-                    return false;
-                }
-                a.error = read_script_result(*released, a.diagnostic);
-                return true;
+                return run_script(a, release_sha_, release_script, key, {owner, ""});
             });
         } catch (...) {
             return make_error_code(replay_errc::store_unavailable);
@@ -335,6 +320,18 @@ private:
                 a.context, std::array<std::string_view, 6>{"EVAL", script, "1", key, args[0], args[1]}, a.deadline);
         }
         return reply;
+    }
+
+    // Runs a commit or release script as one exchange of execute(): false when the connection
+    // failed, else true with the script's verdict in a.error.
+    static bool run_script(attempt& a, std::string_view sha, std::string_view script, std::string_view key,
+                           const std::array<std::string_view, 2>& args) {
+        const auto reply = evaluate(a, sha, script, key, args);
+        if (!reply) {
+            return false;
+        }
+        a.error = read_script_result(*reply, a.diagnostic);
+        return true;
     }
 
     // Runs `exchange(attempt)` on a pooled connection; it returns false when the connection failed

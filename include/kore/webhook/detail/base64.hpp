@@ -11,23 +11,12 @@
 
 namespace kore::webhook::detail {
 
+// One alphabet for both directions: a digit's value is its position in it.
+constexpr std::string_view base64_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 constexpr int base64_value(char c) noexcept {
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    if (c == '+') {
-        return 62;
-    }
-    if (c == '/') {
-        return 63;
-    }
-    return -1;
+    const std::size_t at = base64_alphabet.find(c);
+    return at == std::string_view::npos ? -1 : static_cast<int>(at);
 }
 
 constexpr std::size_t base64_length(std::size_t bytes) noexcept {
@@ -68,7 +57,6 @@ constexpr bool decode_base64(std::string_view text, std::array<unsigned char, N>
 
 template <std::size_t N>
 std::string encode_base64(const std::array<unsigned char, N>& bytes) {
-    constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string text;
     text.reserve(base64_length(N));
     for (std::size_t i = 0; i < N; i += 3) {
@@ -76,10 +64,10 @@ std::string encode_base64(const std::array<unsigned char, N>& bytes) {
         const std::uint32_t chunk = (std::uint32_t{bytes[i]} << 16) |
                                     (left > 1 ? std::uint32_t{bytes[i + 1]} << 8 : 0U) |
                                     (left > 2 ? std::uint32_t{bytes[i + 2]} : 0U);
-        text.push_back(alphabet[(chunk >> 18) & 63U]);
-        text.push_back(alphabet[(chunk >> 12) & 63U]);
-        text.push_back(left > 1 ? alphabet[(chunk >> 6) & 63U] : '=');
-        text.push_back(left > 2 ? alphabet[chunk & 63U] : '=');
+        text.push_back(base64_alphabet[(chunk >> 18) & 63U]);
+        text.push_back(base64_alphabet[(chunk >> 12) & 63U]);
+        text.push_back(left > 1 ? base64_alphabet[(chunk >> 6) & 63U] : '=');
+        text.push_back(left > 2 ? base64_alphabet[chunk & 63U] : '=');
     }
     return text;
 }

@@ -4,6 +4,9 @@
 // The only file that talks to OpenSSL: RAII handles over EVP, and the constant-time comparison
 // of digests.
 
+#include <kore/webhook/detail/c_handle.hpp>
+#include <kore/webhook/detail/value_barrier.hpp>
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -20,25 +23,23 @@
 
 namespace kore::webhook::detail {
 
-struct evp_md_deleter {
-    void operator()(EVP_MD* md) const noexcept { EVP_MD_free(md); }
-};
-using evp_md_ptr = std::unique_ptr<EVP_MD, evp_md_deleter>;
-
-struct evp_md_ctx_deleter {
-    void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
-};
-using evp_md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter>;
+using evp_md_ptr = c_handle<EVP_MD, &EVP_MD_free>;
+using evp_md_ctx_ptr = c_handle<EVP_MD_CTX, &EVP_MD_CTX_free>;
 
 // Fetching an algorithm takes a lock and a lookup in the provider store, so it is done once,
-// when a verifier is built, never per request.
-inline evp_md_ptr fetch_digest(const char* name) {
-    evp_md_ptr md(EVP_MD_fetch(nullptr, name, nullptr));
-    if (!md) {
-        throw std::runtime_error(std::string("kore-webhook: OpenSSL cannot provide the ") + name +
-                                 " digest (is the default provider available?)");
+// when a verifier is built, never per request. `before` and `after` frame the name in the error.
+template <class T, auto Fetch, auto Free>
+c_handle<T, Free> fetch_algorithm(const char* name, const char* before, const char* after) {
+    c_handle<T, Free> algorithm(Fetch(nullptr, name, nullptr));
+    if (!algorithm) {
+        throw std::runtime_error(std::string("kore-webhook: OpenSSL cannot provide ") + before + name + after +
+                                 " (is the default provider available?)");
     }
-    return md;
+    return algorithm;
+}
+
+inline evp_md_ptr fetch_digest(const char* name) {
+    return fetch_algorithm<EVP_MD, &EVP_MD_fetch, &EVP_MD_free>(name, "the ", " digest");
 }
 
 // One digest computation in progress. Every operation reports failure instead of ignoring it.
@@ -87,23 +88,11 @@ private:
     evp_md_ctx_ptr ctx_;
 };
 
-struct evp_mac_deleter {
-    void operator()(EVP_MAC* mac) const noexcept { EVP_MAC_free(mac); }
-};
-using evp_mac_ptr = std::unique_ptr<EVP_MAC, evp_mac_deleter>;
-
-struct evp_mac_ctx_deleter {
-    void operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
-};
-using evp_mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, evp_mac_ctx_deleter>;
+using evp_mac_ptr = c_handle<EVP_MAC, &EVP_MAC_free>;
+using evp_mac_ctx_ptr = c_handle<EVP_MAC_CTX, &EVP_MAC_CTX_free>;
 
 inline evp_mac_ptr fetch_mac(const char* name) {
-    evp_mac_ptr mac(EVP_MAC_fetch(nullptr, name, nullptr));
-    if (!mac) {
-        throw std::runtime_error(std::string("kore-webhook: OpenSSL cannot provide ") + name +
-                                 " (is the default provider available?)");
-    }
-    return mac;
+    return fetch_algorithm<EVP_MAC, &EVP_MAC_fetch, &EVP_MAC_free>(name, "", "");
 }
 
 // One HMAC computation in progress; like hash_state, keyed once and copied per request.
@@ -145,15 +134,6 @@ public:
 private:
     evp_mac_ctx_ptr ctx_;
 };
-
-// Hides a value from the optimiser, so that it cannot reason about what the value holds.
-template <class T>
-T value_barrier(T value) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    __asm__("" : "+r"(value));
-#endif
-    return value;
-}
 
 // Constant time: the time taken does not depend on where, or whether, the digests differ. Every
 // byte is XORed and ORed into one accumulator, eight bytes a word, and the only comparison is the

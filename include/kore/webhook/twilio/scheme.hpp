@@ -5,25 +5,19 @@
 // X-Twilio-Signature, and the form parameter type its signer and verifier take.
 
 #include <kore/webhook/detail/base64.hpp>
+#include <kore/webhook/detail/signature_encoding.hpp>
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/result.hpp>
 
-#include <array>
 #include <string>
 #include <string_view>
 #include <system_error>
 
 namespace kore::webhook {
 
-struct twilio_hmac_sha1 {
-    using digest_type = std::array<unsigned char, 20>;
+// A signature is strict base64 of exactly 20 bytes.
+struct twilio_hmac_sha1 : detail::signature_encoding<20, &detail::decode_base64<20>, &detail::encode_base64<20>> {
     static constexpr std::string_view header_name = "X-Twilio-Signature";
-
-    // Strict base64 of exactly 20 bytes (the value is already trimmed of optional whitespace).
-    static bool decode_signature(std::string_view trimmed, digest_type& out) noexcept {
-        return detail::decode_base64(trimmed, out);
-    }
-    static std::string encode_signature(const digest_type& digest) { return detail::encode_base64(digest); }
 
     // The refusals that concern the header, in Twilio's terms; the others as the category says.
     static std::string message(std::error_code error) {

@@ -80,49 +80,39 @@ public:
     // parameters as the framework parsed them (none for a GET).
     [[nodiscard]] result verify(std::string_view url, std::vector<parameter> params,
                                 std::optional<std::string_view> signature_header) const noexcept {
-        if (count_ == 0) {
-            return result::refused(make_error_code(errc::moved_from));
+        if (const auto ec = refusal_before(0)) {
+            return result::refused(ec);
         }
-        try {
+        return or_out_of_memory([&] {
             digest_type expected{};
             if (const auto ec = read_header(signature_header, expected)) {
                 return result::refused(ec);
             }
             detail::sort_twilio_parameters(params);
             return result::from(compare(url, params, expected));
-        } catch (const std::bad_alloc&) {
-            return result::refused(std::make_error_code(std::errc::not_enough_memory));
-        }
+        });
     }
 
     // A form POST given as its raw application/x-www-form-urlencoded body.
     [[nodiscard]] result verify_form(std::string_view url, std::string_view body,
                                      std::optional<std::string_view> signature_header) const noexcept {
-        if (count_ == 0) {
-            return result::refused(make_error_code(errc::moved_from));
+        if (const auto ec = refusal_before(body.size())) {
+            return result::refused(ec);
         }
-        if (body.size() > options_.max_body_size) {
-            return result::refused(make_error_code(errc::body_too_large));
-        }
-        try {
+        return or_out_of_memory([&] {
             std::vector<parameter> params;
             if (!detail::parse_form(body, params)) {
                 return result::refused(make_error_code(errc::malformed_body));
             }
             return verify(url, std::move(params), signature_header);
-        } catch (const std::bad_alloc&) {
-            return result::refused(std::make_error_code(std::errc::not_enough_memory));
-        }
+        });
     }
 
     // A JSON body: the HMAC covers the URL only, which carries bodySHA256 = hex SHA-256(body).
     [[nodiscard]] result verify_json(std::string_view url, std::string_view body,
                                      std::optional<std::string_view> signature_header) const noexcept {
-        if (count_ == 0) {
-            return result::refused(make_error_code(errc::moved_from));
-        }
-        if (body.size() > options_.max_body_size) {
-            return result::refused(make_error_code(errc::body_too_large));
+        if (const auto ec = refusal_before(body.size())) {
+            return result::refused(ec);
         }
         digest_type expected{};
         if (const auto ec = read_header(signature_header, expected)) {
@@ -139,11 +129,7 @@ public:
             !detail::equal_digests(claimed, actual)) {
             return result::refused(make_error_code(errc::body_hash_mismatch));
         }
-        try {
-            return result::from(compare(url, {}, expected));
-        } catch (const std::bad_alloc&) {
-            return result::refused(std::make_error_code(std::errc::not_enough_memory));
-        }
+        return or_out_of_memory([&] { return result::from(compare(url, {}, expected)); });
     }
 
     [[nodiscard]] std::size_t token_count() const noexcept { return count_; }
@@ -162,6 +148,28 @@ private:
             throw std::runtime_error("kore-webhook: OpenSSL failed to start HMAC-SHA1");
         }
         ++count_;
+    }
+
+    // What every verify refuses before reading the request: a moved-from verifier (it holds no
+    // token), then a body over options::max_body_size (`body_size` 0 where the body is parsed).
+    [[nodiscard]] std::error_code refusal_before(std::size_t body_size) const noexcept {
+        if (count_ == 0) {
+            return make_error_code(errc::moved_from);
+        }
+        if (body_size > options_.max_body_size) {
+            return make_error_code(errc::body_too_large);
+        }
+        return {};
+    }
+
+    // Runs a step that allocates: running out of memory refuses the request, never throws.
+    template <class Step>
+    static result or_out_of_memory(Step&& step) noexcept {
+        try {
+            return std::forward<Step>(step)();
+        } catch (const std::bad_alloc&) {
+            return result::refused(std::make_error_code(std::errc::not_enough_memory));
+        }
     }
 
     // Twilio always signs: an empty header is never acceptable, whatever options::allow_unsigned says.

@@ -84,6 +84,21 @@ private:
         return true;
     }
 
+    // A byte inside a line (an extension, a trailer field): CR ends the line, a bare LF breaks
+    // the framing, any other byte counts towards max_line_size.
+    void line_byte(char c, state after_cr) noexcept {
+        if (c == '\r') {
+            state_ = after_cr;
+        } else if (c == '\n') {
+            state_ = state::failed;
+        } else {
+            count_line_byte();
+        }
+    }
+
+    // A byte that the framing fixes: `expected` leads to `next`, anything else breaks it.
+    void expect(char c, char expected, state next) noexcept { state_ = c == expected ? next : state::failed; }
+
     void step(char c) noexcept {
         switch (state_) {
             case state::size: {
@@ -103,13 +118,7 @@ private:
                 return;
             }
             case state::extension:
-                if (c == '\r') {
-                    state_ = state::size_lf;
-                } else if (c == '\n') {
-                    state_ = state::failed;
-                } else {
-                    count_line_byte();
-                }
+                line_byte(c, state::size_lf);
                 return;
             case state::size_lf:
                 if (c != '\n') {
@@ -121,35 +130,27 @@ private:
                 state_ = remaining_ == 0 ? state::trailer_line : state::data;
                 return;
             case state::data_cr:
-                state_ = c == '\r' ? state::data_lf : state::failed;
+                expect(c, '\r', state::data_lf);
                 return;
             case state::data_lf:
-                state_ = c == '\n' ? state::size : state::failed;
+                expect(c, '\n', state::size);
                 return;
             case state::trailer_line:
                 if (c == '\r') {
                     state_ = state::final_lf;
-                } else if (c == '\n') {
-                    state_ = state::failed;
                 } else {
                     state_ = state::trailer_field;
-                    count_line_byte();
+                    line_byte(c, state::trailer_field_lf);
                 }
                 return;
             case state::trailer_field:
-                if (c == '\r') {
-                    state_ = state::trailer_field_lf;
-                } else if (c == '\n') {
-                    state_ = state::failed;
-                } else {
-                    count_line_byte();
-                }
+                line_byte(c, state::trailer_field_lf);
                 return;
             case state::trailer_field_lf:  // the trailer section counts as one line: it is bounded too
-                state_ = c == '\n' ? state::trailer_line : state::failed;
+                expect(c, '\n', state::trailer_line);
                 return;
             case state::final_lf:
-                state_ = c == '\n' ? state::done : state::failed;
+                expect(c, '\n', state::done);
                 return;
             case state::data:  // handled by feed() in runs
             case state::done:

@@ -8,6 +8,7 @@
 // portable one; tests hold them to each other.
 
 #include <kore/webhook/detail/simd.hpp>
+#include <kore/webhook/detail/value_barrier.hpp>
 
 #include <array>
 #include <cstddef>
@@ -93,17 +94,6 @@ struct json_blocks_portable {
 };
 
 #if KORE_WEBHOOK_SSE2
-// Hides a constant vector from the optimiser, so that it is kept (in a register or on the stack)
-// rather than rebuilt from an immediate before each use: the block path builds its classifier once
-// per call and classifies many blocks with it.
-template <class Vector>
-Vector opaque(Vector v) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    asm("" : "+x"(v));
-#endif
-    return v;
-}
-
 // Sixteen bytes per compare; a class's four 16-bit movemasks make its 64-bit mask.
 struct json_blocks_sse2 {
     template <bool Whitespace>
@@ -145,15 +135,18 @@ struct json_blocks_sse2 {
     }
     static std::uint64_t inside_quotes(std::uint64_t quotes) noexcept { return prefix_xor(quotes); }
 
-    __m128i quote_ = opaque(_mm_set1_epi8('"'));
-    __m128i case_bit_ = opaque(_mm_set1_epi8(0x20));
-    __m128i open_ = opaque(_mm_set1_epi8('{'));
-    __m128i close_ = opaque(_mm_set1_epi8('}'));
-    __m128i colon_ = opaque(_mm_set1_epi8(':'));
-    __m128i comma_ = opaque(_mm_set1_epi8(','));
-    __m128i space_ = opaque(_mm_set1_epi8(' '));
-    __m128i control_ = opaque(_mm_set1_epi8(0x1f));
-    __m128i backslash_ = opaque(_mm_set1_epi8('\\'));
+    // Behind a value barrier, each constant is kept (in a register or on the stack) rather than
+    // rebuilt from an immediate before each use: the block path builds its classifier once per call
+    // and classifies many blocks with it.
+    __m128i quote_ = value_barrier(_mm_set1_epi8('"'));
+    __m128i case_bit_ = value_barrier(_mm_set1_epi8(0x20));
+    __m128i open_ = value_barrier(_mm_set1_epi8('{'));
+    __m128i close_ = value_barrier(_mm_set1_epi8('}'));
+    __m128i colon_ = value_barrier(_mm_set1_epi8(':'));
+    __m128i comma_ = value_barrier(_mm_set1_epi8(','));
+    __m128i space_ = value_barrier(_mm_set1_epi8(' '));
+    __m128i control_ = value_barrier(_mm_set1_epi8(0x1f));
+    __m128i backslash_ = value_barrier(_mm_set1_epi8('\\'));
 };
 #endif
 
@@ -199,7 +192,8 @@ struct json_blocks_avx2 {
         return block;
     }
 
-    // The constants are built once per classifier, as opaque() values (see there).
+    // The constants are built once per classifier and hidden as value_barrier() hides the SSE2 ones;
+    // the barrier is spelled here because a __m256i may only pass through an AVX2 function.
     __attribute__((target("avx2"))) static __m256i splat(char c) noexcept {
         __m256i v = _mm256_set1_epi8(c);
         asm("" : "+x"(v));

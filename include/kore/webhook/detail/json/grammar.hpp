@@ -263,8 +263,7 @@ public:
                 }
                 break;
             case state::number_minus:
-                if (is_digit(c)) {
-                    state_ = c == '0' ? state::number_zero : state::number_int;
+                if (digit_then(c, c == '0' ? state::number_zero : state::number_int)) {
                     return true;
                 }
                 break;
@@ -284,8 +283,7 @@ public:
                 }
                 break;
             case state::number_dot:
-                if (is_digit(c)) {
-                    state_ = state::number_frac;
+                if (digit_then(c, state::number_frac)) {
                     return true;
                 }
                 break;
@@ -297,8 +295,7 @@ public:
                 [[fallthrough]];
             case state::number_e_sign:
             case state::number_exp:
-                if (is_digit(c)) {
-                    state_ = state::number_exp;
+                if (digit_then(c, state::number_exp)) {
                     return true;
                 }
                 break;
@@ -353,6 +350,15 @@ private:
     action fail() noexcept {
         state_ = state::invalid;
         return action::fail;
+    }
+
+    // In scalar_byte(): a digit moves the number on to `next`; any other byte is for the caller.
+    bool digit_then(unsigned char c, state next) noexcept {
+        if (!is_digit(c)) {
+            return false;
+        }
+        state_ = next;
+        return true;
     }
 
     action keep_in(state next) noexcept {

@@ -6,6 +6,7 @@
 // synchronous calls are used, which call back into no C++ code, so no exception can cross a C
 // frame. Every call used here has the same signature in hiredis 0.14 and 1.x (docs/replay.md).
 
+#include <kore/webhook/detail/c_handle.hpp>
 #include <kore/webhook/replay_errors.hpp>
 
 #include <hiredis/hiredis.h>
@@ -26,15 +27,8 @@
 
 namespace kore::webhook::detail {
 
-struct redis_context_deleter {
-    void operator()(redisContext* c) const noexcept { redisFree(c); }
-};
-using redis_context_ptr = std::unique_ptr<redisContext, redis_context_deleter>;
-
-struct redis_reply_deleter {
-    void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
-};
-using redis_reply_ptr = std::unique_ptr<redisReply, redis_reply_deleter>;
+using redis_context_ptr = c_handle<redisContext, &redisFree>;
+using redis_reply_ptr = c_handle<redisReply, &freeReplyObject>;
 
 using redis_clock = std::chrono::steady_clock;
 
