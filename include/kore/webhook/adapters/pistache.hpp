@@ -190,13 +190,13 @@ inline void mount_route(Pistache::Rest::Router& router, const verifier& v, route
         send(req, res, answer_method_not_allowed(*shared, route_request{method, req.resource(), {}, {}}));
         return Pistache::Rest::Route::Result::Ok;
     };
-    router.post(path, judged);
-    router.get(path, judged);
-    router.put(path, not_allowed);
-    router.patch(path, not_allowed);
-    router.del(path, not_allowed);
-    router.options(path, not_allowed);
-    router.head(path, not_allowed);
+    namespace routes = Pistache::Rest::Routes;
+    for (const auto add : {&routes::Post, &routes::Get}) {
+        add(router, path, judged);
+    }
+    for (const auto add : {&routes::Put, &routes::Patch, &routes::Delete, &routes::Options, &routes::Head}) {
+        add(router, path, not_allowed);
+    }
 }
 
 }  // namespace kore::webhook::adapters::pistache
