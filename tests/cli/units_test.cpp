@@ -41,11 +41,16 @@ int port_demo(const demo_command& d, std::ostream&, std::ostream&) {
     return static_cast<int>(d.port % 256);
 }
 
+// The gateway is linked into the executable only; the command line gets its entry point.
+int no_serve(const serve::serve_args&, std::ostream&, std::ostream&) {
+    return 43;
+}
+
 outcome call(const std::vector<std::string>& args, demo_runner demo = &no_demo) {
     std::ostringstream out;
     std::ostringstream err;
     outcome o;
-    o.status = run(args, out, err, demo);
+    o.status = run(args, out, err, demo, &no_serve);
     o.out = out.str();
     o.err = err.str();
     return o;

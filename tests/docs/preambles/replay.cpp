@@ -17,8 +17,8 @@ void process(std::string_view body);
 void log_warning(const std::string& message);
 std::string read_secret(std::string_view name);
 
-int snippet(const kw::verifier& verifier, const kw::request_head& head, std::string_view method,
-            std::string_view body, std::string_view idempotency_token) {
+int snippet(const kw::verifier& verifier, const kw::request_head& head, std::string_view method, std::string_view body,
+            std::string_view idempotency_token) {
     // SNIPPET
     return 0;
 }
