@@ -13,20 +13,14 @@
 #include <thread>
 
 int main() {
-    const char* program = "kore-webhook-example-httplib";
-    const sigset_t termination = kore_example::block_termination();
-    const kore_example::settings settings = kore_example::read_settings(program);
-    const kore::webhook::verifier verifier = kore_example::make_verifier(program, settings);
-    const auto store = kore_example::make_store(program, settings);
-    kore::webhook::replay_guard guard(*store);
-
+    const kore_example::receiver app("kore-webhook-example-httplib");
     std::unique_ptr<httplib::Server> server;
-    if (settings.tls_cert.empty()) {
+    if (app.settings.tls_cert.empty()) {
         server = std::make_unique<httplib::Server>();
     } else {
-        server = std::make_unique<httplib::SSLServer>(settings.tls_cert.c_str(), settings.tls_key.c_str());
+        server = std::make_unique<httplib::SSLServer>(app.settings.tls_cert.c_str(), app.settings.tls_key.c_str());
         if (!server->is_valid()) {
-            kore_example::refuse(program, "cannot load KORE_WEBHOOK_TLS_CERT / KORE_WEBHOOK_TLS_KEY");
+            kore_example::refuse(app.program, "cannot load KORE_WEBHOOK_TLS_CERT / KORE_WEBHOOK_TLS_KEY");
         }
     }
     // A thread per connection: bound how long a slow or idle client can hold one. Bodies over
@@ -37,20 +31,20 @@ int main() {
     server->set_keep_alive_max_count(100);
     server->set_tcp_nodelay(true);  // an answer's head and body go out apart: no 40 ms delayed-ACK wait
     // The registered URL's path: POST and GET verified, other methods 405, refusals answered.
-    kore::webhook::adapters::httplib::mount_route(*server, verifier, kore_example::make_route(settings, guard));
+    kore::webhook::adapters::httplib::mount_route(*server, app.verifier, app.route);
 
-    const int port = settings.port == 0 ? server->bind_to_any_port("127.0.0.1")
-                                        : (server->bind_to_port("127.0.0.1", settings.port) ? settings.port : -1);
+    const int port = app.settings.port == 0
+                         ? server->bind_to_any_port("127.0.0.1")
+                         : (server->bind_to_port("127.0.0.1", app.settings.port) ? app.settings.port : -1);
     if (port < 0) {
-        std::fprintf(stderr, "%s: cannot listen on 127.0.0.1:%u\n", program, unsigned{settings.port});
-        return 1;
+        return kore_example::cannot_listen(app);
     }
     std::thread listener([&server] { server->listen_after_bind(); });
     while (!server->is_running()) {  // stop() does nothing until the accept loop runs
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     kore_example::announce(static_cast<unsigned>(port));
-    kore_example::wait_for_termination(termination);
+    kore_example::wait_for_termination(app.termination);
     server->stop();
     listener.join();
 }

@@ -2,8 +2,10 @@
 #define KORE_WEBHOOK_EXAMPLES_KORE_EXAMPLE_HPP
 
 // What the six server examples share: settings from the environment (a missing secret or URL
-// stops the program with exit code 2), and the route configuration whose callback handler puts
-// every verified callback through the replay guard (memory, or Redis with KORE_WEBHOOK_REDIS).
+// stops the program with exit code 2), the route configuration whose callback handler puts every
+// verified callback through the replay guard (memory, or Redis with KORE_WEBHOOK_REDIS), all of it
+// built at once by `receiver`, and the few pieces the servers without a router (CivetWeb,
+// libmicrohttpd) need to route and answer.
 //
 //   KORE_WEBHOOK_SECRET, KORE_WEBHOOK_URL   required: the secret and the URL registered with KORE
 //   KORE_WEBHOOK_SECRET_NEXT                 optional: the Pending secret during a rotation
@@ -20,15 +22,20 @@
 #include <kore/webhook/replay_guard_redis.hpp>
 #endif
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kore_example {
@@ -41,9 +48,16 @@ struct settings {
     std::string redis;              // host:port, or empty: memory
 };
 
+// A setting the program cannot start with: exit code 2.
 [[noreturn]] inline void refuse(const char* program, const std::string& why) {
     std::fprintf(stderr, "%s: %s\n", program, why.c_str());
     std::exit(2);
+}
+
+// A failure once configured (the port taken, the server's own error): main() returns this, 1.
+inline int fail(const char* program, const std::string& why) {
+    std::fprintf(stderr, "%s: %s\n", program, why.c_str());
+    return 1;
 }
 
 inline std::string env(const char* name) {
@@ -160,6 +174,108 @@ inline void wait_for_termination(const sigset_t& set) {
 inline void announce(unsigned port) {
     std::printf("listening on 127.0.0.1:%u\n", port);
     std::fflush(stdout);
+}
+
+// Everything a server example needs before it listens, made in the order it must be: signals
+// blocked before any thread starts, then the settings, the verifier, the replay store and guard,
+// and the route. Neither copied nor moved: the route's handler refers to the guard.
+struct receiver {
+    explicit receiver(const char* name)
+        : program(name),
+          termination(block_termination()),
+          settings(read_settings(name)),
+          verifier(make_verifier(name, settings)),
+          store(make_store(name, settings)),
+          guard(*store),
+          route(make_route(settings, guard)),
+          path(kore::webhook::adapters::route_path(settings.url)) {}
+    receiver(const receiver&) = delete;
+    receiver& operator=(const receiver&) = delete;
+
+    const char* program;
+    sigset_t termination;  // for wait_for_termination()
+    kore_example::settings settings;
+    kore::webhook::verifier verifier;
+    std::unique_ptr<kore::webhook::replay_store> store;
+    kore::webhook::replay_guard guard;
+    kore::webhook::adapters::route_config route;
+    std::string path;  // the route's: the registered URL's path, as registered
+};
+
+// The port cannot be listened on (taken, or not allowed): main() returns this, 1.
+inline int cannot_listen(const receiver& app) {
+    return fail(app.program, "cannot listen on 127.0.0.1:" + std::to_string(app.settings.port));
+}
+
+// Refuses a certificate the server cannot use (exit 2, saying why); nothing without one.
+inline void refuse_https_unless(const receiver& app, bool supported, const std::string& why) {
+    if (!app.settings.tls_cert.empty() && !supported) {
+        refuse(app.program, "cannot serve HTTPS: " + why);
+    }
+}
+
+// A file's whole text; exit 2 when it cannot be read.
+inline std::string read_text(const char* program, const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    if (!(text << in.rdbuf())) {
+        refuse(program, "cannot read " + path + " (KORE_WEBHOOK_TLS_CERT / KORE_WEBHOOK_TLS_KEY)");
+    }
+    return text.str();
+}
+
+// The certificate's and the key's PEM text, for a server that takes them as text (libmicrohttpd);
+// both empty without HTTPS.
+inline std::pair<std::string, std::string> read_tls_pem(const receiver& app) {
+    if (app.settings.tls_cert.empty()) {
+        return {};
+    }
+    return {read_text(app.program, app.settings.tls_cert), read_text(app.program, app.settings.tls_key)};
+}
+
+// 127.0.0.1:port, for a server that binds the address it is given (libmicrohttpd).
+inline sockaddr_in loopback(std::uint16_t port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+}
+
+// The request as the route sees it, from a C server's strings (null when a header is absent).
+inline kore::webhook::adapters::route_request request_of(const char* method, const char* path, const char* content_type,
+                                                         const char* idempotency_token) {
+    const auto text = [](const char* s) { return std::string_view(s != nullptr ? s : ""); };
+    return {text(method), text(path), text(content_type), text(idempotency_token)};
+}
+
+// For a server without a router, before the body is read: 404 off the route's path, 405 for a
+// method the route does not verify (both close the connection: the body stays unread); nothing
+// when the request is the route's to verify.
+inline std::optional<kore::webhook::adapters::route_answer> answer_off_route(
+    const receiver& app, const kore::webhook::adapters::route_request& request) {
+    if (request.path != app.path) {
+        return kore::webhook::adapters::route_answer{404, "not_found", false, true};
+    }
+    if (!kore::webhook::adapters::route_verifies(request.method)) {
+        return kore::webhook::adapters::answer_method_not_allowed(app.route, request);
+    }
+    return std::nullopt;
+}
+
+// An answer's header fields, besides its status and Content-Length.
+inline std::vector<std::pair<std::string, std::string>> answer_headers(const kore::webhook::adapters::route_answer& a) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    if (!a.body.empty()) {
+        fields.emplace_back("Content-Type", "text/plain");
+    }
+    if (a.allow_header) {
+        fields.emplace_back("Allow", std::string(kore::webhook::adapters::allowed_methods));
+    }
+    if (a.close_connection) {  // body bytes left unread: the connection cannot carry another request
+        fields.emplace_back("Connection", "close");
+    }
+    return fields;
 }
 
 }  // namespace kore_example

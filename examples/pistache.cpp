@@ -14,19 +14,14 @@
 #include <exception>
 
 int main() {
-    const char* program = "kore-webhook-example-pistache";
-    const sigset_t termination = kore_example::block_termination();
-    const kore_example::settings settings = kore_example::read_settings(program);
-    const kore::webhook::verifier verifier = kore_example::make_verifier(program, settings);
-    const auto store = kore_example::make_store(program, settings);
-    kore::webhook::replay_guard guard(*store);
-
+    const kore_example::receiver app("kore-webhook-example-pistache");
     try {
         Pistache::Rest::Router router;
         // The registered URL's path: POST and GET verified, other methods 405, refusals answered.
-        kore::webhook::adapters::pistache::mount_route(router, verifier, kore_example::make_route(settings, guard));
+        kore::webhook::adapters::pistache::mount_route(router, app.verifier, app.route);
 
-        Pistache::Http::Endpoint endpoint(Pistache::Address(Pistache::IP(127, 0, 0, 1), Pistache::Port(settings.port)));
+        Pistache::Http::Endpoint endpoint(
+            Pistache::Address(Pistache::IP(127, 0, 0, 1), Pistache::Port(app.settings.port)));
         // Pistache reads a request whole before the route sees it: room for the verifier's
         // largest body (1 MiB by default) and a header, and deadlines for both (408 after them).
         endpoint.init(Pistache::Http::Endpoint::options()
@@ -36,16 +31,15 @@ int main() {
                           .headerTimeout(std::chrono::seconds(5))
                           .bodyTimeout(std::chrono::seconds(10))
                           .keepaliveTimeout(std::chrono::seconds(10)));
-        if (!settings.tls_cert.empty()) {
-            endpoint.useSSL(settings.tls_cert, settings.tls_key);
+        if (!app.settings.tls_cert.empty()) {
+            endpoint.useSSL(app.settings.tls_cert, app.settings.tls_key);
         }
         endpoint.setHandler(router.handler());
         endpoint.serveThreaded();
         kore_example::announce(static_cast<std::uint16_t>(endpoint.getPort()));
-        kore_example::wait_for_termination(termination);
+        kore_example::wait_for_termination(app.termination);
         endpoint.shutdown();
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", program, e.what());
-        return 1;
+        return kore_example::fail(app.program, e.what());
     }
 }

@@ -28,42 +28,35 @@ struct not_found final : Poco::Net::HTTPRequestHandler {
     }
 };
 struct factory final : Poco::Net::HTTPRequestHandlerFactory {
-    explicit factory(const kore::webhook::adapters::poco::route& r) : route(r) {}
+    // The registered URL's path: POST and GET verified, other methods 405, refusals answered.
+    explicit factory(const kore_example::receiver& app) : route(app.verifier, app.route) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& req) override {
         Poco::Net::HTTPRequestHandler* handler = route.handler_for(req);
         return handler != nullptr ? handler : new not_found;
     }
-    const kore::webhook::adapters::poco::route& route;
+    const kore::webhook::adapters::poco::route route;
 };
 
 }  // namespace
 
 int main() {
-    const char* program = "kore-webhook-example-poco";
-    const sigset_t termination = kore_example::block_termination();
-    const kore_example::settings settings = kore_example::read_settings(program);
-    const kore::webhook::verifier verifier = kore_example::make_verifier(program, settings);
-    const auto store = kore_example::make_store(program, settings);
-    kore::webhook::replay_guard guard(*store);
-    // The registered URL's path: POST and GET verified, other methods 405, refusals answered.
-    const kore::webhook::adapters::poco::route route(verifier, kore_example::make_route(settings, guard));
-
+    const kore_example::receiver app("kore-webhook-example-poco");
     try {
-        const Poco::Net::SocketAddress address("127.0.0.1", settings.port);
+        const Poco::Net::SocketAddress address("127.0.0.1", app.settings.port);
         Poco::Net::ServerSocket socket = [&]() -> Poco::Net::ServerSocket {
-            if (settings.tls_cert.empty()) {
+            if (app.settings.tls_cert.empty()) {
                 return Poco::Net::ServerSocket(address);
             }
 #ifdef KORE_WEBHOOK_EXAMPLE_POCO_TLS
             Poco::Net::initializeSSL();
             Poco::Net::Context::Params tls;
-            tls.certificateFile = settings.tls_cert;
-            tls.privateKeyFile = settings.tls_key;
+            tls.certificateFile = app.settings.tls_cert;
+            tls.privateKeyFile = app.settings.tls_key;
             tls.verificationMode = Poco::Net::Context::VERIFY_NONE;  // KORE sends no client certificate
             return Poco::Net::SecureServerSocket(address, 64,
                                                  new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, tls));
 #else
-            kore_example::refuse(program, "this program was built without POCO NetSSL: it cannot serve HTTPS");
+            kore_example::refuse(app.program, "this program was built without POCO NetSSL: it cannot serve HTTPS");
 #endif
         }();
         // A thread per open connection: a silent or idle client is cut after 5 s without a byte.
@@ -73,14 +66,13 @@ int main() {
         params->setKeepAliveTimeout(Poco::Timespan(5, 0));
         params->setThreadIdleTime(Poco::Timespan(1, 0));  // a prompt stop
         Poco::ThreadPool threads(2, 64);
-        Poco::Net::HTTPServer server(new factory(route), threads, socket, params);
+        Poco::Net::HTTPServer server(new factory(app), threads, socket, params);
         server.start();
         kore_example::announce(socket.address().port());
-        kore_example::wait_for_termination(termination);
+        kore_example::wait_for_termination(app.termination);
         server.stopAll(true);
         threads.joinAll();
     } catch (const Poco::Exception& e) {
-        std::fprintf(stderr, "%s: %s\n", program, e.displayText().c_str());
-        return 1;
+        return kore_example::fail(app.program, e.displayText());
     }
 }
