@@ -2,7 +2,8 @@
 #define KORE_WEBHOOK_ERRORS_HPP
 
 // Why a callback was refused, as std::error_code: errc for what the verifier found in the request,
-// adapter_errc for what went wrong reading the body or running the application.
+// adapter_errc for what went wrong reading the body or running the application, replay_errc for
+// why the replay guard could not give a plain answer. One error_name() names them all.
 
 #include <kore/webhook/detail/error_table.hpp>
 
@@ -35,6 +36,15 @@ enum class adapter_errc {
     body_unavailable,     // the server cannot hand out this body's raw bytes (e.g. a parsed multipart form)
     out_of_memory,        // what this request needs could not be allocated
     application_failed,   // the application's body sink or callback handler threw
+};
+
+enum class replay_errc {
+    store_unavailable = 1,  // the store could not be reached, or did not answer within its timeout
+    store_refused,          // the store answered, but with an error (out of memory, read-only, AUTH refused, ...)
+    not_verified,           // the guard was asked about a result that no configured secret verified
+    lease_lost,             // commit() or release() found the record held by another claim
+    not_claimed,            // commit() or release() on a ticket that holds no claim (any more)
+    store_full,             // the in-memory store holds only claims in work: none is dropped for a new one
 };
 
 namespace detail {
@@ -98,6 +108,35 @@ static_assert(error_table<adapter_errc>::texts.values.size() ==
                   static_cast<std::size_t>(adapter_errc::application_failed),
               "one text per adapter_errc");
 
+template <>
+struct error_table<replay_errc> {
+    static constexpr error_texts<6> texts{
+        "kore.webhook.replay",
+        {"unknown", "unknown kore-webhook replay error"},
+        {{
+            {"store_unavailable",
+             "the replay store could not be reached or did not answer in time; nothing is known about "
+             "this callback (fail-closed answers 503 so that KORE delivers it again later)"},
+            {"store_refused",
+             "the replay store answered with an error (for Redis: out of memory, a read-only replica, "
+             "AUTH refused, or a server older than 7.0)"},
+            {"not_verified",
+             "the replay guard was given a result that no configured secret verified; only a verified "
+             "digest identifies a signed request"},
+            {"lease_lost",
+             "the processing lease expired before commit or release and another delivery of the same "
+             "callback claimed it; it may have been processed twice (lengthen processing_lease)"},
+            {"not_claimed",
+             "commit() or release() on a replay claim that holds nothing: it was not fresh, or it was "
+             "already committed or released"},
+            {"store_full",
+             "the in-memory replay store is full of callbacks still being processed; none is dropped, so "
+             "this one is refused (503, KORE delivers it again later); raise max_entries"},
+        }}};
+};
+static_assert(error_table<replay_errc>::texts.values.size() == static_cast<std::size_t>(replay_errc::store_full),
+              "one text per replay_errc");
+
 }  // namespace detail
 
 inline const std::error_category& webhook_category() noexcept {
@@ -108,6 +147,10 @@ inline const std::error_category& adapter_category() noexcept {
     return detail::category_of<adapter_errc>();
 }
 
+inline const std::error_category& replay_category() noexcept {
+    return detail::category_of<replay_errc>();
+}
+
 // make_error_code for every error enum of the library (errc, adapter_errc, replay_errc): any enum
 // with an error_table, found by argument-dependent lookup as std::error_code's constructor expects.
 template <class Enum, class = decltype(detail::error_table<Enum>::texts)>
@@ -115,10 +158,10 @@ std::error_code make_error_code(Enum e) noexcept {
     return {static_cast<int>(e), detail::category_of<Enum>()};
 }
 
-// The short, stable name of an error ("signature_mismatch", "body_incomplete"), for logs and HTTP
-// error bodies. Codes from other categories give "unknown"; an empty code gives "ok".
+// The short, stable name of an error ("signature_mismatch", "body_incomplete", "store_full"), for
+// logs and HTTP error bodies. Codes from other categories give "unknown"; an empty code gives "ok".
 inline std::string_view error_name(std::error_code ec) noexcept {
-    return detail::name_among<errc, adapter_errc>(ec);
+    return detail::name_among<errc, adapter_errc, replay_errc>(ec);
 }
 
 }  // namespace kore::webhook
@@ -127,5 +170,7 @@ template <>
 struct std::is_error_code_enum<kore::webhook::errc> : std::true_type {};
 template <>
 struct std::is_error_code_enum<kore::webhook::adapter_errc> : std::true_type {};
+template <>
+struct std::is_error_code_enum<kore::webhook::replay_errc> : std::true_type {};
 
 #endif
