@@ -5,6 +5,7 @@
 
 #include "unit_common.hpp"
 
+#include <kore/webhook/http_status.hpp>
 #include <kore/webhook/replay/detail/replay_table.hpp>
 #include <kore/webhook/replay_guard.hpp>
 #include <kore/webhook/replay_guard_async.hpp>
@@ -445,6 +446,23 @@ TEST_CASE("replay_errc plugs into std::error_code with its own category, and err
     CHECK(kw::error_name(std::error_code(static_cast<int>(kw::replay_errc::store_full), std::generic_category())) ==
           "unknown");
     CHECK(std::error_code(kw::replay_errc::store_unavailable) != std::error_code(kw::errc::missing_signature));
+}
+
+TEST_CASE("http_status answers a replay error as the guard's ticket does: 503 when the store failed") {
+    using e = kw::replay_errc;
+    const std::vector<std::pair<e, int>> table = {
+        {e::store_unavailable, 503}, {e::store_refused, 503}, {e::store_full, 503},
+        {e::not_verified, 401},      {e::lease_lost, 500},    {e::not_claimed, 500},
+    };
+    for (const auto& [code, status] : table) {
+        CAPTURE(kw::error_name(code));
+        CHECK(kw::http_status(code) == status);
+    }
+    broken_store broken;
+    kw::replay_guard failing(broken);
+    const auto ticket = failing.claim("POST", post(event(1)));
+    CHECK(kw::http_status(ticket.error()) == ticket.http_status());
+    CHECK(kw::http_status(std::error_code(99, kw::replay_category())) == 503);
 }
 
 TEST_CASE("limits that leave no room, and guard durations that make no sense, are refused at construction") {
