@@ -5,6 +5,7 @@
 
 #include "unit_common.hpp"
 
+#include <kore/webhook/http_status.hpp>
 #include <kore/webhook/replay/detail/replay_table.hpp>
 #include <kore/webhook/replay_guard.hpp>
 #include <kore/webhook/replay_guard_async.hpp>
@@ -104,19 +105,19 @@ std::vector<kw::replay_digest> digests(std::size_t n, std::uint32_t seed = 9) {
 // A store that always fails, as a Redis store does while Redis is down.
 class broken_store final : public kw::replay_store {
 public:
-    kw::replay_store_claim claim(const kw::replay_digest&, const kw::replay_claim_id&, std::string_view,
-                                 std::chrono::milliseconds) noexcept override {
+    kw::replay_store::claim_result claim(const kw::replay_digest&, const kw::replay_store::claim_id&, std::string_view,
+                                         std::chrono::milliseconds) noexcept override {
         ++calls;
-        kw::replay_store_claim out;
+        kw::replay_store::claim_result out;
         out.error = kw::replay_errc::store_unavailable;
         return out;
     }
-    std::error_code commit(const kw::replay_digest&, const kw::replay_claim_id&,
+    std::error_code commit(const kw::replay_digest&, const kw::replay_store::claim_id&,
                            std::chrono::milliseconds) noexcept override {
         ++calls;
         return kw::replay_errc::store_unavailable;
     }
-    std::error_code release(const kw::replay_digest&, const kw::replay_claim_id&) noexcept override {
+    std::error_code release(const kw::replay_digest&, const kw::replay_store::claim_id&) noexcept override {
         ++calls;
         return kw::replay_errc::store_unavailable;
     }
@@ -386,27 +387,42 @@ TEST_CASE("a store failure is processed unguarded when failing open, and finishi
 // ---- names, codes, misuse --------------------------------------------------------------------
 
 TEST_CASE("each status has a stable name and the HTTP answer KORE handles right") {
+    test_store store(entries(16));
+    broken_store broken;
+    kw::replay_guard guard(store);
+    kw::replay_guard failing(broken);
+    const kw::result delivery = post(event(1));
+    const kw::result unverified = the_verifier().verify("POST", url, event(1), std::nullopt);
+
+    auto fresh = guard.claim("POST", delivery);
+    auto in_progress = guard.claim("POST", delivery);
+    REQUIRE_FALSE(fresh.commit());
+    auto duplicate = guard.claim("POST", delivery);
+    auto unavailable = failing.claim("POST", delivery);
+    auto refused = guard.claim("POST", unverified);
+
     using s = kw::replay_status;
-    const std::vector<std::tuple<s, std::string_view, int>> table = {
-        {s::fresh, "fresh", 204},
-        {s::in_progress, "in_progress", 423},
-        {s::duplicate, "duplicate", 200},
-        {s::store_unavailable, "store_unavailable", 503},
-        {s::not_verified, "not_verified", 401},
+    const std::vector<std::tuple<const kw::replay_claim*, s, std::string_view, int>> table = {
+        {&fresh, s::fresh, "fresh", 204},
+        {&in_progress, s::in_progress, "in_progress", 423},
+        {&duplicate, s::duplicate, "duplicate", 200},
+        {&unavailable, s::store_unavailable, "store_unavailable", 503},
+        {&refused, s::not_verified, "not_verified", 401},
     };
-    for (const auto& [status, name, http] : table) {
+    for (const auto& [ticket, status, name, http] : table) {
         CAPTURE(name);
-        CHECK(kw::replay_status_name(status) == name);
-        CHECK(kw::replay_http_status(status) == http);
+        CHECK(ticket->status() == status);
+        CHECK(ticket->status_name() == name);
+        CHECK(ticket->http_status() == http);
     }
     // KORE retries 408, 423, 429 and 5xx: the two answers that must bring the callback back.
     const auto retried = [](int code) { return code == 408 || code == 423 || code == 429 || code >= 500; };
-    CHECK(retried(kw::replay_http_status(s::in_progress)));
-    CHECK(retried(kw::replay_http_status(s::store_unavailable)));
-    CHECK_FALSE(retried(kw::replay_http_status(s::duplicate)));
+    CHECK(retried(in_progress.http_status()));
+    CHECK(retried(unavailable.http_status()));
+    CHECK_FALSE(retried(duplicate.http_status()));
 }
 
-TEST_CASE("replay_errc plugs into std::error_code with its own category, names and messages") {
+TEST_CASE("replay_errc plugs into std::error_code with its own category, and error_name names it") {
     static_assert(std::is_error_code_enum<kw::replay_errc>::value, "replay_errc must be an error code enum");
     const std::vector<std::pair<kw::replay_errc, std::string_view>> table = {
         {kw::replay_errc::store_unavailable, "store_unavailable"},
@@ -421,14 +437,32 @@ TEST_CASE("replay_errc plugs into std::error_code with its own category, names a
         const std::error_code ec = code;
         CAPTURE(name);
         CHECK(ec.category() == kw::replay_category());
-        CHECK(kw::replay_error_name(ec) == name);
+        CHECK(kw::error_name(ec) == name);
         CHECK(std::string(ec.category().name()) == "kore.webhook.replay");
         CHECK(messages.insert(ec.message()).second);
         CHECK(ec.message().size() > 30);
     }
-    CHECK(kw::replay_error_name({}) == "ok");
-    CHECK(kw::replay_error_name(kw::errc::signature_mismatch) == "unknown");
+    CHECK(kw::error_name({}) == "ok");
+    CHECK(kw::error_name(std::error_code(static_cast<int>(kw::replay_errc::store_full), std::generic_category())) ==
+          "unknown");
     CHECK(std::error_code(kw::replay_errc::store_unavailable) != std::error_code(kw::errc::missing_signature));
+}
+
+TEST_CASE("http_status answers a replay error as the guard's ticket does: 503 when the store failed") {
+    using e = kw::replay_errc;
+    const std::vector<std::pair<e, int>> table = {
+        {e::store_unavailable, 503}, {e::store_refused, 503}, {e::store_full, 503},
+        {e::not_verified, 401},      {e::lease_lost, 500},    {e::not_claimed, 500},
+    };
+    for (const auto& [code, status] : table) {
+        CAPTURE(kw::error_name(code));
+        CHECK(kw::http_status(code) == status);
+    }
+    broken_store broken;
+    kw::replay_guard failing(broken);
+    const auto ticket = failing.claim("POST", post(event(1)));
+    CHECK(kw::http_status(ticket.error()) == ticket.http_status());
+    CHECK(kw::http_status(std::error_code(99, kw::replay_category())) == 503);
 }
 
 TEST_CASE("limits that leave no room, and guard durations that make no sense, are refused at construction") {
@@ -453,7 +487,7 @@ TEST_CASE("the store holds max_entries records at most and evicts the least rece
     test_store store(entries(4), clock);
     REQUIRE(store.capacity() == 4);
     const auto d = digests(5);
-    const kw::replay_claim_id id{1, 1};
+    const kw::replay_store::claim_id id{1, 1};
     for (std::size_t i = 0; i < 4; ++i) {
         REQUIRE_FALSE(store.claim(d[i], id, "", 1min).error);
         REQUIRE_FALSE(store.commit(d[i], id, 1h));
@@ -463,14 +497,14 @@ TEST_CASE("the store holds max_entries records at most and evicts the least rece
     CHECK(store.size() == 4);
     CHECK(store.evictions() == 0);
 
-    CHECK(store.claim(d[4], {1, 2}, "", 1min).record == kw::replay_record::claimed_now);
+    CHECK(store.claim(d[4], {1, 2}, "", 1min).found == kw::replay_store::record::claimed_now);
     CHECK(store.size() == 4);
     CHECK(store.evictions() == 1);
     for (const std::size_t kept : {std::size_t{0}, std::size_t{2}, std::size_t{3}}) {
         CAPTURE(kept);
-        CHECK(store.claim(d[kept], {1, 4}, "", 1min).record == kw::replay_record::committed);
+        CHECK(store.claim(d[kept], {1, 4}, "", 1min).found == kw::replay_store::record::committed);
     }
-    CHECK(store.claim(d[1], {1, 3}, "", 1min).record == kw::replay_record::claimed_now);  // evicted: forgotten
+    CHECK(store.claim(d[1], {1, 3}, "", 1min).found == kw::replay_store::record::claimed_now);  // evicted: forgotten
     CHECK(store.evictions() == 2);
 }
 
@@ -508,7 +542,7 @@ TEST_CASE(
         now += step(1);
         const std::size_t which = random() % count;
         const std::uint64_t owner = 1 + random() % 3;
-        const kw::replay_claim_id id{7, owner};
+        const kw::replay_store::claim_id id{7, owner};
         const time_point expires = now + step(1 + random() % 40);
         auto found = model.find(which);
         if (found != model.end() && found->second.expires <= now) {
@@ -517,15 +551,15 @@ TEST_CASE(
         }
         switch (random() % 3) {
             case 0: {
-                kw::replay_record expected = kw::replay_record::claimed_now;
+                kw::replay_store::record expected = kw::replay_store::record::claimed_now;
                 if (found == model.end()) {
                     model[which] = {owner, false, expires};
                 } else if (found->second.committed) {
-                    expected = kw::replay_record::committed;
+                    expected = kw::replay_store::record::committed;
                 } else if (found->second.owner != owner) {
-                    expected = kw::replay_record::claimed_by_other;
+                    expected = kw::replay_store::record::claimed_by_other;
                 }
-                mismatches += table.claim(d[which], id, "", now, expires).record != expected;
+                mismatches += table.claim(d[which], id, "", now, expires).found != expected;
                 break;
             }
             case 1: {
@@ -589,7 +623,7 @@ TEST_CASE("max_entries is honoured exactly, whatever the shard count") {
     CHECK(store.shards() == 8);
     const auto d = digests(4000);
     for (std::size_t i = 0; i < d.size(); ++i) {
-        REQUIRE(store.claim(d[i], {1, i}, "", 1min).record == kw::replay_record::claimed_now);
+        REQUIRE(store.claim(d[i], {1, i}, "", 1min).found == kw::replay_store::record::claimed_now);
         REQUIRE_FALSE(store.commit(d[i], {1, i}, 1h));
     }
     CHECK(store.size() == 15);                       // every shard full, at its share
@@ -655,8 +689,9 @@ TEST_CASE("a flood of distinct callbacks makes the store evict; it never grows p
     const auto flood = digests(50'000);
     std::size_t fresh = 0;
     for (std::size_t i = 0; i < flood.size(); ++i) {
-        const kw::replay_claim_id id{7, i};
-        fresh += store.claim(flood[i], id, "a-token-of-some-length", 1min).record == kw::replay_record::claimed_now;
+        const kw::replay_store::claim_id id{7, i};
+        fresh +=
+            store.claim(flood[i], id, "a-token-of-some-length", 1min).found == kw::replay_store::record::claimed_now;
         REQUIRE_FALSE(store.commit(flood[i], id, 24h));
         clock.advance(1ms);
     }
@@ -665,7 +700,7 @@ TEST_CASE("a flood of distinct callbacks makes the store evict; it never grows p
     CHECK(store.memory_bytes() == bytes);
     CHECK(store.evictions() == flood.size() - capacity);
     // The newest survive: the last of the flood is still a duplicate.
-    CHECK(store.claim(flood.back(), {8, 0}, "", 1min).record == kw::replay_record::committed);
+    CHECK(store.claim(flood.back(), {8, 0}, "", 1min).found == kw::replay_store::record::committed);
 }
 
 TEST_CASE("a full store never drops a claim in work: after a flood, a copy of the claimed callback is not fresh") {
@@ -722,11 +757,11 @@ TEST_CASE("expired records make room without counting as evictions") {
     test_store store(entries(8), clock);
     const auto d = digests(16);
     for (std::size_t i = 0; i < 8; ++i) {
-        REQUIRE(store.claim(d[i], {1, i}, "", 1min).record == kw::replay_record::claimed_now);
+        REQUIRE(store.claim(d[i], {1, i}, "", 1min).found == kw::replay_store::record::claimed_now);
     }
     clock.advance(1min);
     for (std::size_t i = 8; i < 16; ++i) {
-        REQUIRE(store.claim(d[i], {1, i}, "", 1min).record == kw::replay_record::claimed_now);
+        REQUIRE(store.claim(d[i], {1, i}, "", 1min).found == kw::replay_store::record::claimed_now);
     }
     CHECK(store.evictions() == 0);
     CHECK(store.size() == 8);
@@ -738,7 +773,7 @@ TEST_CASE("the idempotency token kept as a hint is cut to its fixed size") {
     const kw::result delivery = post(event(1));
     const std::string long_token(200, 't');
     CHECK_FALSE(guard.claim("POST", delivery, long_token).commit());
-    CHECK(guard.claim("POST", delivery).first_token() == long_token.substr(0, kw::replay_token_hint::max_size));
+    CHECK(guard.claim("POST", delivery).first_token() == long_token.substr(0, kw::replay_store::token_hint::max_size));
 }
 
 TEST_CASE("two guards on one store hold different claim ids, so neither can finish the other's claim") {
@@ -861,8 +896,8 @@ class gated_store final : public kw::replay_store {
 public:
     explicit gated_store(kw::replay_store& inner) : inner_(inner) {}
 
-    kw::replay_store_claim claim(const kw::replay_digest& digest, const kw::replay_claim_id& id, std::string_view token,
-                                 std::chrono::milliseconds lease) noexcept override {
+    kw::replay_store::claim_result claim(const kw::replay_digest& digest, const kw::replay_store::claim_id& id,
+                                         std::string_view token, std::chrono::milliseconds lease) noexcept override {
         entered.fetch_add(1);
         {
             std::unique_lock<std::mutex> lock(mutex_);
@@ -870,11 +905,11 @@ public:
         }
         return inner_.claim(digest, id, token, lease);
     }
-    std::error_code commit(const kw::replay_digest& digest, const kw::replay_claim_id& id,
+    std::error_code commit(const kw::replay_digest& digest, const kw::replay_store::claim_id& id,
                            std::chrono::milliseconds remember_for) noexcept override {
         return inner_.commit(digest, id, remember_for);
     }
-    std::error_code release(const kw::replay_digest& digest, const kw::replay_claim_id& id) noexcept override {
+    std::error_code release(const kw::replay_digest& digest, const kw::replay_store::claim_id& id) noexcept override {
         return inner_.release(digest, id);
     }
     void open_gate() {

@@ -8,7 +8,8 @@
 // 204 when the callback may be processed; 401 when the request is not proven to come from KORE
 // unchanged; 400 when the header is unusable or the body could not be read; 413 for a body over
 // options::max_body_size; 415 for a body whose raw bytes the server will not give; 500 for the
-// receiver's own faults; 503 when the receiver ran out of memory (KORE retries 408, 429 and 5xx).
+// receiver's own faults; 503 when the receiver ran out of memory or the replay store failed
+// (KORE retries 408, 429 and 5xx).
 
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/result.hpp>
@@ -18,50 +19,14 @@
 
 namespace kore::webhook {
 
+// Each code's status is the second column of its table in errors.hpp; a code from another
+// category is the receiver's own fault.
 inline int http_status(std::error_code error) noexcept {
     if (!error) {
         return 204;
     }
-    if (error.category() == adapter_category()) {
-        switch (static_cast<adapter_errc>(error.value())) {
-            case adapter_errc::body_incomplete:
-                return 400;
-            case adapter_errc::body_unavailable:
-                return 415;
-            case adapter_errc::out_of_memory:
-                return 503;
-            case adapter_errc::application_failed:
-                return 500;
-        }
-        return 500;  // a value outside the enum: the receiver's own fault
-    }
-    if (error.category() != webhook_category()) {
-        return 500;
-    }
-    switch (static_cast<errc>(error.value())) {
-        case errc::missing_signature:
-        case errc::unsigned_request:
-        case errc::signature_mismatch:
-        case errc::length_extension:
-        case errc::query_not_signed:
-        case errc::body_hash_mismatch:  // legacy Twilio: the body is not the one the URL vouches for
-            return 401;
-        case errc::malformed_signature:
-        case errc::duplicate_signature:
-        case errc::invalid_method:
-        case errc::malformed_body:
-            return 400;
-        case errc::body_too_large:
-            return 413;
-        case errc::invalid_url:
-        case errc::stream_finished:
-        case errc::crypto_failure:
-        case errc::moved_from:
-            return 500;
-    }
-    // No `default:` above, so that a new code is a compiler warning until it is mapped. A value
-    // outside the enum is not proven to come from KORE.
-    return 401;
+    const detail::error_text* text = detail::text_among<errc, adapter_errc, replay_errc>(error);
+    return text != nullptr ? text->http_status : 500;
 }
 
 inline int http_status(const result& verdict) noexcept {

@@ -16,7 +16,7 @@
 // processing_lease at most. GET callbacks sign no data: always fresh, never stored.
 // docs/replay.md says what the guard protects and what it does not.
 
-#include <kore/webhook/replay_errors.hpp>
+#include <kore/webhook/errors.hpp>
 #include <kore/webhook/replay_store.hpp>
 #include <kore/webhook/result.hpp>
 
@@ -50,7 +50,15 @@ enum class replay_failure_policy { fail_closed, fail_open };
 
 namespace detail {
 
-// Each status's name and HTTP answer, in enum order (see replay_http_status for the why of each).
+// Each status's name and HTTP answer, in enum order.
+//   fresh              204, the answer after successful processing (any 2xx will do)
+//   duplicate          200: acknowledged, so KORE stops retrying; it is not processed again
+//   in_progress        423 Locked: the callback is locked by the claim of a delivery being processed.
+//                      It must be a status KORE retries (408, 423, 429, 5xx) so that the callback
+//                      comes back if that processing fails. 409 is not retried; 429 and 503 would
+//                      read as rate limiting and as an outage; 423 says exactly what happened.
+//   store_unavailable  503, so KORE retries once the store is back (the fail-closed answer)
+//   not_verified       401: nothing proves the request came from KORE
 struct replay_status_row {
     std::string_view name;
     int http_status = 0;
@@ -72,24 +80,6 @@ constexpr replay_status_row replay_status_row_of(replay_status s) noexcept {
 }
 
 }  // namespace detail
-
-// The short, stable name of a status ("duplicate"), for logs and HTTP bodies.
-constexpr std::string_view replay_status_name(replay_status s) noexcept {
-    return detail::replay_status_row_of(s).name;
-}
-
-// The HTTP status to answer with.
-//   fresh              204, the answer after successful processing (any 2xx will do)
-//   duplicate          200: acknowledged, so KORE stops retrying; it is not processed again
-//   in_progress        423 Locked: the callback is locked by the claim of a delivery being processed.
-//                      It must be a status KORE retries (408, 423, 429, 5xx) so that the callback
-//                      comes back if that processing fails. 409 is not retried; 429 and 503 would
-//                      read as rate limiting and as an outage; 423 says exactly what happened.
-//   store_unavailable  503, so KORE retries once the store is back (the fail-closed answer)
-//   not_verified       401: nothing proves the request came from KORE
-constexpr int replay_http_status(replay_status s) noexcept {
-    return detail::replay_status_row_of(s).http_status;
-}
 
 struct replay_guard_options {
     // How long a processed callback is remembered: replays and retries within it are duplicates.
@@ -132,10 +122,10 @@ public:
     // True while a claim in the store waits for commit() or release(). False for a GET and for
     // a callback processed unguarded because the store failed open.
     [[nodiscard]] bool holds_claim() const noexcept { return store_ != nullptr; }
-    [[nodiscard]] int http_status() const noexcept { return replay_http_status(status_); }
-    [[nodiscard]] std::string_view status_name() const noexcept { return replay_status_name(status_); }
+    [[nodiscard]] int http_status() const noexcept { return detail::replay_status_row_of(status_).http_status; }
+    [[nodiscard]] std::string_view status_name() const noexcept { return detail::replay_status_row_of(status_).name; }
     // For in_progress and duplicate: the kore-idempotency-token of the delivery that came first
-    // (cut to replay_token_hint::max_size). The same token means a KORE retry; another one, a
+    // (cut to replay_store::token_hint::max_size). The same token means a KORE retry; another one, a
     // replay with a changed token. Unsigned, so for logs only.
     [[nodiscard]] std::string_view first_token() const noexcept { return first_token_.view(); }
 
@@ -197,14 +187,14 @@ private:
 
     replay_store* store_ = nullptr;  // set while a claim is held
     replay_digest digest_{};
-    replay_claim_id id_{};
+    replay_store::claim_id id_{};
     std::chrono::milliseconds remember_for_{};
     replay_status status_ = replay_status::not_verified;
     std::error_code error_;
     std::string diagnostic_;
     bool process_ = false;
     bool finished_ = false;  // commit() or release() was called (or the ticket was moved from)
-    replay_token_hint first_token_;
+    replay_store::token_hint first_token_;
 };
 
 class replay_guard {
@@ -239,17 +229,18 @@ public:
         if (is_get(method)) {
             return {replay_status::fresh, true};
         }
-        const replay_claim_id id{identity_, next_sequence_.fetch_add(1, std::memory_order_relaxed)};
-        replay_store_claim found = store_->claim(verified.digest(), id, idempotency_token, options_.processing_lease);
-        if (found.error) {
+        const replay_store::claim_id id{identity_, next_sequence_.fetch_add(1, std::memory_order_relaxed)};
+        replay_store::claim_result outcome =
+            store_->claim(verified.digest(), id, idempotency_token, options_.processing_lease);
+        if (outcome.error) {
             const bool open = options_.on_store_failure == replay_failure_policy::fail_open;
             replay_claim failed(replay_status::store_unavailable, open);
-            failed.error_ = found.error;
-            failed.diagnostic_ = std::move(found.diagnostic);
+            failed.error_ = outcome.error;
+            failed.diagnostic_ = std::move(outcome.diagnostic);
             return failed;
         }
-        switch (found.record) {
-            case replay_record::claimed_now: {
+        switch (outcome.found) {
+            case replay_store::record::claimed_now: {
                 replay_claim fresh(replay_status::fresh, true);
                 fresh.store_ = store_;
                 fresh.digest_ = verified.digest();
@@ -257,16 +248,16 @@ public:
                 fresh.remember_for_ = options_.remember_for;
                 return fresh;
             }
-            case replay_record::claimed_by_other: {
+            case replay_store::record::claimed_by_other: {
                 replay_claim busy(replay_status::in_progress, false);
-                busy.first_token_ = found.first_token;
+                busy.first_token_ = outcome.first_token;
                 return busy;
             }
-            case replay_record::committed:
+            case replay_store::record::committed:
                 break;
         }
         replay_claim duplicate(replay_status::duplicate, false);
-        duplicate.first_token_ = found.first_token;
+        duplicate.first_token_ = outcome.first_token;
         return duplicate;
     }
 

@@ -105,16 +105,16 @@ public:
         capacity_ = capacity;
     }
 
-    [[nodiscard]] replay_store_claim claim(const replay_digest& digest, const replay_claim_id& id,
-                                           std::string_view token_hint,
-                                           std::chrono::milliseconds lease) noexcept override {
+    [[nodiscard]] replay_store::claim_result claim(const replay_digest& digest, const replay_store::claim_id& id,
+                                                   std::string_view token,
+                                                   std::chrono::milliseconds lease) noexcept override {
         const auto now = clock_.now();
         shard& s = shard_of(digest);
         const std::lock_guard<std::mutex> lock(s.mutex);
-        return s.records.claim(digest, id, token_hint, now, later(now, lease));
+        return s.records.claim(digest, id, token, now, later(now, lease));
     }
 
-    [[nodiscard]] std::error_code commit(const replay_digest& digest, const replay_claim_id& id,
+    [[nodiscard]] std::error_code commit(const replay_digest& digest, const replay_store::claim_id& id,
                                          std::chrono::milliseconds remember_for) noexcept override {
         const auto now = clock_.now();
         shard& s = shard_of(digest);
@@ -122,7 +122,8 @@ public:
         return s.records.commit(digest, id, now, later(now, remember_for));
     }
 
-    [[nodiscard]] std::error_code release(const replay_digest& digest, const replay_claim_id& id) noexcept override {
+    [[nodiscard]] std::error_code release(const replay_digest& digest,
+                                          const replay_store::claim_id& id) noexcept override {
         const auto now = clock_.now();
         shard& s = shard_of(digest);
         const std::lock_guard<std::mutex> lock(s.mutex);

@@ -17,8 +17,8 @@
 // docs/replay.md has the rest: keys, ACL, persistence, hiredis versions, fault figures.
 
 #include <kore/webhook/detail/hex.hpp>
+#include <kore/webhook/errors.hpp>
 #include <kore/webhook/replay/detail/redis_connection.hpp>
-#include <kore/webhook/replay_errors.hpp>
 #include <kore/webhook/replay_guard.hpp>  // one include gives the guard and this store
 #include <kore/webhook/replay_store.hpp>
 
@@ -107,15 +107,15 @@ public:
     redis_replay_store& operator=(redis_replay_store&&) = delete;
     ~redis_replay_store() override = default;
 
-    [[nodiscard]] replay_store_claim claim(const replay_digest& digest, const replay_claim_id& id,
-                                           std::string_view token_hint,
-                                           std::chrono::milliseconds lease) noexcept override {
-        replay_store_claim out;
+    [[nodiscard]] replay_store::claim_result claim(const replay_digest& digest, const replay_store::claim_id& id,
+                                                   std::string_view token,
+                                                   std::chrono::milliseconds lease) noexcept override {
+        replay_store::claim_result out;
         try {
             const std::string key = key_for(digest);
             const std::string owner = owner_of(id);
             std::string value = "c:" + owner + ":";
-            value.append(token_hint.substr(0, replay_token_hint::max_size));
+            value.append(token.substr(0, token_hint::max_size));
             const std::string lease_ms = milliseconds_text(lease);
             out.error = execute(out.diagnostic, [&](attempt& a) {
                 const auto reply = detail::redis_command(
@@ -133,7 +133,7 @@ public:
         return out;
     }
 
-    [[nodiscard]] std::error_code commit(const replay_digest& digest, const replay_claim_id& id,
+    [[nodiscard]] std::error_code commit(const replay_digest& digest, const replay_store::claim_id& id,
                                          std::chrono::milliseconds remember_for) noexcept override {
         try {
             const std::string key = key_for(digest);
@@ -148,7 +148,8 @@ public:
         }
     }
 
-    [[nodiscard]] std::error_code release(const replay_digest& digest, const replay_claim_id& id) noexcept override {
+    [[nodiscard]] std::error_code release(const replay_digest& digest,
+                                          const replay_store::claim_id& id) noexcept override {
         try {
             const std::string key = key_for(digest);
             const std::string owner = owner_of(id);
@@ -178,7 +179,7 @@ public:
                 if (!claimed) {
                     return false;
                 }
-                replay_store_claim found;
+                replay_store::claim_result found;
                 a.error = read_claim(*claimed, owner, found, a.diagnostic);
                 if (a.error) {
                     return true;
@@ -242,7 +243,7 @@ private:
         return (static_cast<std::uint64_t>(device()) << 32U) ^ static_cast<std::uint64_t>(device());
     }
 
-    static std::string owner_of(const replay_claim_id& id) {
+    static std::string owner_of(const replay_store::claim_id& id) {
         std::array<unsigned char, 16> bytes{};
         for (std::size_t i = 0; i < 8; ++i) {
             bytes[i] = static_cast<unsigned char>(id.guard >> (56 - 8 * i));
@@ -262,10 +263,10 @@ private:
         return make_error_code(replay_errc::store_refused);
     }
 
-    static std::error_code read_claim(const redisReply& reply, std::string_view owner, replay_store_claim& out,
+    static std::error_code read_claim(const redisReply& reply, std::string_view owner, replay_store::claim_result& out,
                                       std::string& diagnostic) {
         if (reply.type == REDIS_REPLY_NIL) {
-            out.record = replay_record::claimed_now;
+            out.found = replay_store::record::claimed_now;
             return {};
         }
         if (reply.type != REDIS_REPLY_STRING) {
@@ -278,10 +279,10 @@ private:
             return make_error_code(replay_errc::store_refused);
         }
         if (value[0] == 'c' && value.substr(2, owner_size) == owner) {
-            out.record = replay_record::claimed_now;  // our own claim, sent again after a lost reply
+            out.found = replay_store::record::claimed_now;  // our own claim, sent again after a lost reply
             return {};
         }
-        out.record = value[0] == 'c' ? replay_record::claimed_by_other : replay_record::committed;
+        out.found = value[0] == 'c' ? replay_store::record::claimed_by_other : replay_store::record::committed;
         out.first_token.assign(value.substr(value_header_size));
         return {};
     }

@@ -78,7 +78,7 @@ public:
             // Processed all the same, so it is acknowledged; the claim expires with its lease and a
             // delivery after that would be processed again.
             write_log_line(std::string(server_) + ": replay store: commit failed (" +
-                           std::string(kore::webhook::replay_error_name(ec)) +
+                           std::string(kore::webhook::error_name(ec)) +
                            "); a redelivery after the processing lease would be processed again");
         }
         return 204;
@@ -116,8 +116,7 @@ private:
         const std::string where = c.redis->host + ":" + std::to_string(c.redis->port);
         if (const std::error_code ec = store->ping()) {
             write_log_line(std::string(server) + ": replay store: Redis at " + where + " does not answer (" +
-                           std::string(kore::webhook::replay_error_name(ec)) +
-                           "): callbacks are answered 503 until it does");
+                           std::string(kore::webhook::error_name(ec)) + "): callbacks are answered 503 until it does");
         } else {
             write_log_line(std::string(server) + ": replay store: Redis at " + where);
         }

@@ -2,8 +2,9 @@
 #define KORE_WEBHOOK_DETAIL_ERROR_TABLE_HPP
 
 // One std::error_category for every error enum of the library. An enum whose values run 1..N
-// specialises error_table<Enum> with its category name, its texts in enum order and the text of an
-// unknown value; describe(), the category and the name lookup are then the same code for all.
+// specialises error_table<Enum> with its category name, a row per value in enum order (name, the
+// HTTP status a receiver answers with, message) and the row of an unknown value; describe(), the
+// category and the name and status lookups are then the same code for all.
 
 #include <array>
 #include <cstddef>
@@ -15,6 +16,7 @@ namespace kore::webhook::detail {
 
 struct error_text {
     std::string_view name;
+    int http_status = 0;
     std::string_view message;
 };
 
@@ -30,7 +32,7 @@ template <class Enum>
 struct error_table;
 
 template <class Enum>
-constexpr error_text describe(Enum e) noexcept {
+constexpr const error_text& describe(Enum e) noexcept {
     constexpr const auto& texts = error_table<Enum>::texts;
     const auto value = static_cast<long long>(e);
     if (value < 1 || value > static_cast<long long>(texts.values.size())) {
@@ -54,18 +56,14 @@ const std::error_category& category_of() noexcept {
     return instance;
 }
 
-// The name of ec's value if ec belongs to one of Enums' categories; "ok" for no error, else "unknown".
+// The row of ec's value if ec belongs to one of Enums' categories, else nullptr.
 template <class... Enums>
-std::string_view name_among(std::error_code ec) noexcept {
-    if (!ec) {
-        return "ok";
-    }
-    std::string_view name = "unknown";
+const error_text* text_among(std::error_code ec) noexcept {
+    const error_text* text = nullptr;
     static_cast<void>(
-        ((ec.category() == category_of<Enums>() ? (name = describe(static_cast<Enums>(ec.value())).name, true)
-                                                : false) ||
+        ((ec.category() == category_of<Enums>() ? (text = &describe(static_cast<Enums>(ec.value())), true) : false) ||
          ...));
-    return name;
+    return text;
 }
 
 }  // namespace kore::webhook::detail

@@ -7,7 +7,7 @@
 // frame. Every call used here has the same signature in hiredis 0.14 and 1.x (docs/replay.md).
 
 #include <kore/webhook/detail/c_handle.hpp>
-#include <kore/webhook/replay_errors.hpp>
+#include <kore/webhook/errors.hpp>
 
 #include <hiredis/hiredis.h>
 #include <sys/socket.h>

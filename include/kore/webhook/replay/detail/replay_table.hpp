@@ -14,7 +14,7 @@
 // are not in any cache). Removal shifts the run back instead of leaving tombstones, so the index
 // never degrades however many records pass through it.
 
-#include <kore/webhook/replay_errors.hpp>
+#include <kore/webhook/errors.hpp>
 #include <kore/webhook/replay_store.hpp>
 
 #include <array>
@@ -35,12 +35,12 @@ public:
 
     struct record {
         replay_digest digest{};
-        replay_claim_id owner{};
+        replay_store::claim_id owner{};
         TimePoint expires{};
         index older = none;  // toward the least recently written; also the free list's link
         index newer = none;
         bool committed = false;
-        replay_token_hint token;
+        replay_store::token_hint token;
     };
 
     // A place in the index: the record's number (none: empty) and the digest bits that place it.
@@ -75,17 +75,17 @@ public:
         free_ = capacity > 0 ? 0 : none;
     }
 
-    replay_store_claim claim(const replay_digest& digest, const replay_claim_id& id, std::string_view token,
-                             TimePoint now, TimePoint expires) noexcept {
+    replay_store::claim_result claim(const replay_digest& digest, const replay_store::claim_id& id,
+                                     std::string_view token, TimePoint now, TimePoint expires) noexcept {
         purge_expired(now);
-        replay_store_claim out;
+        replay_store::claim_result out;
         index at = find(digest);
         if (at != none && records_[at].expires > now) {
             const record& r = records_[at];
             if (r.owner == id && !r.committed) {
-                out.record = replay_record::claimed_now;  // the same claim asked again
+                out.found = replay_store::record::claimed_now;  // the same claim asked again
             } else {
-                out.record = r.committed ? replay_record::committed : replay_record::claimed_by_other;
+                out.found = r.committed ? replay_store::record::committed : replay_store::record::claimed_by_other;
                 out.first_token = r.token;
             }
             return out;
@@ -103,11 +103,11 @@ public:
         r.owner = id;
         r.expires = expires;
         r.token.assign(token);
-        out.record = replay_record::claimed_now;
+        out.found = replay_store::record::claimed_now;
         return out;
     }
 
-    std::error_code commit(const replay_digest& digest, const replay_claim_id& id, TimePoint now,
+    std::error_code commit(const replay_digest& digest, const replay_store::claim_id& id, TimePoint now,
                            TimePoint expires) noexcept {
         index at = find(digest);
         if (at != none && records_[at].expires > now && records_[at].owner != id) {
@@ -130,7 +130,7 @@ public:
         return {};
     }
 
-    std::error_code release(const replay_digest& digest, const replay_claim_id& id, TimePoint now) noexcept {
+    std::error_code release(const replay_digest& digest, const replay_store::claim_id& id, TimePoint now) noexcept {
         const index at = find(digest);
         if (at == none) {
             return {};
