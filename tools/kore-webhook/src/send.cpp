@@ -272,27 +272,21 @@ send_plan make_plan(const send_settings& s, std::string_view secret, std::time_t
     }
     req.headers.emplace_back("kore-idempotency-token", uuid4());
     req.headers.emplace_back("date", kore_date(now));
-    std::vector<std::string> replaced;
+    // The first --header of a name replaces the default header of that name, if any; the others
+    // are added.
+    std::vector<std::string> given;
     for (const auto& text : s.headers) {
         auto [name, value] = split_header(text);
-        bool done = false;
-        for (const auto& r : replaced) {
-            done = done || kwd::iequals(r, name);
+        const auto named = [&name = name](const std::string& n) { return kwd::iequals(n, name); };
+        const bool first = std::none_of(given.begin(), given.end(), named);
+        given.push_back(name);
+        const auto h =
+            std::find_if(req.headers.begin(), req.headers.end(), [&](const auto& f) { return named(f.first); });
+        if (first && h != req.headers.end()) {
+            *h = {name, value};
+        } else {
+            req.headers.emplace_back(name, value);
         }
-        if (!done) {
-            for (auto& h : req.headers) {
-                if (kwd::iequals(h.first, name)) {
-                    h = {name, value};
-                    done = true;
-                    break;
-                }
-            }
-            replaced.push_back(name);
-            if (done) {
-                continue;
-            }
-        }
-        req.headers.emplace_back(name, value);
     }
     return plan;
 }
@@ -413,9 +407,7 @@ void define_send(command& c) {
                "connection or TLS error (an untrusted certificate or a wrong host name included).");
     auto args = std::make_shared<send_command>();
     send_settings& s = args->settings;
-    c.secret("--secret-file", secret_source::kind::file, args->secrets, "FILE", "the webhook secret to sign with");
-    c.secret("--secret-env", secret_source::kind::env, args->secrets, "NAME", secret_env_help);
-    c.secret("--secret", secret_source::kind::plain, args->secrets, "SECRET", secret_plain_help);
+    c.secrets(args->secrets, "the webhook secret to sign with");
     c.text("--url", s.registered_url, "URL", "the callback URL as registered with KORE (http or https)")->required();
     CLI::Option* event = c.text("--event", s.event, "NAME", "a built-in callback (default sim-status):" + events);
     CLI::Option* body =

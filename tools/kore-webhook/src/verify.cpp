@@ -3,7 +3,6 @@
 #include "command.hpp"
 
 #include <kore_cli/errors.hpp>
-#include <kore_cli/explain.hpp>
 #include <kore_cli/io.hpp>
 
 #include <kore/webhook/errors.hpp>
@@ -120,15 +119,7 @@ int run_verify(const verify_command& command, std::ostream& out, std::ostream& e
     }
     out << verdict.error_name() << ": " << verdict.error().message() << "\n";
     if (command.explain) {
-        explain::request_facts facts;
-        facts.method = c.method;
-        facts.registered_url = command.url;
-        facts.body = c.body;
-        facts.signature = c.signature;
-        facts.target = c.target;
-        facts.host = c.host;
-        facts.header_names = c.header_names;
-        explain::print(out, verdict.error(), facts, secrets, others);
+        explain::print(out, verdict.error(), c, command.url, secrets, others);
     }
     return 1;
 }
@@ -142,12 +133,10 @@ void define_verify(command& c) {
                "Exit status: 0 verified; 1 refused (the error name and its meaning are printed); 2 usage or I/O\n"
                "error.");
     auto v = std::make_shared<verify_command>();
-    c.secret("--secret-file", secret_source::kind::file, v->secrets, "FILE",
-             std::string(secret_file_help) +
-                 "\nRepeat the secret options to accept several secrets (Active and\n"
-                 "Pending during a rotation); the first that verifies is reported.");
-    c.secret("--secret-env", secret_source::kind::env, v->secrets, "NAME", secret_env_help);
-    c.secret("--secret", secret_source::kind::plain, v->secrets, "SECRET", secret_plain_help);
+    c.secrets(v->secrets,
+              "the webhook secret: the file's content, one trailing newline removed\nRepeat the secret "
+              "options to accept several secrets (Active and\nPending during a rotation); the first that "
+              "verifies is reported.");
     c.text("--url", v->url, "URL",
            "the callback URL exactly as registered with KORE (its query and\n"
            "fragment are not signed); never the URL the request arrived at")

@@ -5,6 +5,7 @@
 // would (kore::webhook::verifier, plus the adapters' rules for repeated headers and GET queries),
 // and with --explain say why a refused one was refused.
 
+#include <kore_cli/explain.hpp>
 #include <kore_cli/http_request.hpp>
 #include <kore_cli/secrets.hpp>
 
@@ -35,15 +36,10 @@ struct verify_command {
     kore::webhook::options options;
 };
 
-// What a receiver sees of one request.
-struct verify_case {
-    std::string method;
-    std::string body;
-    std::optional<std::string> signature;
+// What a receiver sees of one request: what --explain reasons about, and how many kore-signature
+// fields it had.
+struct verify_case : explain::request_facts {
     std::size_t signature_count = 0;
-    std::optional<std::string> target;
-    std::optional<std::string> host;
-    std::vector<std::string> header_names;
 };
 
 // The verdict a library-based receiver gives: the adapters' checks before the body (a repeated
