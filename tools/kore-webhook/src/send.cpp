@@ -68,13 +68,9 @@ std::pair<std::string, std::string> split_header(const std::string& text) {
     }
     std::string name = text.substr(0, colon);
     std::string value = text.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-        value.erase(0, 1);
-    }
-    for (const char c : name) {
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            throw usage_error("--header name '" + name + "' holds whitespace");
-        }
+    value.erase(0, value.find_first_not_of(" \t"));
+    if (name.find_first_of(" \t\r\n") != std::string::npos) {
+        throw usage_error("--header name '" + name + "' holds whitespace");
     }
     if (value.find_first_of("\r\n") != std::string::npos) {
         throw usage_error("--header value for '" + name + "' holds a line break");
@@ -128,8 +124,6 @@ std::string replay_verdict(const http::response& original, const http::response&
 
 send_plan make_plan(const send_settings& s, std::string_view secret, std::time_t now) {
     send_plan plan;
-    plan.registered_url = s.registered_url;
-    plan.method = s.method;
     plan.retries = s.retries;
     plan.retry_delay = s.retry_delay;
     plan.transport.timeout = s.timeout;
@@ -339,6 +333,16 @@ std::vector<delivery> deliver(const send_plan& plan, std::ostream& log) {
     return out;
 }
 
+namespace {
+
+struct send_command {
+    std::vector<secret_source> secrets;  // exactly one
+    send_settings settings;              // settings.body is read from body_file
+    std::optional<std::string> body_file;
+};
+
+// Delivers (or with --dry-run prints) the plan. Returns 0 when every delivery was answered 2xx,
+// 1 otherwise; throws usage_error or io_error.
 int run_send(const send_command& command, std::ostream& out, std::ostream& err) {
     send_settings settings = command.settings;
     if (command.body_file) {
@@ -360,7 +364,7 @@ int run_send(const send_command& command, std::ostream& out, std::ostream& err) 
     if (tls.enabled) {
         http::check_tls_options(tls);  // a bad --cacert is not worth a retry
     }
-    err << "sending " << plan.event_name << " (" << plan.method << ", " << plan.body.size() << " bytes"
+    err << "sending " << plan.event_name << " (" << plan.request.method << ", " << plan.body.size() << " bytes"
         << (settings.tamper.empty() ? std::string() : ", tamper: " + settings.tamper) << ") to " << plan.request.host
         << ":" << plan.request.port << plan.request.target
         << (settings.connect_to
@@ -388,6 +392,8 @@ int run_send(const send_command& command, std::ostream& out, std::ostream& err) 
     }
     return all_ok ? 0 : 1;
 }
+
+}  // namespace
 
 void define_send(command& c) {
     std::string events;

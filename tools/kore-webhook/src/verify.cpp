@@ -6,6 +6,7 @@
 #include <kore_cli/io.hpp>
 
 #include <kore/webhook/errors.hpp>
+#include <kore/webhook/options.hpp>
 #include <kore/webhook/request_head.hpp>
 #include <kore/webhook/signature_header.hpp>
 #include <kore/webhook/url.hpp>
@@ -50,6 +51,25 @@ verify_case case_from_request(const http::request& req) {
     return c;
 }
 
+namespace {
+
+struct verify_command {
+    std::vector<secret_source> secrets;          // accepted, in rotation order
+    std::vector<secret_source> explain_secrets;  // not accepted; --explain tests them
+    std::string url;
+    // Either a captured request...
+    std::optional<std::string> request_file;
+    // ...or its parts.
+    std::optional<std::string> method;
+    std::optional<std::string> body_file;
+    std::optional<std::string> signature;
+    bool no_signature = false;
+    bool explain = false;
+    kore::webhook::options options;
+};
+
+// Prints "verified" or "<error_name>: <message>" (and --explain's findings) on `out`, notes on
+// `err`. Returns 0 verified, 1 refused; throws usage_error or io_error.
 int run_verify(const verify_command& command, std::ostream& out, std::ostream& err) {
     if (!command.request_file) {
         if (!command.method) {
@@ -123,6 +143,8 @@ int run_verify(const verify_command& command, std::ostream& out, std::ostream& e
     }
     return 1;
 }
+
+}  // namespace
 
 void define_verify(command& c) {
     c.describe("verify", "judge a captured callback as a receiver does; --explain says why it was refused",
