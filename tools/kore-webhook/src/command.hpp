@@ -72,6 +72,14 @@ public:
         const auto take = [&into, flag, kind](const std::string& value) { into.push_back({kind, flag, value}); };
         return repeated(flag, take, type, what);
     }
+    // --secret-file, --secret-env and --secret, the same in every command that takes a secret.
+    void secrets(std::vector<secret_source>& into, const std::string& file_help) {
+        secret("--secret-file", secret_source::kind::file, into, "FILE", file_help);
+        secret("--secret-env", secret_source::kind::env, into, "NAME",
+               "the webhook secret from environment variable NAME");
+        secret("--secret", secret_source::kind::plain, into, "SECRET",
+               "the secret itself (shows in `ps` and shell history: experiments only)");
+    }
 
     // For command_line.cpp.
     CLI::App* app() const noexcept { return app_; }
@@ -94,11 +102,8 @@ private:
     std::string number_problem_;  // the first bad number, reported once the parse is through
 };
 
-// The secret options' help, the same in every command.
-inline constexpr const char* secret_file_help = "the webhook secret: the file's content, one trailing newline removed";
-inline constexpr const char* secret_env_help = "the webhook secret from environment variable NAME";
-inline constexpr const char* secret_plain_help =
-    "the secret itself (shows in `ps` and shell history: experiments only)";
+// "kore-webhook 0.2.0", for --version, `version` and the demo's banner.
+std::string version_text();
 
 // Each command's file defines its command: src/<name>.cpp. The list is in command_line.cpp.
 void define_demo(command& c, demo_runner demo);

@@ -121,12 +121,12 @@ std::string command::explain(const CLI::ParseError& e, const std::string& stoppe
     return e.what() + hint();
 }
 
-namespace {
-
 std::string version_text() {
     return "kore-webhook " + std::to_string(KORE_WEBHOOK_VERSION_MAJOR) + "." +
            std::to_string(KORE_WEBHOOK_VERSION_MINOR) + "." + std::to_string(KORE_WEBHOOK_VERSION_PATCH);
 }
+
+namespace {
 
 // Help in the tool's layout: the usage line, what the command does, its commands or options (as
 // CLI11 generates them from their definitions), then the footer with the exit statuses. Lines

@@ -127,6 +127,34 @@ int connect_any(const std::string& host_as_written, const std::string& port, clo
     throw io_error("cannot connect to " + host_as_written + ":" + port + ": " + last_error);
 }
 
+// What a send(2) or recv(2) that was not interrupted returned.
+io_result plain_result(ssize_t n, io_state would_block) {
+    if (n >= 0) {
+        return {io_state::progress, static_cast<std::size_t>(n), {}};
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        return {would_block, 0, {}};
+    }
+    return {io_state::failed, 0, std::strerror(errno)};
+}
+
+// What a failed SSL_read_ex or SSL_write_ex means.
+io_result tls_failure(SSL* ssl, bool reading) {
+    switch (SSL_get_error(ssl, 0)) {
+        case SSL_ERROR_WANT_READ:
+            return {io_state::want_read, 0, {}};
+        case SSL_ERROR_WANT_WRITE:
+            return {io_state::want_write, 0, {}};
+        case SSL_ERROR_ZERO_RETURN:
+            if (reading) {
+                return {io_state::closed, 0, {}};
+            }
+            [[fallthrough]];
+        default:
+            return {io_state::failed, 0, (reading ? "TLS read failed" : "TLS write failed") + openssl_errors()};
+    }
+}
+
 }  // namespace
 
 short wait_for(int fd, short events, clock::time_point deadline) {
@@ -242,19 +270,11 @@ void connection::handshake(const std::string& where, const tls_options& tls, clo
 
 io_result connection::write_some(std::string_view data) {
     if (!ssl_) {
-        for (;;) {
-            const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-            if (n >= 0) {
-                return {io_state::progress, static_cast<std::size_t>(n), {}};
-            }
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                return {io_state::want_write, 0, {}};
-            }
-            return {io_state::failed, 0, std::strerror(errno)};
-        }
+        ssize_t n = 0;
+        do {
+            n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+        } while (n < 0 && errno == EINTR);
+        return plain_result(n, io_state::want_write);
     }
     const sigpipe_blocked guard;
     ERR_clear_error();
@@ -262,50 +282,23 @@ io_result connection::write_some(std::string_view data) {
     if (SSL_write_ex(ssl_.get(), data.data(), data.size(), &written) == 1) {
         return {io_state::progress, written, {}};
     }
-    switch (SSL_get_error(ssl_.get(), 0)) {
-        case SSL_ERROR_WANT_READ:
-            return {io_state::want_read, 0, {}};
-        case SSL_ERROR_WANT_WRITE:
-            return {io_state::want_write, 0, {}};
-        default:
-            return {io_state::failed, 0, "TLS write failed" + openssl_errors()};
-    }
+    return tls_failure(ssl_.get(), false);
 }
 
 io_result connection::read_some(char* buffer, std::size_t size) {
     if (!ssl_) {
-        for (;;) {
-            const ssize_t n = ::recv(fd_, buffer, size, 0);
-            if (n > 0) {
-                return {io_state::progress, static_cast<std::size_t>(n), {}};
-            }
-            if (n == 0) {
-                return {io_state::closed, 0, {}};
-            }
-            if (errno == EINTR) {
-                continue;
-            }
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                return {io_state::want_read, 0, {}};
-            }
-            return {io_state::failed, 0, std::strerror(errno)};
-        }
+        ssize_t n = 0;
+        do {
+            n = ::recv(fd_, buffer, size, 0);
+        } while (n < 0 && errno == EINTR);
+        return n == 0 ? io_result{io_state::closed, 0, {}} : plain_result(n, io_state::want_read);
     }
     ERR_clear_error();
     std::size_t received = 0;
     if (SSL_read_ex(ssl_.get(), buffer, size, &received) == 1) {
         return {io_state::progress, received, {}};
     }
-    switch (SSL_get_error(ssl_.get(), 0)) {
-        case SSL_ERROR_WANT_READ:
-            return {io_state::want_read, 0, {}};
-        case SSL_ERROR_WANT_WRITE:
-            return {io_state::want_write, 0, {}};
-        case SSL_ERROR_ZERO_RETURN:
-            return {io_state::closed, 0, {}};
-        default:
-            return {io_state::failed, 0, "TLS read failed" + openssl_errors()};
-    }
+    return tls_failure(ssl_.get(), true);
 }
 
 }  // namespace kore_cli::http::wire

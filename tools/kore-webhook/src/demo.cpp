@@ -12,25 +12,19 @@
 
 #include <kore/webhook/adapters/callback.hpp>
 #include <kore/webhook/adapters/httplib.hpp>
-#include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/options.hpp>
 #include <kore/webhook/verifier.hpp>
-#include <kore/webhook/version.hpp>
-
-#include <openssl/rand.h>
 
 #include <httplib.h>
 
-#include <array>
 #include <chrono>
 #include <cstddef>
-#include <cstdio>
 #include <ctime>
+#include <iomanip>
 #include <memory>
 #include <mutex>
 #include <ostream>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -40,15 +34,6 @@
 namespace kore_cli {
 
 namespace {
-
-// 32 random hex digits: a webhook secret nobody else knows.
-std::string random_secret() {
-    std::array<unsigned char, 16> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-        throw std::runtime_error("OpenSSL could not provide random bytes");
-    }
-    return kore::webhook::detail::encode_hex(bytes);
-}
 
 // What the receiver saw, recorded by the route's observer (runs on a server thread).
 struct seen {
@@ -196,20 +181,13 @@ std::string reason(const std::vector<http::response>& responses, const std::vect
     return out;
 }
 
-std::string pad(std::string s, std::size_t width) {
-    if (s.size() < width) {
-        s.append(width - s.size(), ' ');
-    }
-    return s;
-}
-
 }  // namespace
 
 int run_demo(const demo_command& command, std::ostream& out, std::ostream& err) {
     const std::size_t wanted_port = command.port;
-    const std::string active = random_secret();
-    const std::string pending = random_secret();
-    const std::string unknown = random_secret();
+    const std::string active = sid("");
+    const std::string pending = sid("");
+    const std::string unknown = sid("");
     kore::webhook::options opts;
     opts.max_body_size = 64 * 1024;
     const kore::webhook::verifier verifier(std::vector<std::string>{active, pending}, opts);
@@ -263,13 +241,14 @@ int run_demo(const demo_command& command, std::ostream& out, std::ostream& err) 
     } stop_on_exit{server, listener};
 
     out << "kore-webhook demo: receiver on " << url << "\n"
-        << "  cpp-httplib + kore-webhook " << KORE_WEBHOOK_VERSION_MAJOR << "." << KORE_WEBHOOK_VERSION_MINOR << "."
-        << KORE_WEBHOOK_VERSION_PATCH
+        << "  cpp-httplib + " << version_text()
         << " (the library's httplib route helper), two random secrets (Active, Pending), body limit 64 KiB\n\n";
-    const std::size_t w_case = 38;
-    const std::size_t w_must = 34;
-    const std::size_t w_got = 10;
-    out << pad(" #  case", w_case + 4) << pad("a correct receiver must", w_must) << pad("got", w_got) << "reason\n";
+    const int w_case = 38;  // the table's columns: case, must, got; then the reason
+    const int w_must = 34;
+    const int w_got = 10;
+    out << std::left << std::setw(w_case + 4) << " #  case" << std::setw(w_must) << "a correct receiver must"
+        << std::setw(w_got) << "got"
+        << "reason\n";
 
     std::ostream quiet(nullptr);
     std::size_t right = 0;
@@ -313,10 +292,8 @@ int run_demo(const demo_command& command, std::ostream& out, std::ostream& err) 
             why = e.what();
         }
         right += ok ? 1 : 0;
-        char number[32];
-        std::snprintf(number, sizeof number, "%2zu  ", i + 1);
-        out << number << pad(c.name, w_case) << pad(c.must, w_must) << pad(got, w_got) << why
-            << (ok ? "" : "   <-- WRONG") << "\n";
+        out << std::right << std::setw(2) << i + 1 << "  " << std::left << std::setw(w_case) << c.name
+            << std::setw(w_must) << c.must << std::setw(w_got) << got << why << (ok ? "" : "   <-- WRONG") << "\n";
     }
     out << "\n" << right << " of " << all.size() << " verdicts right.";
     if (right == all.size()) {

@@ -23,11 +23,6 @@ std::array<unsigned char, N> random_bytes() {
     return out;
 }
 
-// A Twilio-style SID: two letters and 32 hex digits.
-std::string sid(std::string_view prefix) {
-    return std::string(prefix) + kore::webhook::detail::encode_hex(random_bytes<16>());
-}
-
 template <std::size_t N>
 std::string random_digits() {
     std::string out;
@@ -38,6 +33,10 @@ std::string random_digits() {
 }
 
 }  // namespace
+
+std::string sid(std::string_view prefix) {
+    return std::string(prefix) + kore::webhook::detail::encode_hex(random_bytes<16>());
+}
 
 std::string uuid4() {
     std::string h = kore::webhook::detail::encode_hex(random_bytes<16>());

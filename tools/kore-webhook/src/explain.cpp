@@ -71,8 +71,13 @@ std::string in_quotes(std::string_view s) {
 
 class tester {
 public:
-    tester(const request_facts& facts, const std::vector<secret>& configured, const digest& received)
-        : facts_(facts), configured_(configured), received_(received), url_(kw::signed_url(facts.registered_url)) {
+    tester(const request_facts& facts, const std::string& registered_url, const std::vector<secret>& configured,
+           const digest& received)
+        : facts_(facts),
+          registered_(registered_url),
+          configured_(configured),
+          received_(received),
+          url_(kw::signed_url(registered_url)) {
         keys_.reserve(configured.size());
         for (const auto& s : configured) {
             keys_.emplace_back(s.value);
@@ -88,6 +93,12 @@ public:
         }
         return std::nullopt;
     }
+    // Adds `sentence` to `c` when a configured secret signs the request with `body` instead.
+    void body_variant(cause& c, const std::string& body, const std::string& sentence) const {
+        if (const auto i = any_secret(facts_.method, url_, body)) {
+            c.matches.push_back(sentence + which(*i));
+        }
+    }
     // Whether `secret` (not a configured one) signs the request as received.
     bool signed_with(std::string_view secret) const {
         return keyed(secret).signs(facts_.method, url_, facts_.body, received_);
@@ -98,6 +109,7 @@ public:
     }
     const std::string& url() const noexcept { return url_; }
     const request_facts& facts() const noexcept { return facts_; }
+    const std::string& registered_url() const noexcept { return registered_; }
     const std::vector<secret>& configured() const noexcept { return configured_; }
     // URLs some cause already reported, so the rebuilt-URL cause does not repeat them.
     void reported(const std::string& url) const { reported_.push_back(url); }
@@ -108,6 +120,7 @@ public:
 private:
     mutable std::vector<std::string> reported_;
     const request_facts& facts_;
+    const std::string& registered_;  // as given to --url
     const std::vector<secret>& configured_;
     const digest& received_;
     std::string url_;
@@ -124,9 +137,15 @@ void try_url(const tester& t, cause& c, const std::string& url, const std::strin
     }
 }
 
+// try_url for the spelling `v` (query and fragment cut), the sentence starting with it.
+void try_spelling(const tester& t, cause& c, url_parts v, const std::string& rest_of_sentence) {
+    v.rest.clear();
+    try_url(t, c, v.str(), "The signature is valid for " + v.str() + rest_of_sentence);
+}
+
 cause query_cause(const tester& t) {
     cause c{"query string or fragment not removed", {}, true, {}};
-    const std::string& registered = t.facts().registered_url;
+    const std::string& registered = t.registered_url();
     std::vector<std::string> candidates;
     if (registered.size() != t.url().size()) {
         candidates.push_back(registered);
@@ -153,17 +172,13 @@ cause query_cause(const tester& t) {
 cause slash_cause(const tester& t, const url_parts& u) {
     cause c{"trailing slash added or missing", {}, true, {}};
     url_parts v = u;
-    v.rest.clear();
     if (!v.path.empty() && v.path.back() == '/') {
         v.path.pop_back();
-        try_url(t, c, v.str(),
-                "The signature is valid for " + v.str() +
-                    " (no trailing slash). The URL registered with KORE has no trailing slash; --url has one");
+        try_spelling(t, c, v,
+                     " (no trailing slash). The URL registered with KORE has no trailing slash; --url has one");
     } else {
         v.path += '/';
-        try_url(t, c, v.str(),
-                "The signature is valid for " + v.str() +
-                    " (with a trailing slash). The URL registered with KORE ends in '/'; --url does not");
+        try_spelling(t, c, v, " (with a trailing slash). The URL registered with KORE ends in '/'; --url does not");
     }
     return c;
 }
@@ -171,29 +186,27 @@ cause slash_cause(const tester& t, const url_parts& u) {
 cause scheme_cause(const tester& t, const url_parts& u) {
     cause c{"http and https swapped", {}, true, {}};
     url_parts v = u;
-    v.rest.clear();
     v.scheme = u.is_https() ? "http" : "https";
-    try_url(t, c, v.str(),
-            "The signature is valid for " + v.str() + ". The URL was registered with " + v.scheme +
-                "; a TLS-terminating proxy or tunnel makes requests look like " + u.scheme +
-                ": pass the registered URL, not the one the request arrived at");
+    try_spelling(t, c, v,
+                 ". The URL was registered with " + v.scheme +
+                     "; a TLS-terminating proxy or tunnel makes requests "
+                     "look like " +
+                     u.scheme + ": pass the registered URL, not the one the request arrived at");
     return c;
 }
 
 cause port_cause(const tester& t, const url_parts& u) {
     cause c{"default port added or dropped", {}, true, {}};
     url_parts v = u;
-    v.rest.clear();
     if (u.port.empty()) {
         v.port = u.default_port();
-        try_url(t, c, v.str(),
-                "The signature is valid for " + v.str() + " (port :" + v.port +
-                    " written out). The registered URL spells the port; --url does not");
+        try_spelling(t, c, v,
+                     " (port :" + v.port + " written out). The registered URL spells the port; --url does not");
     } else {
         v.port.clear();
-        try_url(t, c, v.str(),
-                "The signature is valid for " + v.str() + " (without :" + u.port +
-                    "). The registered URL has no port; --url added one (often taken from the request)");
+        try_spelling(t, c, v,
+                     " (without :" + u.port +
+                         "). The registered URL has no port; --url added one (often taken from the request)");
     }
     return c;
 }
@@ -205,11 +218,8 @@ cause host_cause(const tester& t, const url_parts& u) {
             continue;
         }
         url_parts v = u;
-        v.rest.clear();
         v.host = host;
-        try_url(t, c, v.str(),
-                "The signature is valid for " + v.str() +
-                    ". KORE signs the host exactly as registered, letter case included: use that spelling");
+        try_spelling(t, c, v, ". KORE signs the host exactly as registered, letter case included: use that spelling");
     }
     return c;
 }
@@ -261,11 +271,7 @@ cause method_cause(const tester& t) {
 cause newline_cause(const tester& t) {
     cause c{"body with a trailing newline", {}, true, {}};
     const std::string& body = t.facts().body;
-    const auto check = [&](const std::string& b, const std::string& sentence) {
-        if (const auto i = t.any_secret(t.facts().method, t.url(), b)) {
-            c.matches.push_back(sentence + t.which(*i));
-        }
-    };
+    const auto check = [&](const std::string& b, const std::string& sentence) { t.body_variant(c, b, sentence); };
     if (!body.empty() && body.back() == '\n') {
         const std::size_t cut = body.size() >= 2 && body[body.size() - 2] == '\r' ? 2 : 1;
         check(body.substr(0, body.size() - cut),
@@ -287,11 +293,8 @@ cause reserialised_cause(const tester& t) {
     const std::string& body = t.facts().body;
     std::set<std::string> tried{body};  // two ways to the same bytes are one variant
     const auto check = [&](const std::string& b, const std::string& sentence) {
-        if (!tried.insert(b).second) {
-            return;
-        }
-        if (const auto i = t.any_secret(t.facts().method, t.url(), b)) {
-            c.matches.push_back(sentence + t.which(*i));
+        if (tried.insert(b).second) {
+            t.body_variant(c, b, sentence);
         }
     };
     const std::string tail =
@@ -382,26 +385,21 @@ cause whitespace_cause(const tester& t) {
 
 void advice(std::ostream& out, const request_facts& facts, std::error_code verdict) {
     using kore::webhook::errc;
-    const auto has_header = [&](std::string_view name) {
-        for (const auto& h : facts.header_names) {
-            if (ascii_lowercase(h) == name) {
-                return true;
-            }
-        }
-        return false;
-    };
     if (verdict == errc::missing_signature) {
         out << "  The request has no kore-signature header.\n";
-        if (has_header("x-twilio-signature")) {
+        const auto& names = facts.header_names;
+        if (std::any_of(names.begin(), names.end(),
+                        [](const auto& h) { return kwd::iequals(h, "x-twilio-signature"); })) {
             out << "  It carries X-Twilio-Signature: it was signed with Twilio's legacy scheme (HMAC-SHA1), not "
                    "KORE's.\n";
-        } else if (!facts.header_names.empty()) {
-            out << "  Header names seen:";
-            for (const auto& h : facts.header_names) {
-                out << ' ' << h;
-            }
-            out << "\n  If KORE sent it, a proxy, load balancer or tunnel dropped the header on the way.\n";
         } else {
+            if (!names.empty()) {
+                out << "  Header names seen:";
+                for (const auto& h : names) {
+                    out << ' ' << h;
+                }
+                out << "\n";
+            }
             out << "  If KORE sent it, a proxy, load balancer or tunnel dropped the header on the way.\n";
         }
     } else if (verdict == errc::unsigned_request) {
@@ -457,14 +455,14 @@ std::string wrap(const std::string& text, const std::string& indent, std::size_t
 
 }  // namespace
 
-std::vector<cause> find_causes(const request_facts& facts, const std::vector<secret>& configured,
-                               const std::vector<secret>& others) {
+std::vector<cause> find_causes(const request_facts& facts, const std::string& registered_url,
+                               const std::vector<secret>& configured, const std::vector<secret>& others) {
     std::vector<cause> out;
     const auto received = facts.signature ? decode(*facts.signature) : std::nullopt;
     if (!received) {
         return out;
     }
-    const tester t(facts, configured, *received);
+    const tester t(facts, registered_url, configured, *received);
     out.push_back(query_cause(t));
     if (const auto u = split_url(t.url())) {
         out.push_back(slash_cause(t, *u));
@@ -482,13 +480,14 @@ std::vector<cause> find_causes(const request_facts& facts, const std::vector<sec
 }
 
 std::size_t print(std::ostream& out, std::error_code verdict, const request_facts& facts,
-                  const std::vector<secret>& configured, const std::vector<secret>& others) {
+                  const std::string& registered_url, const std::vector<secret>& configured,
+                  const std::vector<secret>& others) {
     out << "\nexplain: why " << kore::webhook::error_name(verdict) << " (the verdict above stands)\n";
     if (verdict != kore::webhook::errc::signature_mismatch) {
         advice(out, facts, verdict);
         return 0;
     }
-    const auto causes = find_causes(facts, configured, others);
+    const auto causes = find_causes(facts, registered_url, configured, others);
     std::size_t found = 0;
     for (const auto& c : causes) {
         std::string line = "  " + c.title + " ";

@@ -3,8 +3,8 @@
 #include "connection.hpp"
 
 #include <kore_cli/errors.hpp>
+#include <kore_cli/http_request.hpp>
 
-#include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/detail/http_text.hpp>
 
 #include <poll.h>
@@ -32,33 +32,6 @@ bool next_line(std::string_view& in, std::string_view& line) {
     }
     in.remove_prefix(lf + 1);
     return true;
-}
-
-std::optional<std::size_t> decimal(std::string_view text) {
-    if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string_view::npos) {
-        return std::nullopt;
-    }
-    std::size_t n = 0;
-    for (const char c : text) {
-        n = n * 10 + static_cast<std::size_t>(c - '0');
-    }
-    return n;
-}
-
-std::optional<std::size_t> chunk_size(std::string_view line) {
-    const std::string_view digits = kwd::trim_ows(line.substr(0, line.find(';')));
-    if (digits.empty() || digits.size() > 8) {
-        return std::nullopt;
-    }
-    std::size_t n = 0;
-    for (const char c : digits) {
-        const int v = kwd::hex_digit_value(c);
-        if (v < 0) {
-            return std::nullopt;
-        }
-        n = n * 16 + static_cast<std::size_t>(v);
-    }
-    return n;
 }
 
 // The body of a chunked response; true once the last chunk (and any trailer) is in.

@@ -3,6 +3,7 @@
 #include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/detail/http_text.hpp>
 
+#include <iterator>
 #include <utility>
 
 namespace kore_cli::http {
@@ -10,49 +11,59 @@ namespace kore_cli::http {
 namespace kwd = kore::webhook::detail;
 
 std::string_view describe(parse_error e) noexcept {
-    switch (e) {
-        case parse_error::none:
-            return "no error";
-        case parse_error::empty:
-            return "the request file is empty";
-        case parse_error::too_large:
-            return "the request file is larger than the 16 MiB this tool reads";
-        case parse_error::line_too_long:
-            return "a request or header line is longer than 16 KiB";
-        case parse_error::too_many_headers:
-            return "the request has more than 128 header fields";
-        case parse_error::bad_request_line:
-            return "the first line is not a request line of the form 'METHOD /path HTTP/1.1'";
-        case parse_error::bad_method:
-            return "the method in the request line is not an HTTP token";
-        case parse_error::bad_target:
-            return "the request target is not '/path', an absolute http(s) URL or '*', or holds control "
-                   "characters";
-        case parse_error::bad_version:
-            return "the request line does not end in HTTP/1.0 or HTTP/1.1";
-        case parse_error::bare_cr:
-            return "a line holds a carriage return that is not followed by a line feed";
-        case parse_error::bad_header:
-            return "a header line is not 'Name: value' (no space is allowed before the colon)";
-        case parse_error::obsolete_line_folding:
-            return "a header line starts with whitespace (obsolete line folding is not accepted)";
-        case parse_error::no_header_end:
-            return "the header section does not end with an empty line (was the capture cut short?)";
-        case parse_error::bad_content_length:
-            return "Content-Length is not a decimal number";
-        case parse_error::conflicting_length:
-            return "the request has several Content-Length fields, or both Content-Length and Transfer-Encoding";
-        case parse_error::unsupported_transfer_coding:
-            return "Transfer-Encoding is not 'chunked' (compressed or other codings are not supported)";
-        case parse_error::truncated_body:
-            return "the body is shorter than Content-Length says (was the capture cut short?)";
-        case parse_error::bad_chunk:
-            return "the chunked body is malformed";
-        case parse_error::trailing_data:
-            return "there are bytes after the end of the message (Content-Length too small, a second "
-                   "request, or a newline an editor added after the body)";
+    // In parse_error's order.
+    static constexpr std::string_view texts[] = {
+        "no error",
+        "the request file is empty",
+        "the request file is larger than the 16 MiB this tool reads",
+        "a request or header line is longer than 16 KiB",
+        "the request has more than 128 header fields",
+        "the first line is not a request line of the form 'METHOD /path HTTP/1.1'",
+        "the method in the request line is not an HTTP token",
+        "the request target is not '/path', an absolute http(s) URL or '*', or holds control characters",
+        "the request line does not end in HTTP/1.0 or HTTP/1.1",
+        "a line holds a carriage return that is not followed by a line feed",
+        "a header line is not 'Name: value' (no space is allowed before the colon)",
+        "a header line starts with whitespace (obsolete line folding is not accepted)",
+        "the header section does not end with an empty line (was the capture cut short?)",
+        "Content-Length is not a decimal number",
+        "the request has several Content-Length fields, or both Content-Length and Transfer-Encoding",
+        "Transfer-Encoding is not 'chunked' (compressed or other codings are not supported)",
+        "the body is shorter than Content-Length says (was the capture cut short?)",
+        "the chunked body is malformed",
+        "there are bytes after the end of the message (Content-Length too small, a second request, or a "
+        "newline an editor added after the body)",
+    };
+    static_assert(std::size(texts) == static_cast<std::size_t>(parse_error::trailing_data) + 1);
+    const auto i = static_cast<std::size_t>(e);
+    return i < std::size(texts) ? texts[i] : "unknown error";
+}
+
+std::optional<std::size_t> decimal(std::string_view text) noexcept {
+    if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string_view::npos) {
+        return std::nullopt;
     }
-    return "unknown error";
+    std::size_t n = 0;
+    for (const char c : text) {
+        n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return n;
+}
+
+std::optional<std::size_t> chunk_size(std::string_view line) noexcept {
+    const std::string_view digits = kwd::trim_ows(line.substr(0, line.find(';')));
+    if (digits.empty() || digits.size() > 8) {  // 8 hex digits: far beyond any size read here
+        return std::nullopt;
+    }
+    std::size_t n = 0;
+    for (const char c : digits) {
+        const int v = kwd::hex_digit_value(c);
+        if (v < 0) {
+            return std::nullopt;
+        }
+        n = n * 16 + static_cast<std::size_t>(v);
+    }
+    return n;
 }
 
 namespace {
@@ -131,18 +142,11 @@ parse_error read_chunked(line_reader& lines, const limits& lim, request& req) no
         if (const auto e = lines.next(line, lim.max_line); e != parse_error::none) {
             return e == parse_error::no_header_end ? parse_error::bad_chunk : e;
         }
-        const std::string_view size_text = kwd::trim_ows(line.substr(0, line.find(';')));
-        if (size_text.empty() || size_text.size() > 8) {  // 8 hex digits: far beyond max_input
+        const auto chunk = chunk_size(line);
+        if (!chunk) {
             return parse_error::bad_chunk;
         }
-        std::size_t size = 0;
-        for (const char c : size_text) {
-            const int v = kwd::hex_digit_value(c);
-            if (v < 0) {
-                return parse_error::bad_chunk;
-            }
-            size = size * 16 + static_cast<std::size_t>(v);
-        }
+        const std::size_t size = *chunk;
         if (size == 0) {
             // Trailer fields end the message; kept apart from the headers (they share the cap).
             const auto e = read_fields(lines, lim, req.trailers, req.headers.size());
@@ -255,17 +259,11 @@ parse_result parse(std::string_view raw, const limits& lim) {
             return fail(e, lines.position());
         }
     } else if (cl_count == 1) {
-        const std::string_view text = *req.find("content-length");
-        if (text.empty() || text.size() > 12) {
+        const auto declared = decimal(*req.find("content-length"));
+        if (!declared) {
             return fail(parse_error::bad_content_length, body_start);
         }
-        std::size_t length = 0;
-        for (const char c : text) {
-            if (c < '0' || c > '9') {
-                return fail(parse_error::bad_content_length, body_start);
-            }
-            length = length * 10 + static_cast<std::size_t>(c - '0');
-        }
+        const std::size_t length = *declared;
         const std::string_view rest = lines.rest();
         if (length > rest.size()) {
             return fail(parse_error::truncated_body, raw.size());

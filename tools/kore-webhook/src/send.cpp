@@ -68,13 +68,9 @@ std::pair<std::string, std::string> split_header(const std::string& text) {
     }
     std::string name = text.substr(0, colon);
     std::string value = text.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-        value.erase(0, 1);
-    }
-    for (const char c : name) {
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            throw usage_error("--header name '" + name + "' holds whitespace");
-        }
+    value.erase(0, value.find_first_not_of(" \t"));
+    if (name.find_first_of(" \t\r\n") != std::string::npos) {
+        throw usage_error("--header name '" + name + "' holds whitespace");
     }
     if (value.find_first_of("\r\n") != std::string::npos) {
         throw usage_error("--header value for '" + name + "' holds a line break");
@@ -128,8 +124,6 @@ std::string replay_verdict(const http::response& original, const http::response&
 
 send_plan make_plan(const send_settings& s, std::string_view secret, std::time_t now) {
     send_plan plan;
-    plan.registered_url = s.registered_url;
-    plan.method = s.method;
     plan.retries = s.retries;
     plan.retry_delay = s.retry_delay;
     plan.transport.timeout = s.timeout;
@@ -272,27 +266,21 @@ send_plan make_plan(const send_settings& s, std::string_view secret, std::time_t
     }
     req.headers.emplace_back("kore-idempotency-token", uuid4());
     req.headers.emplace_back("date", kore_date(now));
-    std::vector<std::string> replaced;
+    // The first --header of a name replaces the default header of that name, if any; the others
+    // are added.
+    std::vector<std::string> given;
     for (const auto& text : s.headers) {
         auto [name, value] = split_header(text);
-        bool done = false;
-        for (const auto& r : replaced) {
-            done = done || kwd::iequals(r, name);
+        const auto named = [&name = name](const std::string& n) { return kwd::iequals(n, name); };
+        const bool first = std::none_of(given.begin(), given.end(), named);
+        given.push_back(name);
+        const auto h =
+            std::find_if(req.headers.begin(), req.headers.end(), [&](const auto& f) { return named(f.first); });
+        if (first && h != req.headers.end()) {
+            *h = {name, value};
+        } else {
+            req.headers.emplace_back(name, value);
         }
-        if (!done) {
-            for (auto& h : req.headers) {
-                if (kwd::iequals(h.first, name)) {
-                    h = {name, value};
-                    done = true;
-                    break;
-                }
-            }
-            replaced.push_back(name);
-            if (done) {
-                continue;
-            }
-        }
-        req.headers.emplace_back(name, value);
     }
     return plan;
 }
@@ -345,6 +333,16 @@ std::vector<delivery> deliver(const send_plan& plan, std::ostream& log) {
     return out;
 }
 
+namespace {
+
+struct send_command {
+    std::vector<secret_source> secrets;  // exactly one
+    send_settings settings;              // settings.body is read from body_file
+    std::optional<std::string> body_file;
+};
+
+// Delivers (or with --dry-run prints) the plan. Returns 0 when every delivery was answered 2xx,
+// 1 otherwise; throws usage_error or io_error.
 int run_send(const send_command& command, std::ostream& out, std::ostream& err) {
     send_settings settings = command.settings;
     if (command.body_file) {
@@ -366,7 +364,7 @@ int run_send(const send_command& command, std::ostream& out, std::ostream& err) 
     if (tls.enabled) {
         http::check_tls_options(tls);  // a bad --cacert is not worth a retry
     }
-    err << "sending " << plan.event_name << " (" << plan.method << ", " << plan.body.size() << " bytes"
+    err << "sending " << plan.event_name << " (" << plan.request.method << ", " << plan.body.size() << " bytes"
         << (settings.tamper.empty() ? std::string() : ", tamper: " + settings.tamper) << ") to " << plan.request.host
         << ":" << plan.request.port << plan.request.target
         << (settings.connect_to
@@ -395,6 +393,8 @@ int run_send(const send_command& command, std::ostream& out, std::ostream& err) 
     return all_ok ? 0 : 1;
 }
 
+}  // namespace
+
 void define_send(command& c) {
     std::string events;
     for (const auto& e : event_catalog) {
@@ -413,9 +413,7 @@ void define_send(command& c) {
                "connection or TLS error (an untrusted certificate or a wrong host name included).");
     auto args = std::make_shared<send_command>();
     send_settings& s = args->settings;
-    c.secret("--secret-file", secret_source::kind::file, args->secrets, "FILE", "the webhook secret to sign with");
-    c.secret("--secret-env", secret_source::kind::env, args->secrets, "NAME", secret_env_help);
-    c.secret("--secret", secret_source::kind::plain, args->secrets, "SECRET", secret_plain_help);
+    c.secrets(args->secrets, "the webhook secret to sign with");
     c.text("--url", s.registered_url, "URL", "the callback URL as registered with KORE (http or https)")->required();
     CLI::Option* event = c.text("--event", s.event, "NAME", "a built-in callback (default sim-status):" + events);
     CLI::Option* body =

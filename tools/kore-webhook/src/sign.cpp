@@ -1,4 +1,4 @@
-#include <kore_cli/sign.hpp>
+// `kore-webhook sign`: the kore-signature KORE would send for a request.
 
 #include "command.hpp"
 
@@ -14,6 +14,17 @@
 
 namespace kore_cli {
 
+namespace {
+
+struct sign_command {
+    std::vector<secret_source> secrets;  // exactly one
+    std::string url;
+    std::string method = "POST";
+    std::optional<std::string> body_file;  // no option: an empty body
+};
+
+// Prints the signature on `out`; notes and warnings on `err`. Returns 0; throws usage_error or
+// io_error.
 int run_sign(const sign_command& command, std::ostream& out, std::ostream& err) {
     const std::string& method = command.method;
     if (!kore::webhook::detail::is_http_method(method)) {
@@ -36,15 +47,15 @@ int run_sign(const sign_command& command, std::ostream& out, std::ostream& err) 
     return 0;
 }
 
+}  // namespace
+
 void define_sign(command& c) {
     c.describe("sign", "print the kore-signature of a request",
                "Prints the kore-signature (64 lowercase hex digits) KORE would send for this request.\n"
                "Give exactly one secret.",
                "Exit status: 0 printed; 2 usage or I/O error.");
     auto args = std::make_shared<sign_command>();
-    c.secret("--secret-file", secret_source::kind::file, args->secrets, "FILE", secret_file_help);
-    c.secret("--secret-env", secret_source::kind::env, args->secrets, "NAME", secret_env_help);
-    c.secret("--secret", secret_source::kind::plain, args->secrets, "SECRET", secret_plain_help);
+    c.secrets(args->secrets, "the webhook secret: the file's content, one trailing newline removed");
     c.text("--method", args->method, "METHOD",
            "the HTTP method, signed as given (default POST; KORE uses POST or GET)");
     c.text("--url", args->url, "URL",

@@ -3,10 +3,10 @@
 #include "command.hpp"
 
 #include <kore_cli/errors.hpp>
-#include <kore_cli/explain.hpp>
 #include <kore_cli/io.hpp>
 
 #include <kore/webhook/errors.hpp>
+#include <kore/webhook/options.hpp>
 #include <kore/webhook/request_head.hpp>
 #include <kore/webhook/signature_header.hpp>
 #include <kore/webhook/url.hpp>
@@ -51,6 +51,25 @@ verify_case case_from_request(const http::request& req) {
     return c;
 }
 
+namespace {
+
+struct verify_command {
+    std::vector<secret_source> secrets;          // accepted, in rotation order
+    std::vector<secret_source> explain_secrets;  // not accepted; --explain tests them
+    std::string url;
+    // Either a captured request...
+    std::optional<std::string> request_file;
+    // ...or its parts.
+    std::optional<std::string> method;
+    std::optional<std::string> body_file;
+    std::optional<std::string> signature;
+    bool no_signature = false;
+    bool explain = false;
+    kore::webhook::options options;
+};
+
+// Prints "verified" or "<error_name>: <message>" (and --explain's findings) on `out`, notes on
+// `err`. Returns 0 verified, 1 refused; throws usage_error or io_error.
 int run_verify(const verify_command& command, std::ostream& out, std::ostream& err) {
     if (!command.request_file) {
         if (!command.method) {
@@ -120,18 +139,12 @@ int run_verify(const verify_command& command, std::ostream& out, std::ostream& e
     }
     out << verdict.error_name() << ": " << verdict.error().message() << "\n";
     if (command.explain) {
-        explain::request_facts facts;
-        facts.method = c.method;
-        facts.registered_url = command.url;
-        facts.body = c.body;
-        facts.signature = c.signature;
-        facts.target = c.target;
-        facts.host = c.host;
-        facts.header_names = c.header_names;
-        explain::print(out, verdict.error(), facts, secrets, others);
+        explain::print(out, verdict.error(), c, command.url, secrets, others);
     }
     return 1;
 }
+
+}  // namespace
 
 void define_verify(command& c) {
     c.describe("verify", "judge a captured callback as a receiver does; --explain says why it was refused",
@@ -142,12 +155,10 @@ void define_verify(command& c) {
                "Exit status: 0 verified; 1 refused (the error name and its meaning are printed); 2 usage or I/O\n"
                "error.");
     auto v = std::make_shared<verify_command>();
-    c.secret("--secret-file", secret_source::kind::file, v->secrets, "FILE",
-             std::string(secret_file_help) +
-                 "\nRepeat the secret options to accept several secrets (Active and\n"
-                 "Pending during a rotation); the first that verifies is reported.");
-    c.secret("--secret-env", secret_source::kind::env, v->secrets, "NAME", secret_env_help);
-    c.secret("--secret", secret_source::kind::plain, v->secrets, "SECRET", secret_plain_help);
+    c.secrets(v->secrets,
+              "the webhook secret: the file's content, one trailing newline removed\nRepeat the secret "
+              "options to accept several secrets (Active and\nPending during a rotation); the first that "
+              "verifies is reported.");
     c.text("--url", v->url, "URL",
            "the callback URL exactly as registered with KORE (its query and\n"
            "fragment are not signed); never the URL the request arrived at")

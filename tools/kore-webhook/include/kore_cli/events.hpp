@@ -36,6 +36,10 @@ inline constexpr event_info event_catalog[] = {
     {"event-streams-test", "Event Streams test event: CloudEvents, JSON array"},
 };
 
+// A Twilio-style SID: `prefix` (two letters) and 32 random hex digits; without a prefix, the
+// demo's random webhook secrets. Throws std::runtime_error when OpenSSL has no random bytes.
+std::string sid(std::string_view prefix);
+
 // A random (version 4) UUID, lowercase: the kore-idempotency-token format.
 std::string uuid4();
 

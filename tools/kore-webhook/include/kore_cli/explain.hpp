@@ -25,7 +25,6 @@ namespace kore_cli::explain {
 // What is known about the refused request.
 struct request_facts {
     std::string method;
-    std::string registered_url;  // as given to --url
     std::string body;
     std::optional<std::string> signature;   // the kore-signature value, if the header was there
     std::optional<std::string> target;      // the request line's target (request-file form)
@@ -43,12 +42,14 @@ struct cause {
 
 // Every usual cause, in the order they are reported, with what matched. Empty when the request
 // carries no signature that could be compared.
-std::vector<cause> find_causes(const request_facts& facts, const std::vector<secret>& configured,
-                               const std::vector<secret>& others);
+std::vector<cause> find_causes(const request_facts& facts, const std::string& registered_url,
+                               const std::vector<secret>& configured, const std::vector<secret>& others);
 
-// Prints the explanation of a refusal. Returns the number of variants that matched.
+// Prints the explanation of a refusal (`registered_url` as given to --url). Returns the number
+// of variants that matched.
 std::size_t print(std::ostream& out, std::error_code verdict, const request_facts& facts,
-                  const std::vector<secret>& configured, const std::vector<secret>& others);
+                  const std::string& registered_url, const std::vector<secret>& configured,
+                  const std::vector<secret>& others);
 
 }  // namespace kore_cli::explain
 

@@ -77,6 +77,11 @@ std::string_view describe(parse_error e) noexcept;
 // Parses exactly one request; anything after its end is an error.
 parse_result parse(std::string_view raw, const limits& lim = {});
 
+// For this parser and the client's response parser: 1 to 12 decimal digits (Content-Length), and
+// a chunk-size line (at most 8 hex digits, extensions after ';' ignored); nothing for anything else.
+std::optional<std::size_t> decimal(std::string_view text) noexcept;
+std::optional<std::size_t> chunk_size(std::string_view line) noexcept;
+
 }  // namespace kore_cli::http
 
 #endif

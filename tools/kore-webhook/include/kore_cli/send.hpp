@@ -6,7 +6,6 @@
 // plan (what goes on the wire) is built apart from the delivery, so `demo` and --dry-run reuse it.
 
 #include <kore_cli/http_client.hpp>
-#include <kore_cli/secrets.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -46,9 +45,7 @@ struct send_settings {
 
 // What will be sent.
 struct send_plan {
-    std::string registered_url;
     std::string event_name;  // or "body-file"
-    std::string method = "POST";
     std::string content_type;
     std::string body;       // as sent
     std::string signature;  // header value (when sent)
@@ -77,16 +74,6 @@ struct delivery {
 // Delivers every request of the plan, retrying like KORE. Progress goes to `log`. Throws io_error
 // when a delivery cannot get any answer, at once (no retry) when the certificate is refused.
 std::vector<delivery> deliver(const send_plan& plan, std::ostream& log);
-
-struct send_command {
-    std::vector<secret_source> secrets;  // exactly one
-    send_settings settings;              // settings.body is read from body_file
-    std::optional<std::string> body_file;
-};
-
-// Delivers (or with --dry-run prints) the plan. Returns 0 when every delivery was answered 2xx,
-// 1 otherwise; throws usage_error or io_error.
-int run_send(const send_command& command, std::ostream& out, std::ostream& err);
 
 }  // namespace kore_cli
 
