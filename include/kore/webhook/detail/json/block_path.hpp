@@ -53,8 +53,8 @@ public:
     }
 
 private:
-    // Where the rules of the block path stand at a block's first byte: bit 63 of the previous
-    // block's masks (the byte before this block), each as 0 or 1 (follow() shifts it in).
+    // Where the rules of the block path stand at a block's first byte: the previous block's
+    // masks, of which only bit 63 (the byte before this block) is read (follow() shifts it in).
     struct block_carry {
         std::uint64_t inside = 0;      // that byte is in a string (or is its opening quote)
         std::uint64_t key_inside = 0;  // ... a string that is a key
@@ -192,45 +192,45 @@ private:
             // Brackets in order, on copies: the block may yet be left.
             std::uint64_t block_levels = levels;
             std::size_t block_depth = depth;
-            std::uint64_t opens_here = 0;
+            std::uint64_t object_opens = 0;
+            std::uint64_t array_opens = 0;
             std::uint64_t closes = 0;
             std::uint64_t turns = 0;  // brackets after which the innermost container's kind changes
-            const std::uint64_t entry_in_object = in_object_now ? 1U : 0U;
-            std::uint64_t top_is_object = entry_in_object;  // 1 in an object, 0 in an array
+            const bool entry_in_object = in_object_now;
+            bool top_is_object = entry_in_object;
             bool brackets_fit = true;
             for (std::uint64_t rest = brackets; rest != 0; rest &= rest - 1) {
-                const std::size_t at = lowest_bit(rest);
-                const unsigned c = static_cast<unsigned char>(bytes[at]);
-                const std::uint64_t curly = (c >> 5) & 1U;  // '{' and '}', not '[' and ']'
-                const std::uint64_t was_object = top_is_object;
+                const std::uint64_t bit = rest & (~rest + 1);
+                const auto c = static_cast<unsigned char>(bytes[lowest_bit(rest)]);
+                const bool curly = (c & 0x20U) != 0;  // '{' and '}', not '[' and ']'
+                const bool was_object = top_is_object;
                 if ((c & 0x02U) != 0) {  // '{' and '[' (0x7b, 0x5b), not '}' and ']' (0x7d, 0x5d)
                     if (block_depth == 64) {
                         brackets_fit = false;
                         break;
                     }
-                    block_levels = (block_levels & ~(std::uint64_t{1} << block_depth)) | curly << block_depth;
+                    block_levels = (block_levels & ~(std::uint64_t{1} << block_depth)) | std::uint64_t{curly}
+                                                                                             << block_depth;
                     ++block_depth;
                     top_is_object = curly;
-                    opens_here |= std::uint64_t{1} << at;
+                    (curly ? object_opens : array_opens) |= bit;
                 } else {
                     if (was_object != curly || block_depth == 1) {
                         brackets_fit = false;  // a mismatch, the end of the top-level value, or the word's start
                         break;
                     }
                     --block_depth;
-                    closes |= std::uint64_t{1} << at;
-                    top_is_object = (block_levels >> (block_depth - 1)) & 1U;
+                    closes |= bit;
+                    top_is_object = ((block_levels >> (block_depth - 1)) & 1U) != 0;
                 }
-                turns |= (was_object ^ top_is_object) << at;
+                turns |= was_object != top_is_object ? bit : 0;
             }
             if (!brackets_fit) {
                 break;
             }
-            // Bytes whose innermost container is an object, each bracket with the container it
-            // leaves the text in: an opening bracket's own.
-            const std::uint64_t in_object = Classifier::inside_quotes(turns) ^ (std::uint64_t{0} - entry_in_object);
-            const std::uint64_t object_opens = opens_here & in_object;
-            const std::uint64_t array_opens = opens_here & ~in_object;
+            // Bytes whose innermost container is an object (brackets themselves included, unused).
+            const std::uint64_t in_object =
+                Classifier::inside_quotes(turns) ^ (entry_in_object ? ~std::uint64_t{0} : 0);
 
             // Each rule: the tokens of one kind, and the tokens they may follow. follow(x) marks
             // the bytes just after a token of x, whitespace skipped: x, and the whitespace after
@@ -270,7 +270,7 @@ private:
             }
             levels = block_levels;
             depth = block_depth;
-            in_object_now = top_is_object != 0;
+            in_object_now = top_is_object;
             if constexpr (Spaced) {
                 if (spaces != 0) {
                     g_.note_removed_whitespace();
@@ -295,23 +295,26 @@ private:
     template <class Classifier>
     bool scalars_fit(const Classifier& classifier, const char* bytes, std::uint64_t scalars, bool in_scalar,
                      const json_grammar::scalar_snapshot& carried) noexcept {
-        std::uint64_t within = scalars;
-        if (in_scalar) {
-            if (!scalar_goes_on(bytes, scalars, carried)) {
-                return false;
+        if constexpr (!Classifier::numbers_by_mask) {
+            static_cast<void>(classifier);
+            return (!in_scalar || scalar_goes_on(bytes, scalars, carried)) &&
+                   tokens_fit(bytes, in_scalar ? scalars & (scalars + 1) : scalars);
+        } else {
+            std::uint64_t within = scalars;
+            if (in_scalar) {
+                if (!scalar_goes_on(bytes, scalars, carried)) {
+                    return false;
+                }
+                within &= scalars + 1;  // without the run at bit 0
             }
-            within &= scalars + 1;  // without the run at bit 0
+            // The run that reaches bit 63 (its first byte is the highest one with a byte before it not in it).
+            const std::uint64_t tail = static_cast<std::int64_t>(within) < 0
+                                           ? within & (~std::uint64_t{0} << highest_bit((within & ~(within << 1)) | 1))
+                                           : 0;
+            within &= ~tail;
+            return (within == 0 || numbers_fit(classifier, bytes, within) || tokens_fit(bytes, within)) &&
+                   (tail == 0 || tokens_fit(bytes, tail));
         }
-        // The run that reaches bit 63 (its first byte is the highest one with a byte before it not in it).
-        const std::uint64_t tail = static_cast<std::int64_t>(within) < 0
-                                       ? within & (~std::uint64_t{0} << highest_bit((within & ~(within << 1)) | 1))
-                                       : 0;
-        within &= ~tail;
-        bool by_mask = false;
-        if constexpr (Classifier::numbers_by_mask) {
-            by_mask = within != 0 && numbers_fit(classifier, bytes, within);
-        }
-        return (within == 0 || by_mask || tokens_fit(bytes, within)) && (tail == 0 || tokens_fit(bytes, tail));
     }
 
     // Whether every run of `scalars` (none touching bit 0 or bit 63) is a JSON number without an
