@@ -10,6 +10,7 @@
 #include <kore/webhook/detail/json/minifier.hpp>
 
 #include <cstdint>
+#include <iterator>
 #include <random>
 
 using namespace kore_unit;
@@ -278,6 +279,43 @@ TEST_CASE("the SSE2 and AVX2 classifiers give the portable classifier's masks") 
     }
 }
 
+TEST_CASE("the AVX2 classifier gives the portable classifier's number masks") {
+    generator g(7);
+    constexpr std::string_view alphabet = "0123456789-.+eE/:\x2f\x3a\x2c\x2e\x2d\x30\x39\xb0\xb9";
+    const auto same_numbers = [](const detail::json_number_bytes& a, const detail::json_number_bytes& b) {
+        return a.digit == b.digit && a.zero == b.zero && a.minus == b.minus && a.dot == b.dot;
+    };
+    for (int round = 0; round < 20000; ++round) {
+        char block[detail::json_block_size];
+        for (char& c : block) {
+            c = g.chance(80) ? alphabet[g.below(alphabet.size())] : static_cast<char>(g.below(256));
+        }
+        const detail::json_number_bytes reference = detail::json_blocks_portable::numbers(block);
+        for (std::size_t i = 0; i < detail::json_block_size; ++i) {
+            const auto c = static_cast<unsigned char>(block[i]);
+            CHECK((((reference.digit >> i) & 1U) != 0) == (c >= '0' && c <= '9'));
+            CHECK((((reference.zero >> i) & 1U) != 0) == (c == '0'));
+            CHECK((((reference.minus >> i) & 1U) != 0) == (c == '-'));
+            CHECK((((reference.dot >> i) & 1U) != 0) == (c == '.'));
+        }
+#if KORE_WEBHOOK_AVX2_DISPATCH
+        if (detail::cpu_has_avx2()) {
+            CHECK(same_numbers(detail::json_blocks_avx2{}.numbers(block), reference));
+        }
+#endif
+    }
+}
+
+TEST_CASE("highest_bit and lowest_bit find the set bit at each end") {
+    for (std::size_t i = 0; i < 64; ++i) {
+        const std::uint64_t bit = std::uint64_t{1} << i;
+        CHECK(detail::highest_bit(bit) == i);
+        CHECK(detail::lowest_bit(bit) == i);
+        CHECK(detail::highest_bit(bit | 1U) == i);
+        CHECK(detail::lowest_bit(bit | (std::uint64_t{1} << 63)) == i);
+    }
+}
+
 TEST_CASE("prefix_xor marks the bytes from each opening quote up to its closing one") {
     CHECK(detail::prefix_xor(0) == 0);
     CHECK(detail::prefix_xor(0b1001) == 0b0111);
@@ -389,6 +427,44 @@ TEST_CASE("block minifiers settle every short number and literal as the byte-by-
             CAPTURE(token, pad);
             check_all(g, text);
         }
+    }
+}
+
+TEST_CASE("block minifiers settle blocks dense with numbers and literals as the byte-by-byte minifier does") {
+    // Many scalars to a block, most within it (checked by masks: numbers_fit), valid or not: an
+    // exponent, a sign or a letter in a number, a literal cut or run on, a leading zero, two dots.
+    generator g(8);
+    constexpr std::string_view alphabet = "0123456789-.";
+    constexpr std::string_view odd[] = {"1e5", "-1E+2", "true", "false", "null", "tru", "nul1", "+1",    "01", "1.",
+                                        ".5",  "1.2.3", "--1",  "-",     "0.0",  "-0",  "10",   "truex", "1-", "0x1"};
+    for (int round = 0; round < 600; ++round) {
+        std::string text = g.chance(50) ? "[" : "{\"k\":[";
+        for (std::size_t i = 0, n = 10 + g.below(60); i < n; ++i) {
+            if (i != 0) {
+                text += ',';
+            }
+            if (g.chance(round % 2 == 0 ? 2 : 10)) {
+                text += odd[g.below(std::size(odd))];
+            } else {
+                std::string token = g.chance(30) ? "-" : "";
+                token += static_cast<char>('1' + g.below(9));
+                for (std::size_t d = g.below(8); d > 0; --d) {
+                    token += alphabet[g.below(10)];
+                }
+                if (g.chance(40)) {
+                    token += '.';
+                    for (std::size_t d = 1 + g.below(6); d > 0; --d) {
+                        token += alphabet[g.below(10)];
+                    }
+                }
+                if (g.chance(1)) {
+                    token[g.below(token.size())] = alphabet[g.below(alphabet.size())];
+                }
+                text += token;
+            }
+        }
+        text += text[0] == '[' ? "]" : "]}";
+        check_all(g, text);
     }
 }
 

@@ -53,8 +53,8 @@ public:
     }
 
 private:
-    // Where the rules of the block path stand at a block's first byte: bit 63 of the previous
-    // block's masks (the byte before this block), each as 0 or 1 (follow() shifts it in).
+    // Where the rules of the block path stand at a block's first byte: the previous block's
+    // masks, of which only bit 63 (the byte before this block) is read (follow() shifts it in).
     struct block_carry {
         std::uint64_t inside = 0;      // that byte is in a string (or is its opening quote)
         std::uint64_t key_inside = 0;  // ... a string that is a key
@@ -65,14 +65,19 @@ private:
         std::uint64_t opens = 0;       // after '{' or '[': its closing bracket too
     };
 
-    // The bytes just after those of `now`, with the byte before the block taken from `before`
-    // (a carry: 0 or 1).
+    // The bytes just after those of `now`, with the byte before the block taken from bit 63 of
+    // `before` (the previous block's mask: a carry).
     static std::uint64_t follow(std::uint64_t now, std::uint64_t before) noexcept {
-        return now << 1 | before;
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__) && !defined(KORE_WEBHOOK_NO_SIMD)
+        asm("shldq $1, %1, %0" : "+r"(now) : "r"(before) : "cc");  // one instruction: now << 1 | before >> 63
+        return now;
+#else
+        return now << 1 | before >> 63;
+#endif
     }
 
     [[nodiscard]] block_carry carry_from_state() const noexcept {
-        constexpr std::uint64_t last = 1;
+        constexpr std::uint64_t last = std::uint64_t{1} << 63;
         block_carry c;
         const state s = g_.current();
         c.inside = s == state::string ? last : 0;
@@ -86,7 +91,7 @@ private:
     }
 
     void state_from_carry(const block_carry& c) noexcept {
-        const auto set = [](std::uint64_t bit) { return bit != 0; };
+        const auto set = [](std::uint64_t mask) { return (mask >> 63) != 0; };
         if (set(c.inside)) {
             g_.set_state(state::string);
             g_.set_string_is_key(set(c.key_inside));
@@ -163,7 +168,8 @@ private:
             }
             // In strings, opening quotes included: the quotes' running parity, flipped if the block
             // opens inside one.
-            const std::uint64_t inside = Classifier::inside_quotes(block.quote) ^ (std::uint64_t{0} - carry.inside);
+            const std::uint64_t inside = Classifier::inside_quotes(block.quote) ^
+                                         static_cast<std::uint64_t>(static_cast<std::int64_t>(carry.inside) >> 63);
             const std::uint64_t openings = block.quote & inside;
             const std::uint64_t closings = block.quote & ~inside;
             const std::uint64_t outside = ~(inside | block.quote);
@@ -244,7 +250,7 @@ private:
             const std::uint64_t keys = through_spaces(object_opens | (commas & in_object), carry.keys);
             const std::uint64_t value_may_start = follow(values, carry.values);
             const std::uint64_t key_openings = openings & follow(keys, carry.keys);
-            const std::uint64_t key_inside = inside & ~(inside + (key_openings | carry.key_inside));
+            const std::uint64_t key_inside = inside & ~(inside + (key_openings | (carry.key_inside >> 63)));
             const std::uint64_t key_closings = closings & follow(key_inside, carry.key_inside);
             const std::uint64_t key_ends = through_spaces(key_closings, carry.key_ends);
             // Every token that starts a value: opening brackets, scalars, and strings that are not keys.
@@ -259,8 +265,7 @@ private:
             const std::uint64_t misplaced = (value_starts & ~value_may_start) |
                                             (colons & ~follow(key_ends, carry.key_ends)) | (commas & ~after_end) |
                                             (closes & ~(after_end | follow(opens, carry.opens)));
-            if (misplaced != 0 || (in_scalar && !scalar_goes_on(bytes, scalars, scalar_state)) ||
-                (scalars != 0 && !scalars_fit(bytes, scalars & ~(in_scalar ? scalars & ~(scalars + 1) : 0)))) {
+            if (misplaced != 0 || (scalars != 0 && !scalars_fit(classifier, bytes, scalars, in_scalar, scalar_state))) {
                 break;
             }
             levels = block_levels;
@@ -272,7 +277,7 @@ private:
                     on_spaces(bytes, spaces, classifier);
                 }
             }
-            carry = {inside >> 63, key_inside >> 63, values >> 63, keys >> 63, ends >> 63, key_ends >> 63, opens >> 63};
+            carry = {inside, key_inside, values, keys, ends, key_ends, opens};
             in_scalar = static_cast<std::int64_t>(scalars) < 0;
             if (in_scalar) {
                 scalar_state = g_.save_scalar();  // step() left it at the block's last byte
@@ -281,6 +286,74 @@ private:
         left = taken < count;
         leave();
         return taken;
+    }
+
+    // The numbers and literals of a block (`scalars`, the first run carried in from the previous
+    // block when `in_scalar`). Those within the block are checked by masks (numbers_fit), or, where
+    // that does not settle them, one by one (tokens_fit); the ones at the block's edges go through
+    // the grammar, which carries their state across the boundary.
+    template <class Classifier>
+    bool scalars_fit(const Classifier& classifier, const char* bytes, std::uint64_t scalars, bool in_scalar,
+                     const json_grammar::scalar_snapshot& carried) noexcept {
+        if constexpr (!Classifier::numbers_by_mask) {
+            static_cast<void>(classifier);
+            return (!in_scalar || scalar_goes_on(bytes, scalars, carried)) &&
+                   tokens_fit(bytes, in_scalar ? scalars & (scalars + 1) : scalars);
+        } else {
+            std::uint64_t within = scalars;
+            if (in_scalar) {
+                if (!scalar_goes_on(bytes, scalars, carried)) {
+                    return false;
+                }
+                within &= scalars + 1;  // without the run at bit 0
+            }
+            // The run that reaches bit 63 (its first byte is the highest one with a byte before it not in it).
+            const std::uint64_t tail = static_cast<std::int64_t>(within) < 0
+                                           ? within & (~std::uint64_t{0} << highest_bit((within & ~(within << 1)) | 1))
+                                           : 0;
+            within &= ~tail;
+            return (within == 0 || numbers_fit(classifier, bytes, within) || tokens_fit(bytes, within)) &&
+                   (tail == 0 || tokens_fit(bytes, tail));
+        }
+    }
+
+    // Whether every run of `scalars` (none touching bit 0 or bit 63) is a JSON number without an
+    // exponent, -?(0|[1-9][0-9]*)(.[0-9]+)?, or one of true, false and null, decided by word
+    // operations on the classifier's masks of digits, zeros, minus signs and dots. False means
+    // "not settled here" (an exponent, say): tokens_fit() then decides.
+    template <class Classifier>
+    static bool numbers_fit(const Classifier& classifier, const char* bytes, std::uint64_t scalars) noexcept {
+        const json_number_bytes n = classifier.numbers(bytes);
+        const std::uint64_t starts = scalars & ~(scalars << 1);
+        const std::uint64_t digits = n.digit & scalars;
+        const std::uint64_t minus = n.minus & scalars;
+        const std::uint64_t dots = n.dot & scalars;
+        const std::uint64_t others = scalars & ~(digits | minus | dots);
+        std::uint64_t literals = 0;  // the bytes of the literals, each checked whole
+        if (others != 0) {
+            for (std::uint64_t rest = starts & others; rest != 0; rest &= rest - 1) {
+                const std::size_t from = lowest_bit(rest);
+                const std::size_t length = lowest_bit(~scalars & (~std::uint64_t{0} << from)) - from;
+                if (!((length == 4 &&
+                       (std::memcmp(bytes + from, "true", 4) == 0 || std::memcmp(bytes + from, "null", 4) == 0)) ||
+                      (length == 5 && std::memcmp(bytes + from, "false", 5) == 0))) {
+                    return false;
+                }
+                literals |= ((std::uint64_t{1} << length) - 1) << from;
+            }
+            if ((others & ~literals) != 0) {
+                return false;  // a letter, '+' or other byte in a number
+            }
+        }
+        // The rest are numbers made of digits, '-' and '.' only.
+        const std::uint64_t first_digits = digits & (starts | (minus << 1));
+        const std::uint64_t wrong = (minus & ~starts) |                          // '-' only first
+                                    (((minus | dots) << 1) & ~digits) |          // a digit after '-' and after '.'
+                                    (dots & ~(digits << 1)) |                    // a digit before '.'
+                                    ((digits + (dots << 1)) & dots) |            // no '.' after the digits after a '.'
+                                    (((first_digits & n.zero) << 1) & digits) |  // no digit after a leading zero
+                                    (starts & ~(digits | minus | literals));     // a digit or '-' first
+        return wrong == 0;
     }
 
     // The bytes of the scalar carried in from the previous block (those up to the block's first
@@ -309,10 +382,10 @@ private:
         return true;
     }
 
-    // Numbers and literals: the common ones settled from one word (common_scalar), any other
-    // byte by byte through step(); each must be complete where it ends inside the block. One that
+    // Numbers and literals one by one: the common ones settled from one word (common_scalar), any
+    // other byte by byte through step(); each must be complete where it ends inside the block. One that
     // runs to the block's end always goes through step(), which leaves its state in the grammar.
-    bool scalars_fit(const char* bytes, std::uint64_t scalars) noexcept {
+    bool tokens_fit(const char* bytes, std::uint64_t scalars) noexcept {
         for (std::uint64_t rest = scalars & ~(scalars << 1); rest != 0; rest &= rest - 1) {
             const std::size_t from = lowest_bit(rest);
             const std::uint64_t beyond = ~scalars & (~std::uint64_t{0} << from);

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace kore::webhook::detail {
 
@@ -29,6 +30,15 @@ struct json_block {
     std::uint64_t space = 0;    // ' '
     std::uint64_t control = 0;  // below 0x20: JSON's '\t', '\n' and '\r', and bytes never valid unescaped
     bool rare = false;          // a '\\' (escapes are left to the byte-by-byte path); classify_tokens: or a control
+};
+
+// The bytes numbers are made of, for the numbers of a block that the block path checks by masks
+// (json_block_path::numbers_fit); classify() leaves them out, as most blocks hold no number.
+struct json_number_bytes {
+    std::uint64_t digit = 0;  // '0' to '9'
+    std::uint64_t zero = 0;   // '0'
+    std::uint64_t minus = 0;  // '-'
+    std::uint64_t dot = 0;    // '.'
 };
 
 // Each bit of the result is the XOR of the bits of x at and below it: with x the quotes of a
@@ -58,6 +68,20 @@ inline std::size_t lowest_bit(std::uint64_t x) noexcept {
 #endif
 }
 
+// Index of the highest set bit; x must not be 0 (the loop as in lowest_bit()).
+inline std::size_t highest_bit(std::uint64_t x) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(KORE_WEBHOOK_NO_SIMD)
+    return 63 - static_cast<std::size_t>(__builtin_clzll(x));
+#else
+    std::size_t index = 63;
+    while ((x >> 63) == 0) {
+        x <<= 1;
+        --index;
+    }
+    return index;
+#endif
+}
+
 // Byte by byte: the reference classifier, and the one used where SSE2 is not available.
 struct json_blocks_portable {
     static json_block classify(const char* bytes) noexcept {
@@ -77,6 +101,23 @@ struct json_blocks_portable {
     }
 
     static std::uint64_t inside_quotes(std::uint64_t quotes) noexcept { return prefix_xor(quotes); }
+
+    // Whether the block path checks the numbers within a block by masks (numbers_fit) rather than
+    // one by one: only where numbers() costs a few instructions, not in this loop (its reference).
+    static constexpr bool numbers_by_mask = false;
+
+    static json_number_bytes numbers(const char* bytes) noexcept {
+        json_number_bytes n;
+        for (std::size_t i = 0; i < json_block_size; ++i) {
+            const auto c = static_cast<unsigned char>(bytes[i]);
+            const std::uint64_t bit = std::uint64_t{1} << i;
+            n.digit |= c >= '0' && c <= '9' ? bit : 0;
+            n.zero |= c == '0' ? bit : 0;
+            n.minus |= c == '-' ? bit : 0;
+            n.dot |= c == '.' ? bit : 0;
+        }
+        return n;
+    }
 
     static json_block classify_tokens(const char* bytes) noexcept {
         json_block block = classify(bytes);
@@ -134,6 +175,8 @@ struct json_blocks_sse2 {
         return json_blocks_sse2{}.classify_as<false>(bytes);
     }
     static std::uint64_t inside_quotes(std::uint64_t quotes) noexcept { return prefix_xor(quotes); }
+    // Sixteen bytes at a time, four masks of numbers would cost more than the numbers one by one.
+    static constexpr bool numbers_by_mask = false;
 
     // Behind a value barrier, each constant is kept (in a register or on the stack) rather than
     // rebuilt from an immediate before each use: the block path builds its classifier once per call
@@ -164,33 +207,97 @@ struct json_blocks_avx2 {
             return static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_epi8(in_low))) |
                    static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_epi8(in_high))) << 32;
         };
-        const auto equal = [&](__m256i wanted) __attribute__((target("avx2"))) {
-            return mask(_mm256_cmpeq_epi8(low, wanted), _mm256_cmpeq_epi8(high, wanted));
+        // Each byte's classes as bits (class_bit), looked up by its low and its high four bits:
+        // a class's bit is set in both tables' entries exactly for that class's bytes.
+        const auto classes = [this](__m256i v) __attribute__((target("avx2"))) {
+            const __m256i low_nibble = _mm256_and_si256(v, splats_.nibble);
+            const __m256i high_nibble = _mm256_and_si256(_mm256_srli_epi16(v, 4), splats_.nibble);
+            return _mm256_and_si256(_mm256_shuffle_epi8(splats_.by_low, low_nibble),
+                                    _mm256_shuffle_epi8(splats_.by_high, high_nibble));
         };
-        // '[' and ']' are '{' and '}' with bit 5 clear: one fold, two compares.
-        const __m256i folded_low = _mm256_or_si256(low, splats_.case_bit);
-        const __m256i folded_high = _mm256_or_si256(high, splats_.case_bit);
-        block.quote = equal(splats_.quote);
-        block.bracket = mask(
-            _mm256_or_si256(_mm256_cmpeq_epi8(folded_low, splats_.open), _mm256_cmpeq_epi8(folded_low, splats_.close)),
-            _mm256_or_si256(_mm256_cmpeq_epi8(folded_high, splats_.open),
-                            _mm256_cmpeq_epi8(folded_high, splats_.close)));
-        block.colon = equal(splats_.colon);
-        block.comma = equal(splats_.comma);
-        // Unsigned v <= 0x1f: the minimum of v and 0x1f is v itself.
-        const __m256i control_low = _mm256_cmpeq_epi8(_mm256_min_epu8(low, splats_.control), low);
-        const __m256i control_high = _mm256_cmpeq_epi8(_mm256_min_epu8(high, splats_.control), high);
-        __m256i rare =
-            _mm256_or_si256(_mm256_cmpeq_epi8(low, splats_.backslash), _mm256_cmpeq_epi8(high, splats_.backslash));
+        const __m256i in_low = classes(low);
+        const __m256i in_high = classes(high);
+        // A class's mask: its bit moved to bit 7 of the byte (a 16-bit shift moves no bit into
+        // another byte's bit 7), then each byte's bit 7.
+        const auto bits = [&](auto shift) __attribute__((target("avx2"))) {
+            return mask(_mm256_slli_epi16(in_low, decltype(shift)::value),
+                        _mm256_slli_epi16(in_high, decltype(shift)::value));
+        };
+        block.quote = mask(in_low, in_high);
+        block.bracket = mask(_mm256_add_epi8(in_low, in_low), _mm256_add_epi8(in_high, in_high));
+        block.colon = bits(std::integral_constant<int, 2>{});
+        block.comma = bits(std::integral_constant<int, 3>{});
+        const __m256i either = _mm256_or_si256(in_low, in_high);
         if constexpr (Whitespace) {
-            block.space = equal(splats_.space);
-            block.control = mask(control_low, control_high);
+            block.space = bits(std::integral_constant<int, 4>{});
+            block.control = bits(std::integral_constant<int, 6>{});
+            block.rare = _mm256_testz_si256(either, splats_.backslash_bit) == 0;
         } else {
-            rare = _mm256_or_si256(rare, _mm256_or_si256(control_low, control_high));
+            block.rare = _mm256_testz_si256(either, splats_.rare_bits) == 0;
         }
-        block.rare = _mm256_movemask_epi8(rare) != 0;
         return block;
     }
+
+    // The classes of the lookup (bit 7 down): a byte has at most one.
+    enum class_bit : unsigned char {
+        quote_bit = 0x80,
+        bracket_bit = 0x40,
+        colon_bit = 0x20,
+        comma_bit = 0x10,
+        space_bit = 0x08,
+        control_bit = 0x02,
+        backslash_bit = 0x01,
+    };
+    // The 16 entries of a table, repeated in both 128-bit lanes (vpshufb looks up within a lane).
+    __attribute__((target("avx2"))) static __m256i table(const std::array<unsigned char, 16>& t) noexcept {
+        __m256i v = _mm256_setr_epi8(
+            static_cast<char>(t[0]), static_cast<char>(t[1]), static_cast<char>(t[2]), static_cast<char>(t[3]),
+            static_cast<char>(t[4]), static_cast<char>(t[5]), static_cast<char>(t[6]), static_cast<char>(t[7]),
+            static_cast<char>(t[8]), static_cast<char>(t[9]), static_cast<char>(t[10]), static_cast<char>(t[11]),
+            static_cast<char>(t[12]), static_cast<char>(t[13]), static_cast<char>(t[14]), static_cast<char>(t[15]),
+            static_cast<char>(t[0]), static_cast<char>(t[1]), static_cast<char>(t[2]), static_cast<char>(t[3]),
+            static_cast<char>(t[4]), static_cast<char>(t[5]), static_cast<char>(t[6]), static_cast<char>(t[7]),
+            static_cast<char>(t[8]), static_cast<char>(t[9]), static_cast<char>(t[10]), static_cast<char>(t[11]),
+            static_cast<char>(t[12]), static_cast<char>(t[13]), static_cast<char>(t[14]), static_cast<char>(t[15]));
+        asm("" : "+x"(v));
+        return v;
+    }
+    // By the low four bits: '"' 0x22, ':' 0x3a, '[' '{' 0x5b 0x7b, ',' '\\' 0x2c 0x5c, ']' '}' 0x5d 0x7d,
+    // ' ' 0x20; every byte below 0x20 has its control bit whatever its low bits.
+    static constexpr std::array<unsigned char, 16> low_table = {space_bit | control_bit,
+                                                                control_bit,
+                                                                quote_bit | control_bit,
+                                                                control_bit,
+                                                                control_bit,
+                                                                control_bit,
+                                                                control_bit,
+                                                                control_bit,
+                                                                control_bit,
+                                                                control_bit,
+                                                                colon_bit | control_bit,
+                                                                bracket_bit | control_bit,
+                                                                comma_bit | backslash_bit | control_bit,
+                                                                bracket_bit | control_bit,
+                                                                control_bit,
+                                                                control_bit};
+    // By the high four bits: 0x0_ and 0x1_ control, 0x2_ '"' ',' ' ', 0x3_ ':', 0x5_ brackets and '\\',
+    // 0x7_ brackets; nothing from 0x80 up.
+    static constexpr std::array<unsigned char, 16> high_table = {control_bit,
+                                                                 control_bit,
+                                                                 quote_bit | comma_bit | space_bit,
+                                                                 colon_bit,
+                                                                 0,
+                                                                 bracket_bit | backslash_bit,
+                                                                 0,
+                                                                 bracket_bit,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0,
+                                                                 0};
 
     // The constants are built once per classifier and hidden as value_barrier() hides the SSE2 ones;
     // the barrier is spelled here because a __m256i may only pass through an AVX2 function.
@@ -200,13 +307,41 @@ struct json_blocks_avx2 {
         return v;
     }
     struct constants {
-        __m256i quote, case_bit, open, close, colon, comma, space, control, backslash;
+        __m256i nibble, by_low, by_high, backslash_bit, rare_bits, zero_char, nine, minus, dot;
     };
     constants splats_;
 
     __attribute__((target("avx2"))) json_blocks_avx2() noexcept
-        : splats_{splat('"'), splat(0x20), splat('{'),  splat('}'), splat(':'),
-                  splat(','), splat(' '),  splat(0x1f), splat('\\')} {}
+        : splats_{splat(0x0f),
+                  table(low_table),
+                  table(high_table),
+                  splat(static_cast<char>(backslash_bit)),
+                  splat(static_cast<char>(backslash_bit | control_bit)),
+                  splat('0'),
+                  splat(9),
+                  splat('-'),
+                  splat('.')} {}
+
+    static constexpr bool numbers_by_mask = true;
+    __attribute__((target("avx2"))) json_number_bytes numbers(const char* bytes) const noexcept {
+        const __m256i low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes));
+        const __m256i high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bytes + 32));
+        const auto mask = [](__m256i in_low, __m256i in_high) __attribute__((target("avx2"))) {
+            return static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_epi8(in_low))) |
+                   static_cast<std::uint64_t>(static_cast<unsigned>(_mm256_movemask_epi8(in_high))) << 32;
+        };
+        // Digits become 0 to 9.
+        const __m256i t_low = _mm256_sub_epi8(low, splats_.zero_char);
+        const __m256i t_high = _mm256_sub_epi8(high, splats_.zero_char);
+        json_number_bytes n;
+        n.digit = mask(_mm256_cmpeq_epi8(_mm256_min_epu8(t_low, splats_.nine), t_low),
+                       _mm256_cmpeq_epi8(_mm256_min_epu8(t_high, splats_.nine), t_high));
+        n.zero =
+            mask(_mm256_cmpeq_epi8(t_low, _mm256_setzero_si256()), _mm256_cmpeq_epi8(t_high, _mm256_setzero_si256()));
+        n.minus = mask(_mm256_cmpeq_epi8(low, splats_.minus), _mm256_cmpeq_epi8(high, splats_.minus));
+        n.dot = mask(_mm256_cmpeq_epi8(low, splats_.dot), _mm256_cmpeq_epi8(high, splats_.dot));
+        return n;
+    }
 
     __attribute__((target("avx2"))) static json_block classify(const char* bytes) noexcept {
         return json_blocks_avx2{}.classify_as<true>(bytes);
