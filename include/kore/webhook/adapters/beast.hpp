@@ -20,12 +20,14 @@
 #include <kore/webhook/adapters/common.hpp>
 #include <kore/webhook/adapters/errors.hpp>
 #include <kore/webhook/adapters/request.hpp>
+#include <kore/webhook/adapters/route.hpp>
 #include <kore/webhook/body_verification.hpp>
 #include <kore/webhook/request_head.hpp>
 #include <kore/webhook/verifier.hpp>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -38,6 +40,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace kore::webhook::adapters::beast {
 
@@ -211,6 +214,40 @@ struct verifying_body {
         value_type& body_;
     };
 };
+
+// What a route reads of the request's header (views of it): method, path without the query,
+// Content-Type and kore-idempotency-token; for answer_method_not_allowed() and answer_judged().
+template <class Fields>
+route_request request_of(const boost::beast::http::request_header<Fields>& req) {
+    const std::string_view target = detail::view(req.target());
+    const auto field = [&req](std::string_view name) {
+        return detail::view(req[boost::beast::string_view(name.data(), name.size())]);
+    };
+    return {detail::view(req.method_string()), target.substr(0, target.find('?')), field("content-type"),
+            field(idempotency_token_header_name)};
+}
+
+// The response for a route's answer: its status, a text/plain body, Allow on a 405. The
+// connection is kept only when the request asked for it, the answer allows it, and the parser
+// read the request to its end: after a refusal that stopped the read, the rest of the body is
+// still on the connection, and the answer says Connection: close.
+template <class Body, class Allocator>
+boost::beast::http::response<boost::beast::http::string_body> response_to(
+    const boost::beast::http::request_parser<Body, Allocator>& parser, route_answer answer) {
+    namespace http = boost::beast::http;
+    const auto& req = parser.get();
+    http::response<http::string_body> res(static_cast<http::status>(answer.status), req.version());
+    if (answer.allow_header) {
+        res.set(http::field::allow, boost::beast::string_view(allowed_methods.data(), allowed_methods.size()));
+    }
+    if (!answer.body.empty()) {
+        res.set(http::field::content_type, "text/plain");
+        res.body() = std::move(answer.body);
+    }
+    res.keep_alive(req.keep_alive() && parser.is_done() && !answer.close_connection);
+    res.prepare_payload();
+    return res;
+}
 
 // A request Beast has already read whole.
 template <class Fields>
