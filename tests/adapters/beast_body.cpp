@@ -68,6 +68,7 @@ struct outcome {
     boost::beast::error_code read_error;
     std::string kept;
     std::size_t unread;
+    bool done;  // the parser read the request to its end: the connection may be kept
 };
 
 outcome read_request(const std::string& request, const kw::verifier& v, std::size_t piece = 7) {
@@ -79,7 +80,7 @@ outcome read_request(const std::string& request, const kw::verifier& v, std::siz
     boost::beast::error_code ec;
     http::read(stream, buffer, parser, ec);
     kw::result verdict = parser.get().body().verdict(ec);
-    return {verdict, ec, parser.get().body().take_body(), stream.unread()};
+    return {verdict, ec, parser.get().body().take_body(), stream.unread(), parser.is_done()};
 }
 
 std::string post(std::string_view target, std::string_view payload, std::string_view extra_headers = "") {
@@ -116,6 +117,7 @@ TEST_CASE("an added query stops the read before the body, with the verdict sayin
     CHECK(r.verdict.error() == kw::errc::query_not_signed);
     CHECK(r.kept.empty());
     CHECK(r.unread > 0);  // the body was left on the connection
+    CHECK_FALSE(r.done);  // so the answer must close it
 }
 
 TEST_CASE("a body over max_body_size stops the read at the limit") {
@@ -153,6 +155,7 @@ TEST_CASE("a tampered body is refused once Beast has read all of it") {
     const auto r = read_request(request, v);
     CHECK_FALSE(r.read_error);
     CHECK(r.verdict.error() == kw::errc::signature_mismatch);
+    CHECK(r.done);  // read to its end: the connection may be kept
 }
 
 TEST_CASE("a request without a body is judged though Beast never starts a body on it") {

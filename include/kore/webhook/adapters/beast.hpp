@@ -125,6 +125,11 @@ struct verifying_body {
             keep_ = keep;
             check_.reset();
         }
+        void prepare(const verifier& v, const char* registered_url, keep_body keep = keep_body::yes) noexcept {
+            prepare(v, std::string_view(registered_url), keep);
+        }
+        // A temporary string would be gone before the read: keep the URL where it outlives it.
+        void prepare(const verifier& v, std::string&& registered_url, keep_body keep = keep_body::yes) = delete;
 
         // The verdict once the read completed with `read_error` (the error code http::read() or
         // http::async_read() gave), while the parser still holds the message. Call it once.
