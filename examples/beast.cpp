@@ -7,11 +7,12 @@
 #include <kore/webhook/adapters/beast.hpp>
 #include <kore/webhook/replay_guard_async.hpp>
 
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
+
+#include <thread>
 
 #include <boost/asio/yield.hpp>  // reenter, yield: after Beast, which undefines them
 
@@ -21,24 +22,20 @@ namespace http = beast::http;
 namespace kw = kore::webhook;
 namespace beast_adapter = kw::adapters::beast;
 
-struct app {
-    const kw::verifier& verifier;
-    const kw::adapters::route_config& route;  // answers refusals, logs; its on_callback (blocking) is unused
-    kw::async_replay_guard& guard;
-};
-
 template <class Stream>  // beast::tcp_stream, or beast::ssl_stream<beast::tcp_stream> for HTTPS
 struct session : asio::coroutine, std::enable_shared_from_this<session<Stream>> {
     template <class... Args>
-    explicit session(const app& a, Args&&... args) : self(a), stream(std::forward<Args>(args)...) {}
-    const app& self;
+    session(const kore_example::receiver& r, kw::async_replay_guard& g, Args&&... args)
+        : app(r), guard(g), stream(std::forward<Args>(args)...) {}
+    const kore_example::receiver& app;
+    kw::async_replay_guard& guard;  // app.guard's calls, made on its own threads: Redis never blocks this one
     Stream stream;
     beast::flat_buffer buffer;
     std::optional<http::request_parser<beast_adapter::verifying_body>> parser;
     kw::adapters::route_request request;  // views of the parser's header
     std::optional<kw::result> verdict;
     std::optional<kw::replay_claim> claim;
-    kw::adapters::route_answer answer;
+    std::optional<kw::adapters::route_answer> answer;
     http::response<http::string_body> res;
 
     auto next() {
@@ -53,75 +50,71 @@ struct session : asio::coroutine, std::enable_shared_from_this<session<Stream>> 
             while (!ec && res.keep_alive()) {
                 beast_adapter::prepare(parser.emplace());  // lifts Beast's 1 MB limit: the verifier has its own
                 parser->header_limit(16 * 1024);
-                parser->get().body().prepare(self.verifier, self.route.registered_url);
-                yield http::async_read(stream, buffer, *parser, next());  // Beast's loop verifies; a refusal stops it
-                if (!parser->is_header_done())
-                    return;  // closed, timed out or not HTTP
-                verdict = parser->get().body().verdict(ec);
+                yield http::async_read_header(stream, buffer, *parser, next());
+                if (ec)
+                    return;
                 request = beast_adapter::request_of(parser->get());
-                if (request.path != kw::adapters::route_path(self.route.registered_url)) {
-                    answer = {404, "not_found", false, true};
-                } else if (!kw::adapters::route_verifies(request.method)) {
-                    answer = kw::adapters::answer_method_not_allowed(self.route, request);
-                } else if (!*verdict) {
-                    answer = kw::adapters::answer_judged(self.route, request, *verdict, {});
-                } else {  // claimed off this thread; no claim when too many wait: 503
-                    yield if (!self.guard.claim(request.method, *verdict, request.idempotency_token,
-                                                [this, n = next()](kw::replay_claim c) {
-                                                    claim.emplace(std::move(c));
-                                                    asio::post(stream.get_executor(), n);
-                                                })) asio::post(stream.get_executor(), next());
+                answer = kore_example::answer_off_route(app, request);  // 404, 405
+                if (!answer) {
+                    parser->get().body().prepare(app.verifier, app.settings.url);
+                    yield http::async_read(stream, buffer, *parser,
+                                           next());  // Beast's loop verifies; a refusal stops it
+                    verdict = parser->get().body().verdict(ec);
+                    if (!*verdict)
+                        answer = kw::adapters::answer_judged(app.route, request, *verdict, {});
+                }
+                if (!answer) {  // verified: claimed off this thread; no claim when too many wait
+                    yield if (!guard.claim(request.method, *verdict, request.idempotency_token,
+                                           [this, n = next()](kw::replay_claim c) {
+                                               claim.emplace(std::move(c));
+                                               asio::post(stream.get_executor(), n);
+                                           })) asio::post(stream.get_executor(), next());
                     answer = {claim ? claim->http_status() : 503,
                               claim ? std::string(claim->status_name()) : "replay_guard_busy"};
                     if (claim && claim->should_process()) {  // process parser->get().body().body() here, then:
-                        self.guard.commit(std::move(*claim), [](std::error_code) {});
+                        guard.commit(std::move(*claim), [](std::error_code) {});
                         answer = {204, ""};
                     }
                     claim.reset();
-                    self.route.on_answer({request.method, request.path, answer.status, {}, &*verdict, nullptr});
+                    app.route.on_answer({request.method, request.path, answer->status, {}, &*verdict, nullptr});
                 }
-                res = beast_adapter::response_to(*parser, answer);  // Connection: close when body is left unread
+                res = beast_adapter::response_to(*parser, *answer);  // Connection: close when body is left unread
                 yield http::async_write(stream, res, next());
             }
         }
     }
 };
 
-void accept(asio::ip::tcp::acceptor& acceptor, const app& a, asio::ssl::context* tls) {
-    acceptor.async_accept(asio::make_strand(acceptor.get_executor()), [&acceptor, &a, tls](auto ec, auto socket) {
+void accept(asio::ip::tcp::acceptor& acceptor, const kore_example::receiver& app, kw::async_replay_guard& guard,
+            asio::ssl::context* tls) {
+    acceptor.async_accept(asio::make_strand(acceptor.get_executor()), [&acceptor, &app, &guard, tls](auto ec, auto s) {
         if (!ec && tls != nullptr) {
-            (*std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(a, std::move(socket), *tls))();
+            (*std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(app, guard, std::move(s), *tls))();
         } else if (!ec) {
-            (*std::make_shared<session<beast::tcp_stream>>(a, std::move(socket)))();
+            (*std::make_shared<session<beast::tcp_stream>>(app, guard, std::move(s)))();
         }
-        accept(acceptor, a, tls);
+        accept(acceptor, app, guard, tls);
     });
 }
 
 int main() {
-    const char* program = "kore-webhook-example-beast";
-    const kore_example::settings settings = kore_example::read_settings(program);
-    const kw::verifier verifier = kore_example::make_verifier(program, settings);
-    const auto store = kore_example::make_store(program, settings);
-    kw::replay_guard guard(*store);
-    const kw::adapters::route_config route = kore_example::make_route(settings, guard);
+    kore_example::receiver app("kore-webhook-example-beast");
     try {
-        asio::io_context io;                        // one thread serves every connection
-        kw::async_replay_guard async_guard(guard);  // destroyed before io: its last callbacks post to io
+        asio::io_context io;
+        kw::async_replay_guard guard(app.guard);  // destroyed before io: its last callbacks post to io
         asio::ssl::context tls(asio::ssl::context::tls_server);
-        if (!settings.tls_cert.empty()) {
-            tls.use_certificate_chain_file(settings.tls_cert);
-            tls.use_private_key_file(settings.tls_key, asio::ssl::context::pem);
+        if (!app.settings.tls_cert.empty()) {
+            tls.use_certificate_chain_file(app.settings.tls_cert);
+            tls.use_private_key_file(app.settings.tls_key, asio::ssl::context::pem);
         }
-        const app a{verifier, route, async_guard};
-        asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), settings.port});
-        accept(acceptor, a, settings.tls_cert.empty() ? nullptr : &tls);
-        asio::signal_set stop(io, SIGTERM, SIGINT);  // SIGTERM or Ctrl-C: exit 0
-        stop.async_wait([&io](auto, int) { io.stop(); });
+        asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), app.settings.port});
+        accept(acceptor, app, guard, app.settings.tls_cert.empty() ? nullptr : &tls);
         kore_example::announce(acceptor.local_endpoint().port());
-        io.run();
+        std::thread worker([&io] { io.run(); });  // one thread serves every connection
+        kore_example::wait_for_termination(app.termination);
+        io.stop();
+        worker.join();
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", program, e.what());
-        return 1;
+        return kore_example::fail(app.program, e.what());
     }
 }
