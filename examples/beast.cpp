@@ -1,140 +1,120 @@
 // kore-webhook-example-beast: a KORE callback receiver on Boost.Beast (docs/servers.md).
-//   KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080
-//   ./kore-webhook-example-beast
-// Variables (HTTPS, Redis): kore_example.hpp. Asynchronous sessions on one thread; every phase
-// of a request has a 5 s deadline, so a slow or idle client costs a socket, never a thread.
+//   KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-example-beast
+// Variables (HTTPS, Redis): kore_example.hpp. One I/O thread runs each connection as a stackless
+// coroutine, 5 s a phase; the replay store (Redis) is called on async_replay_guard's threads.
 #include "kore_example.hpp"
 
 #include <kore/webhook/adapters/beast.hpp>
+#include <kore/webhook/replay_guard_async.hpp>
 
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include <memory>
-#include <optional>
 #include <thread>
-#include <type_traits>
+
+#include <boost/asio/yield.hpp>  // reenter, yield: after Beast, which undefines them
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace adapters = kore::webhook::adapters;
+namespace kw = kore::webhook;
+namespace beast_adapter = kw::adapters::beast;
 
-struct app {
-    const kore::webhook::verifier& verifier;
-    std::string path;  // the registered URL's
-    adapters::route_config route;
-};
-
-// One connection, plain (beast::tcp_stream) or HTTPS (beast::ssl_stream<beast::tcp_stream>).
-template <class Stream>
-struct session : std::enable_shared_from_this<session<Stream>> {
+template <class Stream>  // beast::tcp_stream, or beast::ssl_stream<beast::tcp_stream> for HTTPS
+struct session : asio::coroutine, std::enable_shared_from_this<session<Stream>> {
     template <class... Args>
-    explicit session(const app& a, Args&&... args) : self(a), stream(std::forward<Args>(args)...) {}
-    const app& self;
+    session(const kore_example::receiver& r, kw::async_replay_guard& g, Args&&... args)
+        : app(r), guard(g), stream(std::forward<Args>(args)...) {}
+    const kore_example::receiver& app;
+    kw::async_replay_guard& guard;  // app.guard's calls, made on its own threads: Redis never blocks this one
     Stream stream;
     beast::flat_buffer buffer;
-    std::optional<http::request_parser<http::buffer_body>> parser;
-    adapters::route_request request;  // views of the parser's header
+    std::optional<http::request_parser<beast_adapter::verifying_body>> parser;
+    kw::adapters::route_request request;  // views of the parser's header
+    std::optional<kw::result> verdict;
+    std::optional<kw::replay_claim> claim;
+    std::optional<kw::adapters::route_answer> answer;
     http::response<http::string_body> res;
 
-    void start() {  // every phase gets 5 s: the handshake, the header (and idle time), the body, the answer
-        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
-        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-            return read_header();
-        } else {
-            stream.async_handshake(asio::ssl::stream_base::server, [s = this->shared_from_this()](auto ec) {
-                if (!ec)
-                    s->read_header();
-            });
-        }
+    auto next() {
+        return [s = this->shared_from_this()](beast::error_code ec = {}, size_t = 0) { (*s)(ec); };
     }
-    void read_header() {
-        parser.emplace();
-        adapters::beast::prepare(*parser);  // before the header is read
-        parser->header_limit(16 * 1024);
-        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
-        http::async_read_header(stream, buffer, *parser, [s = this->shared_from_this()](auto ec, size_t) {
-            if (!ec)
-                s->route();
-        });
-    }
-    void route() {
-        const auto& req = parser->get();
-        const std::string_view target(req.target().data(), req.target().size());
-        const auto type = req[http::field::content_type], token = req["kore-idempotency-token"];
-        request = {{req.method_string().data(), req.method_string().size()},
-                   target.substr(0, target.find('?')),
-                   {type.data(), type.size()},
-                   {token.data(), token.size()}};
-        if (request.path != self.path) {
-            return send({404, "not_found", false, true});
+    void handshake(beast::tcp_stream&) { asio::post(stream.get_executor(), next()); }
+    void handshake(beast::ssl_stream<beast::tcp_stream>&) { stream.async_handshake(stream.server, next()); }
+    void operator()(beast::error_code ec = {}) {
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));  // each phase, idle time too
+        reenter(this) {
+            yield handshake(stream);
+            while (!ec && res.keep_alive()) {
+                beast_adapter::prepare(parser.emplace());  // lifts Beast's 1 MB limit: the verifier has its own
+                parser->header_limit(16 * 1024);
+                yield http::async_read_header(stream, buffer, *parser, next());
+                if (ec)
+                    return;
+                request = beast_adapter::request_of(parser->get());
+                answer = kore_example::answer_off_route(app, request);  // 404, 405
+                if (!answer) {
+                    parser->get().body().prepare(app.verifier, app.settings.url);
+                    yield http::async_read(stream, buffer, *parser,
+                                           next());  // Beast's loop verifies; a refusal stops it
+                    verdict = parser->get().body().verdict(ec);
+                    if (!*verdict)
+                        answer = kw::adapters::answer_judged(app.route, request, *verdict, {});
+                }
+                if (!answer) {  // verified: claimed off this thread; no claim when too many wait
+                    yield if (!guard.claim(request.method, *verdict, request.idempotency_token,
+                                           [this, n = next()](kw::replay_claim c) {
+                                               claim.emplace(std::move(c));
+                                               asio::post(stream.get_executor(), n);
+                                           })) asio::post(stream.get_executor(), next());
+                    answer = {claim ? claim->http_status() : 503,
+                              claim ? std::string(claim->status_name()) : "replay_guard_busy"};
+                    if (claim && claim->should_process()) {  // process parser->get().body().body() here, then:
+                        guard.commit(std::move(*claim), [](std::error_code) {});
+                        answer = {204, ""};
+                    }
+                    claim.reset();
+                    app.route.on_answer({request.method, request.path, answer->status, {}, &*verdict, nullptr});
+                }
+                res = beast_adapter::response_to(*parser, *answer);  // Connection: close when body is left unread
+                yield http::async_write(stream, res, next());
+            }
         }
-        if (!adapters::route_verifies(request.method)) {
-            return send(adapters::answer_method_not_allowed(self.route, request));
-        }
-        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
-        adapters::beast::async_read_verified(
-            self.verifier, self.route.registered_url, stream, buffer, *parser,
-            [s = this->shared_from_this()](auto, adapters::verified_body v) {
-                s->send(adapters::answer_judged(s->self.route, s->request, v.verdict, v.body));
-            });
-    }
-    void send(const adapters::route_answer& a) {
-        res = {static_cast<http::status>(a.status), 11};
-        res.set(http::field::content_type, "text/plain");
-        res.body() = a.body;
-        if (a.allow_header)
-            res.set(http::field::allow, "GET, POST");
-        res.keep_alive(!a.close_connection && parser->get().keep_alive());
-        res.prepare_payload();
-        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
-        http::async_write(stream, res, [s = this->shared_from_this()](auto ec, size_t) {
-            if (!ec && s->res.keep_alive())
-                s->read_header();
-        });
     }
 };
 
-void accept(asio::ip::tcp::acceptor& acceptor, const app& a, asio::ssl::context* tls) {
-    acceptor.async_accept(asio::make_strand(acceptor.get_executor()), [&acceptor, &a, tls](auto ec, auto socket) {
+void accept(asio::ip::tcp::acceptor& acceptor, const kore_example::receiver& app, kw::async_replay_guard& guard,
+            asio::ssl::context* tls) {
+    acceptor.async_accept(asio::make_strand(acceptor.get_executor()), [&acceptor, &app, &guard, tls](auto ec, auto s) {
         if (!ec && tls != nullptr) {
-            std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(a, std::move(socket), *tls)->start();
+            (*std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(app, guard, std::move(s), *tls))();
         } else if (!ec) {
-            std::make_shared<session<beast::tcp_stream>>(a, std::move(socket))->start();
+            (*std::make_shared<session<beast::tcp_stream>>(app, guard, std::move(s)))();
         }
-        accept(acceptor, a, tls);
+        accept(acceptor, app, guard, tls);
     });
 }
 
 int main() {
-    const char* program = "kore-webhook-example-beast";
-    const sigset_t termination = kore_example::block_termination();
-    const kore_example::settings settings = kore_example::read_settings(program);
-    const kore::webhook::verifier verifier = kore_example::make_verifier(program, settings);
-    const auto store = kore_example::make_store(program, settings);
-    kore::webhook::replay_guard guard(*store);
-    const app a{verifier, adapters::route_path(settings.url), kore_example::make_route(settings, guard)};
-
+    kore_example::receiver app("kore-webhook-example-beast");
     try {
-        asio::ssl::context tls(asio::ssl::context::tls_server);
-        if (!settings.tls_cert.empty()) {
-            tls.use_certificate_chain_file(settings.tls_cert);
-            tls.use_private_key_file(settings.tls_key, asio::ssl::context::pem);
-        }
         asio::io_context io;
-        asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), settings.port});
-        accept(acceptor, a, settings.tls_cert.empty() ? nullptr : &tls);
+        kw::async_replay_guard guard(app.guard);  // destroyed before io: its last callbacks post to io
+        asio::ssl::context tls(asio::ssl::context::tls_server);
+        if (!app.settings.tls_cert.empty()) {
+            tls.use_certificate_chain_file(app.settings.tls_cert);
+            tls.use_private_key_file(app.settings.tls_key, asio::ssl::context::pem);
+        }
+        asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), app.settings.port});
+        accept(acceptor, app, guard, app.settings.tls_cert.empty() ? nullptr : &tls);
         kore_example::announce(acceptor.local_endpoint().port());
         std::thread worker([&io] { io.run(); });  // one thread serves every connection
-        kore_example::wait_for_termination(termination);
+        kore_example::wait_for_termination(app.termination);
         io.stop();
         worker.join();
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", program, e.what());
-        return 1;
+        return kore_example::fail(app.program, e.what());
     }
 }

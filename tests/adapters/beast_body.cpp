@@ -68,6 +68,7 @@ struct outcome {
     boost::beast::error_code read_error;
     std::string kept;
     std::size_t unread;
+    bool done;  // the parser read the request to its end: the connection may be kept
 };
 
 outcome read_request(const std::string& request, const kw::verifier& v, std::size_t piece = 7) {
@@ -79,7 +80,7 @@ outcome read_request(const std::string& request, const kw::verifier& v, std::siz
     boost::beast::error_code ec;
     http::read(stream, buffer, parser, ec);
     kw::result verdict = parser.get().body().verdict(ec);
-    return {verdict, ec, parser.get().body().take_body(), stream.unread()};
+    return {verdict, ec, parser.get().body().take_body(), stream.unread(), parser.is_done()};
 }
 
 std::string post(std::string_view target, std::string_view payload, std::string_view extra_headers = "") {
@@ -116,6 +117,7 @@ TEST_CASE("an added query stops the read before the body, with the verdict sayin
     CHECK(r.verdict.error() == kw::errc::query_not_signed);
     CHECK(r.kept.empty());
     CHECK(r.unread > 0);  // the body was left on the connection
+    CHECK_FALSE(r.done);  // so the answer must close it
 }
 
 TEST_CASE("a body over max_body_size stops the read at the limit") {
@@ -153,4 +155,52 @@ TEST_CASE("a tampered body is refused once Beast has read all of it") {
     const auto r = read_request(request, v);
     CHECK_FALSE(r.read_error);
     CHECK(r.verdict.error() == kw::errc::signature_mismatch);
+    CHECK(r.done);  // read to its end: the connection may be kept
+}
+
+TEST_CASE("a request without a body is judged though Beast never starts a body on it") {
+    const kw::verifier v{secret};
+    const auto r = read_request(post("/kore", ""), v);
+    CHECK_FALSE(r.read_error);
+    CHECK(r.verdict.verified());
+    CHECK(r.kept.empty());
+
+    const auto unsigned_request = read_request("POST /kore HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n", v);
+    CHECK_FALSE(unsigned_request.read_error);
+    CHECK(unsigned_request.verdict.error() == kw::errc::missing_signature);
+}
+
+TEST_CASE("the body may be prepared after read_header, once the server has routed on the header") {
+    const kw::verifier v{secret};
+    for (const std::string& payload : {body, std::string()}) {
+        INFO(payload.size() << " bytes");
+        text_stream stream(post("/kore", payload), 7);
+        boost::beast::flat_buffer buffer;
+        http::request_parser<verifying_body> parser;
+        kore::webhook::adapters::beast::prepare(parser);
+        boost::beast::error_code ec;
+        http::read_header(stream, buffer, parser, ec);
+        REQUIRE_FALSE(ec);
+        parser.get().body().prepare(v, url);
+        http::read(stream, buffer, parser, ec);
+        CHECK_FALSE(ec);
+        CHECK(parser.is_done());
+        CHECK(parser.get().body().verdict(ec).verified());
+        CHECK(parser.get().body().body() == payload);
+    }
+}
+
+TEST_CASE("a read that ends before the header is body_incomplete, and one never prepared invalid_url") {
+    const kw::verifier v{secret};
+    const auto cut = read_request("POST /kore HTTP/1.1\r\nHost: h\r\n", v);
+    CHECK(cut.read_error);
+    CHECK(cut.verdict.error() == kw::adapter_errc::body_incomplete);
+
+    text_stream stream(post("/kore", body), 7);
+    boost::beast::flat_buffer buffer;
+    http::request_parser<verifying_body> parser;
+    boost::beast::error_code ec;
+    http::read(stream, buffer, parser, ec);
+    CHECK(ec == kore::webhook::adapters::beast::verification_stopped());
+    CHECK(parser.get().body().verdict(ec).error() == kw::errc::invalid_url);
 }

@@ -1,9 +1,9 @@
 // Each server adapter's body calls and route helper, in process, over real sockets on 127.0.0.1:
-// read_verified() returns exactly the bytes sent (Content-Length and chunked), the sink form gets
-// every piece in order, and the route helpers (cpp-httplib, Pistache, POCO) answer 405 to other
-// methods, hand verified callbacks to the handler and answer its status, and refuse a query that
-// is not the registered URL's without calling it. Built by examples/CMakeLists.txt, which finds
-// the servers; KORE_E2E_<SERVER> says which were found.
+// read_verified() (Beast: http::read and http::async_read over verifying_body) returns exactly
+// the bytes sent (Content-Length and chunked), the sink form gets every piece in order, and the route helpers
+// (cpp-httplib, Pistache, POCO) answer 405 to other methods, hand verified callbacks to the handler and answer its
+// status, and refuse a query that is not the registered URL's without calling it. Built by examples/CMakeLists.txt,
+// which finds the servers; KORE_E2E_<SERVER> says which were found.
 #include "http_client.hpp"
 
 #include <support/catch.hpp>
@@ -185,9 +185,12 @@ std::string joined(const std::vector<std::string>& pieces) {
     return out;
 }
 
-// The checks every server's receivers must pass. `one_piece`: the server hands the adapter the
-// whole body at once (Pistache), so the sink gets a single piece.
-void check_body_calls(unsigned short port, probe& p, bool one_piece) {
+// How the sink route sees the body: in several pieces, in one (Pistache hands the adapter the
+// whole body at once), or not at all (Beast has no sink form: its Body type keeps the body or not).
+enum class sink_pieces { several, one, none };
+
+// The checks every server's receivers must pass.
+void check_body_calls(unsigned short port, probe& p, sink_pieces sink) {
     const std::string large = large_body();
     for (const auto framing : {e2e::framing::content_length, e2e::framing::chunked}) {
         for (const std::string* body : {&small_body, &large}) {
@@ -197,12 +200,15 @@ void check_body_calls(unsigned short port, probe& p, bool one_piece) {
             CHECK(r.status == 204);
             CHECK(p.body() == *body);  // read_verified(): the bytes sent, exactly
 
+            if (sink == sink_pieces::none) {
+                continue;
+            }
             p.reset();
             r = e2e::send(port, post(sink_path, *body, framing));
             CHECK(r.status == 204);
             const auto pieces = p.pieces();
             CHECK(joined(pieces) == *body);  // the sink: every piece, in order
-            if (one_piece) {
+            if (sink == sink_pieces::one) {
                 CHECK(pieces.size() == 1);
             } else if (body == &large) {
                 CHECK(pieces.size() > 1);
@@ -296,7 +302,7 @@ TEST_CASE("cpp-httplib: read_verified, the sink and mount_route") {
     while (!server.is_running()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    check_body_calls(static_cast<unsigned short>(port), p, false);
+    check_body_calls(static_cast<unsigned short>(port), p, sink_pieces::several);
     check_route_helper(static_cast<unsigned short>(port), p);
     server.stop();
     listener.join();
@@ -308,27 +314,23 @@ TEST_CASE("cpp-httplib: read_verified, the sink and mount_route") {
 namespace {
 
 // One connection at a time (the client sends Connection: close), served on the io_context's
-// thread; closing the acceptor ends it.
+// thread with blocking reads: read_header, then http::read over verifying_body. Closing the
+// acceptor ends it.
 void beast_serve(boost::asio::ip::tcp::socket& socket, const kw::verifier& v, probe& p) {
     namespace http = boost::beast::http;
     boost::beast::error_code ec;
     boost::beast::flat_buffer buffer;
-    http::request_parser<http::buffer_body> parser;
+    http::request_parser<adapters::beast::verifying_body> parser;
     adapters::beast::prepare(parser);
     http::read_header(socket, buffer, parser, ec);
     if (ec) {
         return;
     }
-    const std::string target(parser.get().target());
-    kw::result verdict = kw::result::refused(make_error_code(kw::errc::invalid_url));
-    if (target == body_path) {
-        auto r = adapters::beast::read_verified(v, url_of(body_path), socket, buffer, parser);
-        p.kept(r.body);
-        verdict = r.verdict;
-    } else {
-        verdict = adapters::beast::verify(v, url_of(sink_path), socket, buffer, parser,
-                                          [&p](std::string_view piece) { p.piece(piece); });
-    }
+    static const std::string url = url_of(body_path);  // outlives the read: the body keeps a view
+    parser.get().body().prepare(v, url);
+    http::read(socket, buffer, parser, ec);
+    const kw::result verdict = parser.get().body().verdict(ec);
+    p.kept(parser.get().body().body());
     http::response<http::string_body> res;
     res.result(static_cast<unsigned>(adapters::http_status(verdict)));
     res.body() = std::string(adapters::error_body(verdict));
@@ -349,14 +351,14 @@ void beast_accept(boost::asio::ip::tcp::acceptor& acceptor, probe& p) {
 
 }  // namespace
 
-TEST_CASE("Boost.Beast: read_verified and the sink") {
+TEST_CASE("Boost.Beast: http::read over verifying_body keeps exactly the body sent and judges it") {
     probe p;
     boost::asio::io_context ioc;
     boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
     const auto port = acceptor.local_endpoint().port();
     beast_accept(acceptor, p);
     std::thread serving([&ioc] { ioc.run(); });
-    check_body_calls(port, p, false);
+    check_body_calls(port, p, sink_pieces::none);
     boost::asio::post(ioc, [&acceptor] { acceptor.close(); });
     serving.join();
 }
@@ -365,7 +367,7 @@ namespace {
 
 // What the asynchronous receiver saw of one request.
 struct async_outcome {
-    boost::beast::error_code read_error;  // what async_read_verified completed with
+    boost::beast::error_code read_error;  // what http::async_read completed with
     std::error_code verdict_error;
     std::string body;
     bool completed_inside_initiation = false;
@@ -403,13 +405,13 @@ private:
     std::vector<async_outcome> outcomes_;
 };
 
-// An asynchronous receiver on a tcp_stream: async_read_header, then async_read_verified under a
-// body deadline, then the verdict's status.
+// An asynchronous receiver on a tcp_stream: async_read_header, then http::async_read over
+// verifying_body under a body deadline, then the verdict's status.
 struct async_connection {
     explicit async_connection(boost::asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
     boost::beast::tcp_stream stream;
     boost::beast::flat_buffer buffer;
-    boost::beast::http::request_parser<boost::beast::http::buffer_body> parser;
+    boost::beast::http::request_parser<adapters::beast::verifying_body> parser;
     boost::beast::http::response<boost::beast::http::string_body> response;
 };
 
@@ -423,17 +425,19 @@ void async_beast_serve(boost::asio::ip::tcp::socket socket, std::chrono::millise
                 return;
             }
             c->stream.expires_after(body_deadline);
+            static const std::string url = url_of(body_path);  // outlives the read: the body keeps a view
+            c->parser.get().body().prepare(test_verifier(), url);
             auto initiating = std::make_shared<bool>(true);
-            adapters::beast::async_read_verified(
-                test_verifier(), url_of(body_path), c->stream, c->buffer, c->parser,
-                [c, initiating, &p](boost::beast::error_code read_error, adapters::verified_body r) {
-                    p.record({read_error, r.verdict.error(), r.body, *initiating});
-                    if (read_error) {
+            http::async_read(
+                c->stream, c->buffer, c->parser, [c, initiating, &p](boost::beast::error_code read_error, std::size_t) {
+                    const kw::result verdict = c->parser.get().body().verdict(read_error);
+                    p.record({read_error, verdict.error(), c->parser.get().body().body(), *initiating});
+                    if (read_error && read_error != adapters::beast::verification_stopped()) {
                         return;  // the stream is closed
                     }
                     c->stream.expires_never();
-                    c->response.result(static_cast<unsigned>(adapters::http_status(r.verdict)));
-                    c->response.body() = std::string(adapters::error_body(r.verdict));
+                    c->response.result(static_cast<unsigned>(adapters::http_status(verdict)));
+                    c->response.body() = std::string(adapters::error_body(verdict));
                     c->response.keep_alive(false);
                     c->response.prepare_payload();
                     http::async_write(c->stream, c->response, [c](boost::beast::error_code, std::size_t) {});
@@ -478,7 +482,7 @@ private:
 
 }  // namespace
 
-TEST_CASE("Boost.Beast: async_read_verified keeps exactly the body sent and judges it") {
+TEST_CASE("Boost.Beast: async_read over verifying_body keeps exactly the body sent and judges it") {
     async_probe p;
     const async_beast_server server(std::chrono::seconds(30), p);
     const std::string large = large_body();
@@ -502,7 +506,7 @@ TEST_CASE("Boost.Beast: async_read_verified keeps exactly the body sent and judg
     CHECK(r.body == "signature_mismatch");
 }
 
-TEST_CASE("Boost.Beast: async_read_verified never completes inside the initiating call") {
+TEST_CASE("Boost.Beast: async_read over verifying_body never completes inside the initiating call") {
     async_probe p;
     const async_beast_server server(std::chrono::seconds(30), p);
 
@@ -523,9 +527,10 @@ TEST_CASE("Boost.Beast: async_read_verified never completes inside the initiatin
     outcome = p.last();
     REQUIRE(outcome);
     CHECK(!outcome->completed_inside_initiation);
+    CHECK(outcome->read_error == adapters::beast::verification_stopped());  // the read stopped at the header
 }
 
-TEST_CASE("Boost.Beast: async_read_verified ends at the stream's deadline with body_incomplete") {
+TEST_CASE("Boost.Beast: async_read over verifying_body ends at the stream's deadline with body_incomplete") {
     async_probe p;
     const async_beast_server server(std::chrono::milliseconds(200), p);
     boost::asio::io_context client_context;
@@ -706,7 +711,7 @@ private:
 TEST_CASE("POCO: read_verified, the sink and the route") {
     probe p;
     const poco_server server(p);
-    check_body_calls(server.port(), p, false);
+    check_body_calls(server.port(), p, sink_pieces::several);
     check_route_helper(server.port(), p);
 }
 
@@ -796,7 +801,7 @@ TEST_CASE("CivetWeb: read_verified and the sink") {
     mg_set_request_handler(ctx, "/kore", civetweb_handle, &p);
     struct mg_server_port ports[2]{};
     REQUIRE(mg_get_server_ports(ctx, 2, ports) >= 1);
-    check_body_calls(static_cast<unsigned short>(ports[0].port), p, false);
+    check_body_calls(static_cast<unsigned short>(ports[0].port), p, sink_pieces::several);
     mg_stop(ctx);
     mg_exit_library();
 }
@@ -830,7 +835,7 @@ TEST_CASE("Pistache: read_verified, the sink and mount_route") {
     endpoint.setHandler(router.handler());
     endpoint.serveThreaded();
     const auto port = static_cast<unsigned short>(static_cast<std::uint16_t>(endpoint.getPort()));
-    check_body_calls(port, p, true);
+    check_body_calls(port, p, sink_pieces::one);
     check_route_helper(port, p);
     endpoint.shutdown();
 }
@@ -947,7 +952,7 @@ TEST_CASE("libmicrohttpd: step_verified and the sink") {
     REQUIRE(daemon != nullptr);
     const union MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
     REQUIRE(info != nullptr);
-    check_body_calls(info->port, p, false);
+    check_body_calls(info->port, p, sink_pieces::several);
     MHD_stop_daemon(daemon);
 }
 

@@ -5,12 +5,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <chrono>
+#include <cstddef>
 #include <string>
 
 extern const kore::webhook::verifier v;
 extern const std::string registered_url;
 
 void read_body(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer,
-               boost::beast::http::request_parser<boost::beast::http::buffer_body>& parser) {
+               boost::beast::http::request_parser<kore::webhook::adapters::beast::verifying_body>& parser) {
     // SNIPPET
 }

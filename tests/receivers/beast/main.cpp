@@ -230,6 +230,7 @@ private:
     }
 
     void read_request() {
+        control_.reset();
         parser_.emplace();
         adapters::beast::prepare(*parser_);
         parser_->header_limit(header_limit);
@@ -265,23 +266,22 @@ private:
             case kore_example::route_match::method_not_allowed:
                 return send(adapters::answer_method_not_allowed(owner_->setup.route, request_view()));
             case kore_example::route_match::receiver:
+                // Beast's own read loop verifies the body (verifying_body); a refusal stops it.
+                parser_->get().body().prepare(owner_->setup.verifier, config.registered_url);
                 lowest().expires_after(body_timeout);
-                adapters::beast::async_read_verified(
-                    owner_->setup.verifier, config.registered_url, stream_, buffer_, *parser_,
-                    beast::bind_front_handler(&session::on_body, this->shared_from_this()));
+                http::async_read(stream_, buffer_, *parser_,
+                                 beast::bind_front_handler(&session::on_body, this->shared_from_this()));
                 return;
         }
     }
 
-    adapters::route_request request_view() const {
-        const auto& req = parser_->get();
-        const auto content_type = req[http::field::content_type];
-        const auto token = req[beast::string_view(adapters::idempotency_token_header_name.data(),
-                                                  adapters::idempotency_token_header_name.size())];
-        return {method_, path_, {content_type.data(), content_type.size()}, {token.data(), token.size()}};
-    }
+    adapters::route_request request_view() const { return adapters::beast::request_of(parser_->get()); }
 
-    void on_body(beast::error_code /*ec: the verdict says body_incomplete*/, adapters::verified_body r) {
+    void on_body(beast::error_code ec, std::size_t /*bytes*/) {
+        // A read error (a timeout, a reset) makes the verdict body_incomplete.
+        auto& body = parser_->get().body();
+        const kore::webhook::result verdict = body.verdict(ec);
+        adapters::verified_body r{verdict, body.take_body()};
         // A refusal has nothing to process, and processing that cannot block is answered here too.
         if (!r.verdict || owner_->setup.process_on_connection) {
             return send(adapters::answer_judged(owner_->setup.route, request_view(), r.verdict, r.body));
@@ -299,8 +299,12 @@ private:
     }
 
     // The control route (KORE_WEBHOOK_CONTROL_PATH): the body read and dropped, 204, nothing verified.
+    // Its parser takes over the header from the verifying one.
     void discard_body() {
-        if (parser_->is_done()) {
+        if (!control_) {
+            control_.emplace(std::move(*parser_));
+        }
+        if (control_->is_done()) {
             kore_example::log_control(name, method_, path_);
             adapters::route_answer answer;
             answer.status = 204;
@@ -314,9 +318,9 @@ private:
             return send(std::move(answer));
         }
         scratch_.resize(16384);
-        parser_->get().body().data = scratch_.data();
-        parser_->get().body().size = scratch_.size();
-        http::async_read(stream_, buffer_, *parser_,
+        control_->get().body().data = scratch_.data();
+        control_->get().body().size = scratch_.size();
+        http::async_read(stream_, buffer_, *control_,
                          beast::bind_front_handler(&session::on_discarded, this->shared_from_this()));
     }
 
@@ -325,25 +329,16 @@ private:
             owner_->request_finished();
             return;  // the client went away or was too slow: nothing to answer
         }
-        discarded_ += scratch_.size() - parser_->get().body().size;
+        discarded_ += scratch_.size() - control_->get().body().size;
         discard_body();
     }
 
     void send(adapters::route_answer answer) {
-        const auto& req = parser_->get();
-        response_ = {};
-        response_.version(req.version());
-        response_.result(static_cast<unsigned>(answer.status));
-        if (answer.allow_header) {
-            response_.set(http::field::allow, std::string(adapters::allowed_methods));
-        }
-        if (!answer.body.empty()) {
-            response_.set(http::field::content_type, "text/plain");
-            response_.body() = std::move(answer.body);
-        }
-        // Keep the connection only when the request was read to its end.
-        response_.keep_alive(req.keep_alive() && parser_->is_done() && !answer.close_connection);
-        response_.prepare_payload();
+        // Keep the connection only when the request was read to its end: after a refusal that
+        // stopped the read, the rest of the body is still on the connection.
+        read_whole_ = control_ ? control_->is_done() : parser_->is_done();
+        response_ = control_ ? adapters::beast::response_to(*control_, std::move(answer))
+                             : adapters::beast::response_to(*parser_, std::move(answer));
         lowest().expires_after(write_timeout);
         // The header and the body leave in one write (one segment for a short answer).
         http::async_write(stream_, response_, beast::bind_front_handler(&session::on_write, this->shared_from_this()));
@@ -366,7 +361,7 @@ private:
     // client the answer is complete), read and drop until the client closes, then close.
     void close_after_answer() {
         if constexpr (is_tls) {
-            if (parser_->is_done()) {
+            if (read_whole_) {
                 // Nothing unread: a TLS close_notify, bounded, then the close.
                 lowest().expires_after(linger_timeout);
                 stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
@@ -402,13 +397,15 @@ private:
     std::shared_ptr<listener> owner_;
     Stream stream_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::buffer_body>> parser_;
+    std::optional<http::request_parser<adapters::beast::verifying_body>> parser_;
+    std::optional<http::request_parser<http::buffer_body>> control_;  // the control route's, once routed
     http::response<http::string_body> response_;
     std::string method_;
     std::string path_;
     std::vector<char> scratch_;  // only while a body is dropped: an idle connection holds none
     std::uint64_t discarded_ = 0;
     std::uint64_t lingered_ = 0;
+    bool read_whole_ = false;  // the request just answered was read to its end
 };
 
 void listener::on_accept(beast::error_code ec, tcp::socket socket) {

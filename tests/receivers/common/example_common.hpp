@@ -14,7 +14,7 @@
 //   const auto route = kore_example::make_route_config(name, config, receiver);
 //
 // then hands `route` to the server's route helper (cpp-httplib, Pistache, POCO), or, where it
-// reads the body itself with read_verified (Beast, CivetWeb, libmicrohttpd), answers with
+// reads the body itself (Beast through verifying_body, CivetWeb, libmicrohttpd), answers with
 // kore::webhook::adapters::answer_judged(route, {method, path, content_type, token}, verdict, body),
 // which calls the receiver and logs the line. Requests the route never sees are logged with
 // log_request (404, 405) or log_control (the control route).

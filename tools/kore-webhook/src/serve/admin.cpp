@@ -1,5 +1,7 @@
 #include "admin.hpp"
 
+#include "listener.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -8,7 +10,6 @@
 
 #include <chrono>
 #include <optional>
-#include <stdexcept>
 
 namespace kore_cli::serve {
 
@@ -21,32 +22,10 @@ using namespace std::chrono_literals;
 class admin_listener : public std::enable_shared_from_this<admin_listener> {
 public:
     admin_listener(gateway& gw, const host_port& at) : g(gw), acceptor_(asio::make_strand(gw.ioc)) {
-        beast::error_code ec;
-        const auto address = asio::ip::make_address(at.host, ec);
-        if (ec) {
-            throw std::runtime_error("admin_listen: " + at.host + " is not an IP address");
-        }
-        const tcp::endpoint endpoint(address, at.port);
-        acceptor_.open(endpoint.protocol(), ec);
-        if (!ec) {
-            acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-        }
-        if (!ec) {
-            acceptor_.bind(endpoint, ec);
-        }
-        if (!ec) {
-            acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-        }
-        if (ec) {
-            throw std::runtime_error("admin_listen: cannot listen on " + at.str() + ": " + ec.message());
-        }
+        open_acceptor(acceptor_, at, "admin_listen");
     }
 
-    std::string address() const {
-        const tcp::endpoint e = acceptor_.local_endpoint();
-        const std::string host = e.address().to_string();
-        return (e.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(e.port());
-    }
+    std::string address() const { return serve::bound_address(acceptor_); }
 
     void start() {
         asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->accept(); });

@@ -56,36 +56,42 @@ std::size_t connection_limit() {
 
 }  // namespace
 
+void open_acceptor(tcp::acceptor& acceptor, const host_port& at, const std::string& key) {
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(at.host, ec);
+    if (ec) {
+        throw std::runtime_error(key + ": " + at.host + " is not an IP address");
+    }
+    const tcp::endpoint endpoint(address, at.port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) {
+        acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        acceptor.bind(endpoint, ec);
+    }
+    if (!ec) {
+        acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        throw std::runtime_error(key + ": cannot listen on " + at.str() + ": " + ec.message());
+    }
+}
+
+std::string bound_address(const tcp::acceptor& acceptor) {
+    const tcp::endpoint e = acceptor.local_endpoint();
+    const std::string host = e.address().to_string();
+    return (e.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(e.port());
+}
+
 class callback_listener : public std::enable_shared_from_this<callback_listener> {
 public:
     callback_listener(gateway& gw, const host_port& at)
         : g(gw), acceptor_(asio::make_strand(gw.ioc)), retry_(acceptor_.get_executor()), limit_(connection_limit()) {
-        beast::error_code ec;
-        const auto address = asio::ip::make_address(at.host, ec);
-        if (ec) {
-            throw std::runtime_error("listen: " + at.host + " is not an IP address");
-        }
-        const tcp::endpoint endpoint(address, at.port);
-        acceptor_.open(endpoint.protocol(), ec);
-        if (!ec) {
-            acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-        }
-        if (!ec) {
-            acceptor_.bind(endpoint, ec);
-        }
-        if (!ec) {
-            acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-        }
-        if (ec) {
-            throw std::runtime_error("listen: cannot listen on " + at.str() + ": " + ec.message());
-        }
+        open_acceptor(acceptor_, at, "listen");
     }
 
-    std::string address() const {
-        const tcp::endpoint e = acceptor_.local_endpoint();
-        const std::string host = e.address().to_string();
-        return (e.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(e.port());
-    }
+    std::string address() const { return bound_address(acceptor_); }
 
     void start() {
         asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->accept(); });
@@ -178,8 +184,8 @@ private:
                                 beast::bind_front_handler(&session::on_header, this->shared_from_this()));
     }
 
-    static std::string field(const http::request<http::buffer_body>& req, std::string_view name) {
-        const auto value = req[beast::string_view(name.data(), name.size())];
+    std::string field(std::string_view name) const {
+        const auto value = parser_->get()[beast::string_view(name.data(), name.size())];
         return std::string(value.data(), value.size());
     }
 
@@ -195,7 +201,7 @@ private:
         method_ = std::string(req.method_string());
         const std::string_view target(req.target().data(), req.target().size());
         path_ = std::string(target.substr(0, target.find('?')));
-        token_ = field(req, "kore-idempotency-token");
+        token_ = field("kore-idempotency-token");
         route_ = rt_->find(path_);
         if (route_ == nullptr) {
             callback_answer a;
@@ -205,34 +211,37 @@ private:
             close_after_ = true;
             return send(std::move(a));
         }
+        // Beast's own read loop verifies the body (verifying_body); a refusal stops it, leaving the
+        // rest of the body unread (parser_->is_done() false: the answer closes the connection).
+        parser_->get().body().prepare(route_->verifier, route_->settings.registered_url);
         lowest().expires_after(body_timeout);
-        adapters::beast::async_read_verified(route_->verifier, route_->settings.registered_url, stream_, buffer_,
-                                             *parser_,
-                                             beast::bind_front_handler(&session::on_body, this->shared_from_this()));
+        http::async_read(stream_, buffer_, *parser_,
+                         beast::bind_front_handler(&session::on_body, this->shared_from_this()));
     }
 
-    void on_body(beast::error_code /*ec: the verdict says body_incomplete*/, adapters::verified_body r) {
+    void on_body(beast::error_code ec, std::size_t /*bytes*/) {
         lowest().expires_never();  // the hand-off has its own deadlines; the answer gets write_timeout
-        if (!r.verdict) {
-            reason_ = std::string(adapters::error_name(r.verdict.error()));
+        auto& body = parser_->get().body();
+        const kore::webhook::result verdict = body.verdict(ec);  // a read error: body_incomplete
+        if (!verdict) {
+            reason_ = std::string(adapters::error_name(verdict.error()));
             callback_answer a;
-            a.status = adapters::http_status(r.verdict);
+            a.status = adapters::http_status(verdict);
             a.body = reason_;
             a.outcome = "refused";
             return send(std::move(a));
         }
-        replay_key_ = kore::webhook::detail::encode_hex(r.verdict.digest());
+        replay_key_ = kore::webhook::detail::encode_hex(verdict.digest());
         auto job = std::make_shared<callback_job>();
-        const auto& req = parser_->get();
         job->rt = rt_;
         job->route = route_;
         job->method = method_;
-        job->content_type = field(req, "content-type");
+        job->content_type = field("content-type");
         job->idempotency_token = token_;
-        job->date = field(req, "date");
-        job->verdict.emplace(r.verdict);
-        job->body = std::move(r.body);
-        job->webhook_id = webhook_id(r.verdict.digest());
+        job->date = field("date");
+        job->verdict.emplace(verdict);
+        job->body = body.take_body();
+        job->webhook_id = webhook_id(verdict.digest());
         webhook_id_ = job->webhook_id;
         hand_off(g_, std::move(job), [self = this->shared_from_this()](callback_answer a) {
             asio::post(self->stream_.get_executor(), [self, a = std::move(a)]() mutable { self->send(std::move(a)); });
@@ -339,7 +348,7 @@ private:
     gateway& g_;
     Stream stream_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::buffer_body>> parser_;
+    std::optional<http::request_parser<adapters::beast::verifying_body>> parser_;
     http::response<http::string_body> response_;
     callback_answer answer_;
     std::shared_ptr<const runtime> rt_;

@@ -2,17 +2,26 @@
 #define KORE_WEBHOOK_CLI_SERVE_LISTENER_HPP
 
 // The `listen` socket: KORE's callbacks, plain or HTTPS. Asynchronous sessions on the I/O
-// threads, each read through the library's Beast adapter (prepare, async_read_verified); every
-// phase has a deadline, connections are bounded, and a verified callback goes to hand_off().
-// The admin listener (admin.hpp) is another socket with its own sessions.
+// threads, each request read by Beast's http::async_read through the library's Body type
+// (adapters::beast::verifying_body); every phase has a deadline, connections are bounded, and a
+// verified callback goes to hand_off(). The admin listener (admin.hpp) is another socket with its
+// own sessions; both open their sockets with open_acceptor().
 
 #include "config.hpp"
 #include "gateway.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
 
 #include <memory>
 #include <string>
 
 namespace kore_cli::serve {
+
+// Opens, binds and listens on `at`; throws std::runtime_error naming the key `key` (listen,
+// admin_listen) when it cannot.
+void open_acceptor(boost::asio::ip::tcp::acceptor& acceptor, const host_port& at, const std::string& key);
+// "HOST:PORT" as bound ("[::1]:PORT" for IPv6; the real port when the configuration said 0).
+std::string bound_address(const boost::asio::ip::tcp::acceptor& acceptor);
 
 class callback_listener;
 
