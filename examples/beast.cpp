@@ -57,8 +57,9 @@ struct session : asio::coroutine, std::enable_shared_from_this<session<Stream>> 
                 answer = kore_example::answer_off_route(app, request);  // 404, 405
                 if (!answer) {
                     parser->get().body().prepare(app.verifier, app.settings.url);
-                    yield http::async_read(stream, buffer, *parser,
-                                           next());  // Beast's loop verifies; a refusal stops it
+                    if (beast_adapter::judge_header(*parser)) {  // else refused on its header: no body wait
+                        yield http::async_read(stream, buffer, *parser, next());  // verifies; a refusal stops it
+                    }
                     verdict = parser->get().body().verdict(ec);
                     if (!*verdict)
                         answer = kw::adapters::answer_judged(app.route, request, *verdict, {});

@@ -204,3 +204,40 @@ TEST_CASE("a read that ends before the header is body_incomplete, and one never 
     CHECK(ec == kore::webhook::adapters::beast::verification_stopped());
     CHECK(parser.get().body().verdict(ec).error() == kw::errc::invalid_url);
 }
+
+TEST_CASE("judge_header refuses a declared size over the limit after read_header, before any body byte") {
+    kw::options o;
+    o.max_body_size = 64;
+    const kw::verifier v{secret, o};
+    // Only the header is sent: a server waiting for the body would wait until its deadline.
+    std::string request = post("/kore", std::string(65, 'x'));
+    request.resize(request.find("\r\n\r\n") + 4);
+    text_stream stream(request, 7);
+    boost::beast::flat_buffer buffer;
+    http::request_parser<verifying_body> parser;
+    kore::webhook::adapters::beast::prepare(parser);
+    boost::beast::error_code ec;
+    http::read_header(stream, buffer, parser, ec);
+    REQUIRE_FALSE(ec);
+    parser.get().body().prepare(v, url);
+    CHECK_FALSE(kore::webhook::adapters::beast::judge_header(parser));
+    CHECK(parser.get().body().verdict({}).error() == kw::errc::body_too_large);
+    CHECK_FALSE(parser.is_done());  // the answer closes the connection
+}
+
+TEST_CASE("judge_header passes a sound header, and the read that follows verifies the body once") {
+    const kw::verifier v{secret};
+    text_stream stream(post("/kore", body), 7);
+    boost::beast::flat_buffer buffer;
+    http::request_parser<verifying_body> parser;
+    kore::webhook::adapters::beast::prepare(parser);
+    boost::beast::error_code ec;
+    http::read_header(stream, buffer, parser, ec);
+    REQUIRE_FALSE(ec);
+    parser.get().body().prepare(v, url);
+    CHECK(kore::webhook::adapters::beast::judge_header(parser));
+    http::read(stream, buffer, parser, ec);
+    CHECK_FALSE(ec);
+    CHECK(parser.get().body().verdict(ec).verified());
+    CHECK(parser.get().body().body() == body);
+}

@@ -268,6 +268,9 @@ private:
             case kore_example::route_match::receiver:
                 // Beast's own read loop verifies the body (verifying_body); a refusal stops it.
                 parser_->get().body().prepare(owner_->setup.verifier, config.registered_url);
+                if (!adapters::beast::judge_header(*parser_)) {  // refused on its header alone: no body wait
+                    return on_body({}, 0);
+                }
                 lowest().expires_after(body_timeout);
                 http::async_read(stream_, buffer_, *parser_,
                                  beast::bind_front_handler(&session::on_body, this->shared_from_this()));

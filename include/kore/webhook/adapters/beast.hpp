@@ -8,7 +8,8 @@
 //   kore::webhook::adapters::beast::prepare(parser);         // lifts Beast's 1 MB body limit
 //   http::read_header(stream, buffer, parser, ec);           // optional: route on the header first
 //   parser.get().body().prepare(v, registered_url);          // before the body is read
-//   http::read(stream, buffer, parser, ec);                  // or http::async_read
+//   if (judge_header(parser))                                // after read_header: refuse at once
+//       http::read(stream, buffer, parser, ec);              // or http::async_read
 //   const kore::webhook::result r = parser.get().body().verdict(ec);
 //   if (r) process(parser.get().body().body());
 //
@@ -156,11 +157,15 @@ struct verifying_body {
         friend class reader;
         using head_function = request_head (*)(const void*, std::optional<std::uint64_t>) noexcept;
 
-        // Judges the header (read by now); false when that alone refuses the request.
+        // Judges the header (read by now) once; false when that alone refuses the request.
         bool start(std::optional<std::uint64_t> declared) noexcept {
-            check_.emplace(*verifier_, registered_url_, head_of_(header_, declared), keep_);
+            if (!check_) {
+                check_.emplace(*verifier_, registered_url_, head_of_(header_, declared), keep_);
+            }
             return !check_->error();
         }
+        template <class Allocator>
+        friend bool judge_header(boost::beast::http::request_parser<verifying_body, Allocator>& parser) noexcept;
 
         const verifier* verifier_ = nullptr;
         std::string_view registered_url_;
@@ -219,6 +224,16 @@ struct verifying_body {
         value_type& body_;
     };
 };
+
+// After http::read_header / async_read_header and body().prepare(): judges the header now, so
+// that a request its header alone refuses (an added query, a declared size over the limit) is
+// answered without waiting for body bytes that may never come (Beast reaches the body only once
+// some of it arrived). False when refused: skip the body read, answer verdict({}), and close.
+template <class Allocator>
+bool judge_header(boost::beast::http::request_parser<verifying_body, Allocator>& parser) noexcept {
+    verifying_body::value_type& body = parser.get().body();
+    return body.verifier_ != nullptr && body.start(detail::declared_length(parser.content_length()));
+}
 
 // What a route reads of the request's header (views of it): method, path without the query,
 // Content-Type and kore-idempotency-token; for answer_method_not_allowed() and answer_judged().

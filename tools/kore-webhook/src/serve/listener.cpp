@@ -214,6 +214,9 @@ private:
         // Beast's own read loop verifies the body (verifying_body); a refusal stops it, leaving the
         // rest of the body unread (parser_->is_done() false: the answer closes the connection).
         parser_->get().body().prepare(route_->verifier, route_->settings.registered_url);
+        if (!adapters::beast::judge_header(*parser_)) {  // refused on its header alone: no body wait
+            return on_body({}, 0);
+        }
         lowest().expires_after(body_timeout);
         http::async_read(stream_, buffer_, *parser_,
                          beast::bind_front_handler(&session::on_body, this->shared_from_this()));
