@@ -90,6 +90,21 @@ std::string post(std::string_view target, std::string_view payload, std::string_
            std::string(payload);
 }
 
+// A parser that has read the header of `request` (from 7-byte pieces), its body prepared: what a
+// server has once it routed on the header.
+struct after_header {
+    after_header(const std::string& request, const kw::verifier& v) : stream(request, 7) {
+        kore::webhook::adapters::beast::prepare(parser);
+        http::read_header(stream, buffer, parser, ec);
+        REQUIRE_FALSE(ec);
+        parser.get().body().prepare(v, url);
+    }
+    text_stream stream;
+    boost::beast::flat_buffer buffer;
+    http::request_parser<verifying_body> parser;
+    boost::beast::error_code ec;
+};
+
 }  // namespace
 
 TEST_CASE("Beast's read loop verifies a genuine callback through verifying_body and keeps its body") {
@@ -174,19 +189,12 @@ TEST_CASE("the body may be prepared after read_header, once the server has route
     const kw::verifier v{secret};
     for (const std::string& payload : {body, std::string()}) {
         INFO(payload.size() << " bytes");
-        text_stream stream(post("/kore", payload), 7);
-        boost::beast::flat_buffer buffer;
-        http::request_parser<verifying_body> parser;
-        kore::webhook::adapters::beast::prepare(parser);
-        boost::beast::error_code ec;
-        http::read_header(stream, buffer, parser, ec);
-        REQUIRE_FALSE(ec);
-        parser.get().body().prepare(v, url);
-        http::read(stream, buffer, parser, ec);
-        CHECK_FALSE(ec);
-        CHECK(parser.is_done());
-        CHECK(parser.get().body().verdict(ec).verified());
-        CHECK(parser.get().body().body() == payload);
+        after_header r(post("/kore", payload), v);
+        http::read(r.stream, r.buffer, r.parser, r.ec);
+        CHECK_FALSE(r.ec);
+        CHECK(r.parser.is_done());
+        CHECK(r.parser.get().body().verdict(r.ec).verified());
+        CHECK(r.parser.get().body().body() == payload);
     }
 }
 
@@ -212,32 +220,18 @@ TEST_CASE("judge_header refuses a declared size over the limit after read_header
     // Only the header is sent: a server waiting for the body would wait until its deadline.
     std::string request = post("/kore", std::string(65, 'x'));
     request.resize(request.find("\r\n\r\n") + 4);
-    text_stream stream(request, 7);
-    boost::beast::flat_buffer buffer;
-    http::request_parser<verifying_body> parser;
-    kore::webhook::adapters::beast::prepare(parser);
-    boost::beast::error_code ec;
-    http::read_header(stream, buffer, parser, ec);
-    REQUIRE_FALSE(ec);
-    parser.get().body().prepare(v, url);
-    CHECK_FALSE(kore::webhook::adapters::beast::judge_header(parser));
-    CHECK(parser.get().body().verdict({}).error() == kw::errc::body_too_large);
-    CHECK_FALSE(parser.is_done());  // the answer closes the connection
+    after_header r(request, v);
+    CHECK_FALSE(kore::webhook::adapters::beast::judge_header(r.parser));
+    CHECK(r.parser.get().body().verdict({}).error() == kw::errc::body_too_large);
+    CHECK_FALSE(r.parser.is_done());  // the answer closes the connection
 }
 
 TEST_CASE("judge_header passes a sound header, and the read that follows verifies the body once") {
     const kw::verifier v{secret};
-    text_stream stream(post("/kore", body), 7);
-    boost::beast::flat_buffer buffer;
-    http::request_parser<verifying_body> parser;
-    kore::webhook::adapters::beast::prepare(parser);
-    boost::beast::error_code ec;
-    http::read_header(stream, buffer, parser, ec);
-    REQUIRE_FALSE(ec);
-    parser.get().body().prepare(v, url);
-    CHECK(kore::webhook::adapters::beast::judge_header(parser));
-    http::read(stream, buffer, parser, ec);
-    CHECK_FALSE(ec);
-    CHECK(parser.get().body().verdict(ec).verified());
-    CHECK(parser.get().body().body() == body);
+    after_header r(post("/kore", body), v);
+    CHECK(kore::webhook::adapters::beast::judge_header(r.parser));
+    http::read(r.stream, r.buffer, r.parser, r.ec);
+    CHECK_FALSE(r.ec);
+    CHECK(r.parser.get().body().verdict(r.ec).verified());
+    CHECK(r.parser.get().body().body() == body);
 }

@@ -29,10 +29,13 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -953,6 +956,40 @@ inline std::vector<hostile_input> catalogue(const settings& chosen = {}) {
          }},
     };
     return rows;
+}
+
+// Checks that SECURITY.md (`file`) holds `expected` between its <!-- NAME:begin --> and
+// <!-- NAME:end --> markers, row for row (the header and rule lines left out). When it does
+// not, writes the rows it should hold to NAME-rows.md in the working directory, for pasting.
+inline void check_security_md_table(const char* file, const std::string& name,
+                                    const std::vector<std::string>& expected) {
+    std::ifstream in(file, std::ios::binary);
+    REQUIRE(in.good());
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::string begin = "<!-- " + name + ":begin -->";
+    const std::size_t from = text.find(begin);
+    const std::size_t to = text.find("<!-- " + name + ":end -->");
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to != std::string::npos);
+    REQUIRE(from < to);
+    std::vector<std::string> documented;
+    std::istringstream lines(text.substr(from + begin.size(), to - from - begin.size()));
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("| ", 0) == 0 && line.rfind("| ID ", 0) != 0 && line.rfind("| ---", 0) != 0) {
+            documented.push_back(line);
+        }
+    }
+    if (documented != expected) {  // Catch wraps long lines: the file is the one to paste from
+        std::ofstream out(name + "-rows.md", std::ios::binary);
+        for (const auto& line : expected) {
+            out << line << "\n";
+        }
+    }
+    INFO("the rows SECURITY.md should hold are in " << name << "-rows.md in the working directory");
+    REQUIRE(documented.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        CHECK(documented[i] == expected[i]);
+    }
 }
 
 }  // namespace kore_catalogue
