@@ -38,7 +38,10 @@ sysroot() {
   if [ -f "${dir}/.complete" ]; then
     return
   fi
-  dpkg --print-foreign-architectures | grep -qx "${arch}" ||
+  # Read dpkg's answer whole first: under pipefail, grep -q leaving early can fail the pipe (SIGPIPE).
+  local known
+  known=$(dpkg --print-foreign-architectures)
+  grep -qx "${arch}" <<<"${known}" ||
     die "dpkg does not know ${arch}: run tools/install-deps.sh (it adds arm64 and s390x)"
   rm -rf "${dir}" "${debs}"
   mkdir -p "${dir}" "${debs}"

@@ -39,7 +39,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 for arch in "${foreign[@]}"; do
-  if ! dpkg --print-foreign-architectures | grep -qx "${arch}"; then
+  if ! grep -qx "${arch}" <<<"$(dpkg --print-foreign-architectures)"; then  # no pipe: see cross-test.sh
     dpkg --add-architecture "${arch}"
     update=yes
   fi
