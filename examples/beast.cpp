@@ -1,11 +1,8 @@
-// kore-webhook-example-beast: a KORE callback receiver on Boost.Beast (docs/servers.md).
-//   KORE_WEBHOOK_SECRET=... KORE_WEBHOOK_URL=https://example.com/kore/callback PORT=8080 ./kore-webhook-example-beast
-// Variables (HTTPS, Redis): kore_example.hpp. One I/O thread runs each connection as a stackless
-// coroutine, 5 s a phase; the replay store (Redis) is called on async_replay_guard's threads.
+// kore-webhook-example-beast: a KORE callback receiver on Boost.Beast (docs/servers.md). One I/O
+// thread runs every connection as a stackless coroutine, 5 s a phase; Redis is called off it.
 #include "kore_example.hpp"
 
 #include <kore/webhook/adapters/beast.hpp>
-#include <kore/webhook/replay_guard_async.hpp>
 
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
@@ -24,17 +21,15 @@ namespace beast_adapter = kw::adapters::beast;
 
 template <class Stream>  // beast::tcp_stream, or beast::ssl_stream<beast::tcp_stream> for HTTPS
 struct session : asio::coroutine, std::enable_shared_from_this<session<Stream>> {
-    template <class... Args>
-    session(const kore_example::receiver& r, kw::async_replay_guard& g, Args&&... args)
-        : app(r), guard(g), stream(std::forward<Args>(args)...) {}
+    session(const kore_example::receiver& r, kw::async_replay_guard& g, Stream s)
+        : app(r), guard(g), stream(std::move(s)) {}
     const kore_example::receiver& app;
-    kw::async_replay_guard& guard;  // app.guard's calls, made on its own threads: Redis never blocks this one
+    kw::async_replay_guard& guard;
     Stream stream;
     beast::flat_buffer buffer;
     std::optional<http::request_parser<beast_adapter::verifying_body>> parser;
     kw::adapters::route_request request;  // views of the parser's header
     std::optional<kw::result> verdict;
-    std::optional<kw::replay_claim> claim;
     std::optional<kw::adapters::route_answer> answer;
     http::response<http::string_body> res;
 
@@ -51,8 +46,9 @@ struct session : asio::coroutine, std::enable_shared_from_this<session<Stream>> 
                 beast_adapter::prepare(parser.emplace());  // lifts Beast's 1 MB limit: the verifier has its own
                 parser->header_limit(16 * 1024);
                 yield http::async_read_header(stream, buffer, *parser, next());
-                if (ec)
+                if (ec) {
                     return;
+                }
                 request = beast_adapter::request_of(parser->get());
                 answer = kore_example::answer_off_route(app, request);  // 404, 405
                 if (!answer) {
@@ -61,22 +57,16 @@ struct session : asio::coroutine, std::enable_shared_from_this<session<Stream>> 
                         yield http::async_read(stream, buffer, *parser, next());  // verifies; a refusal stops it
                     }
                     verdict = parser->get().body().verdict(ec);
-                    if (!*verdict)
+                    if (!*verdict) {
                         answer = kw::adapters::answer_judged(app.route, request, *verdict, {});
-                }
-                if (!answer) {  // verified: claimed off this thread; no claim when too many wait
-                    yield if (!guard.claim(request.method, *verdict, request.idempotency_token,
-                                           [this, n = next()](kw::replay_claim c) {
-                                               claim.emplace(std::move(c));
-                                               asio::post(stream.get_executor(), n);
-                                           })) asio::post(stream.get_executor(), next());
-                    answer = {claim ? claim->http_status() : 503,
-                              claim ? std::string(claim->status_name()) : "replay_guard_busy"};
-                    if (claim && claim->should_process()) {  // process parser->get().body().body() here, then:
-                        guard.commit(std::move(*claim), [](std::error_code) {});
-                        answer = {204, ""};
                     }
-                    claim.reset();
+                }
+                if (!answer) {  // verified: through the replay guard, whose calls run on its own threads
+                    yield kore_example::process_async(guard, request, *verdict, parser->get().body().body(),
+                                                      [this, n = next()](kw::adapters::callback_reply reply) {
+                                                          answer = {reply.status, std::move(reply.body)};
+                                                          asio::post(stream.get_executor(), n);
+                                                      });
                     app.route.on_answer({request.method, request.path, answer->status, {}, &*verdict, nullptr});
                 }
                 res = beast_adapter::response_to(*parser, *answer);  // Connection: close when body is left unread
@@ -86,30 +76,30 @@ struct session : asio::coroutine, std::enable_shared_from_this<session<Stream>> 
     }
 };
 
-void accept(asio::ip::tcp::acceptor& acceptor, const kore_example::receiver& app, kw::async_replay_guard& guard,
-            asio::ssl::context* tls) {
-    acceptor.async_accept(asio::make_strand(acceptor.get_executor()), [&acceptor, &app, &guard, tls](auto ec, auto s) {
-        if (!ec && tls != nullptr) {
-            (*std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(app, guard, std::move(s), *tls))();
-        } else if (!ec) {
-            (*std::make_shared<session<beast::tcp_stream>>(app, guard, std::move(s)))();
-        }
-        accept(acceptor, app, guard, tls);
-    });
-}
-
 int main() {
     kore_example::receiver app("kore-webhook-example-beast");
     try {
         asio::io_context io;
         kw::async_replay_guard guard(app.guard);  // destroyed before io: its last callbacks post to io
         asio::ssl::context tls(asio::ssl::context::tls_server);
-        if (!app.settings.tls_cert.empty()) {
+        const bool https = !app.settings.tls_cert.empty();
+        if (https) {
             tls.use_certificate_chain_file(app.settings.tls_cert);
             tls.use_private_key_file(app.settings.tls_key, asio::ssl::context::pem);
         }
         asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), app.settings.port});
-        accept(acceptor, app, guard, app.settings.tls_cert.empty() ? nullptr : &tls);
+        std::function<void()> accept = [&] {
+            acceptor.async_accept(asio::make_strand(io), [&](beast::error_code ec, asio::ip::tcp::socket s) {
+                using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+                if (!ec && https) {
+                    (*std::make_shared<session<tls_stream>>(app, guard, tls_stream(std::move(s), tls)))();
+                } else if (!ec) {
+                    (*std::make_shared<session<beast::tcp_stream>>(app, guard, beast::tcp_stream(std::move(s))))();
+                }
+                accept();
+            });
+        };
+        accept();
         kore_example::announce(acceptor.local_endpoint().port());
         std::thread worker([&io] { io.run(); });  // one thread serves every connection
         kore_example::wait_for_termination(app.termination);

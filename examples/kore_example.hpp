@@ -17,6 +17,7 @@
 #include <kore/webhook/adapters/callback.hpp>
 #include <kore/webhook/adapters/route.hpp>
 #include <kore/webhook/replay_guard.hpp>
+#include <kore/webhook/replay_guard_async.hpp>
 #include <kore/webhook/replay_guard_memory.hpp>
 #ifdef KORE_WEBHOOK_EXAMPLE_REDIS
 #include <kore/webhook/replay_guard_redis.hpp>
@@ -129,15 +130,8 @@ inline kore::webhook::adapters::route_config make_route(const settings& s, kore:
     route.on_callback =
         [&guard](const kore::webhook::adapters::verified_callback& c) -> kore::webhook::adapters::callback_reply {
         kore::webhook::replay_claim claim = guard.claim(c.method, c.verdict, c.idempotency_token);
-        switch (claim.status()) {
-            case kore::webhook::replay_status::fresh:
-                break;
-            case kore::webhook::replay_status::duplicate:
-                return {200, "duplicate"};
-            case kore::webhook::replay_status::in_progress:
-                return {423, "in_progress"};
-            default:
-                return {503, "replay_store_unavailable"};
+        if (!claim.should_process()) {
+            return {claim.http_status(), std::string(claim.status_name())};
         }
         // Process c.body (the verified raw bytes) here; on failure call claim.release() and
         // return 500, so that KORE's retry is processed.
@@ -151,6 +145,25 @@ inline kore::webhook::adapters::route_config make_route(const settings& s, kore:
                      a.reason.data());
     };
     return route;
+}
+
+// The same for an asynchronous server (examples/beast.cpp): the guard's calls run on async's
+// threads, so the I/O thread never waits for Redis. `done(callback_reply)` is called once, from
+// one of those threads after the commit, or at once with 503 when too many claims wait. `request`
+// and `body` must stay valid until then.
+template <class Done>
+void process_async(kore::webhook::async_replay_guard& async, const kore::webhook::adapters::route_request& request,
+                   const kore::webhook::result& verdict, std::string_view body, Done done) {
+    auto claimed = [&async, body, done](kore::webhook::replay_claim claim) mutable {
+        if (!claim.should_process()) {
+            return done(kore::webhook::adapters::callback_reply(claim.http_status(), std::string(claim.status_name())));
+        }
+        static_cast<void>(body);  // process the verified raw bytes here, on this worker thread, then:
+        async.commit(std::move(claim), [done = std::move(done)](std::error_code) mutable { done(204); });
+    };
+    if (!async.claim(request.method, verdict, request.idempotency_token, std::move(claimed))) {
+        done(kore::webhook::adapters::callback_reply(503, "replay_guard_busy"));
+    }
 }
 
 // Call first in main(), before the server starts threads: SIGTERM and SIGINT are then taken by
