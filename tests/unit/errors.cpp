@@ -104,6 +104,21 @@ TEST_CASE("error_name says ok for no error and unknown for foreign or out-of-ran
     CHECK_FALSE(std::error_code(999, kw::webhook_category()).message().empty());
 }
 
+TEST_CASE("an out-of-range code of any of the library's categories is answered 500, which KORE retries") {
+    for (const std::error_category* category :
+         {&kw::webhook_category(), &kw::adapter_category(), &kw::replay_category()}) {
+        CAPTURE(category->name());
+        for (const int value : {0, 99, -1}) {
+            const std::error_code ec(value, *category);
+            CHECK(kw::error_name(ec) == (value == 0 ? "ok" : "unknown"));
+            if (value != 0) {
+                CHECK(kw::http_status(ec) == 500);
+                CHECK(ec.message() == "unknown error code");
+            }
+        }
+    }
+}
+
 TEST_CASE("a result's error_name is the name of its error") {
     const kw::verifier verifier(secret);
     CHECK(verifier.verify("POST", url, body, std::nullopt).error_name() == "missing_signature");

@@ -462,7 +462,7 @@ TEST_CASE("http_status answers a replay error as the guard's ticket does: 503 wh
     kw::replay_guard failing(broken);
     const auto ticket = failing.claim("POST", post(event(1)));
     CHECK(kw::http_status(ticket.error()) == ticket.http_status());
-    CHECK(kw::http_status(std::error_code(99, kw::replay_category())) == 503);
+    CHECK(kw::http_status(std::error_code(99, kw::replay_category())) == 500);  // unknown: KORE retries
 }
 
 TEST_CASE("limits that leave no room, and guard durations that make no sense, are refused at construction") {

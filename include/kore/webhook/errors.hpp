@@ -50,92 +50,80 @@ enum class replay_errc {
 namespace detail {
 
 template <>
-struct error_table<errc> {
-    static constexpr error_texts<15> texts{
-        "kore.webhook",
-        {"unknown", 401, "unknown kore-webhook error"},
-        {{
-            {"missing_signature", 401,
-             "the request has no kore-signature header; it did not come from KORE, or a proxy "
-             "dropped the header"},
-            {"unsigned_request", 401,
-             "the kore-signature header is empty: the KORE account has no webhook secret, so "
-             "nothing proves where the request came from (set a secret in the KORE console)"},
-            {"malformed_signature", 400, "the kore-signature header is not exactly 64 hexadecimal digits"},
-            {"signature_mismatch", 401,
-             "the signature does not match: check that the URL is the one registered with KORE "
-             "(not the one a proxy forwards), that the body is the raw bytes as received, and "
-             "that the secret is current"},
-            {"length_extension", 401,
-             "the body carries SHA-256 padding followed by appended data: a length-extension "
-             "forgery of an earlier signed request"},
-            {"body_too_large", 413, "the body is larger than the configured maximum (options::max_body_size)"},
-            {"duplicate_signature", 400, "the request carries more than one kore-signature header"},
-            {"invalid_method", 400, "the HTTP method is empty or not a valid HTTP token"},
-            {"invalid_url", 500,
-             "the registered URL is not an absolute http(s) URL (pass the URL registered with KORE, "
-             "not the request's path)"},
-            {"query_not_signed", 401,
-             "the request carries a query string that the registered URL does not have; KORE signs "
-             "no query, so these parameters are not authenticated"},
-            {"stream_finished", 500, "finish() was already called on this verification stream"},
-            {"crypto_failure", 500, "OpenSSL failed while computing the digest"},
-            {"body_hash_mismatch", 401,
-             "the bodySHA256 query parameter is missing or is not the SHA-256 of the body (legacy "
-             "Twilio JSON callbacks sign the URL and carry the body's hash in it)"},
-            {"malformed_body", 400, "the form body is not valid application/x-www-form-urlencoded (a bad %-escape)"},
-            {"moved_from", 500,
-             "this verifier or stream was moved from and holds no secret any more: use the object it "
-             "was moved to (a programming error in the receiver, not a bad request)"},
-        }}};
-};
-static_assert(error_table<errc>::texts.values.size() == static_cast<std::size_t>(errc::moved_from),
-              "one text per errc");
+inline constexpr error_texts<15> error_table<errc>{
+    "kore.webhook",
+    {{
+        {"missing_signature", 401,
+         "the request has no kore-signature header; it did not come from KORE, or a proxy "
+         "dropped the header"},
+        {"unsigned_request", 401,
+         "the kore-signature header is empty: the KORE account has no webhook secret, so "
+         "nothing proves where the request came from (set a secret in the KORE console)"},
+        {"malformed_signature", 400, "the kore-signature header is not exactly 64 hexadecimal digits"},
+        {"signature_mismatch", 401,
+         "the signature does not match: check that the URL is the one registered with KORE "
+         "(not the one a proxy forwards), that the body is the raw bytes as received, and "
+         "that the secret is current"},
+        {"length_extension", 401,
+         "the body carries SHA-256 padding followed by appended data: a length-extension "
+         "forgery of an earlier signed request"},
+        {"body_too_large", 413, "the body is larger than the configured maximum (options::max_body_size)"},
+        {"duplicate_signature", 400, "the request carries more than one kore-signature header"},
+        {"invalid_method", 400, "the HTTP method is empty or not a valid HTTP token"},
+        {"invalid_url", 500,
+         "the registered URL is not an absolute http(s) URL (pass the URL registered with KORE, "
+         "not the request's path)"},
+        {"query_not_signed", 401,
+         "the request carries a query string that the registered URL does not have; KORE signs "
+         "no query, so these parameters are not authenticated"},
+        {"stream_finished", 500, "finish() was already called on this verification stream"},
+        {"crypto_failure", 500, "OpenSSL failed while computing the digest"},
+        {"body_hash_mismatch", 401,
+         "the bodySHA256 query parameter is missing or is not the SHA-256 of the body (legacy "
+         "Twilio JSON callbacks sign the URL and carry the body's hash in it)"},
+        {"malformed_body", 400, "the form body is not valid application/x-www-form-urlencoded (a bad %-escape)"},
+        {"moved_from", 500,
+         "this verifier or stream was moved from and holds no secret any more: use the object it "
+         "was moved to (a programming error in the receiver, not a bad request)"},
+    }}};
+static_assert(error_table<errc>.values.size() == static_cast<std::size_t>(errc::moved_from), "one text per errc");
 
 template <>
-struct error_table<adapter_errc> {
-    static constexpr error_texts<4> texts{
-        "kore.webhook.adapter",
-        {"unknown", 500, "unknown kore-webhook adapter error"},
-        {{
-            {"body_incomplete", 400, "the request body could not be read completely"},
-            {"body_unavailable", 415,
-             "the server does not expose this request's raw body bytes, which is what KORE signs"},
-            {"out_of_memory", 503, "the receiver could not allocate memory for this request"},
-            {"application_failed", 500, "the application's body sink or callback handler threw an exception"},
-        }}};
-};
-static_assert(error_table<adapter_errc>::texts.values.size() ==
-                  static_cast<std::size_t>(adapter_errc::application_failed),
+inline constexpr error_texts<4> error_table<adapter_errc>{
+    "kore.webhook.adapter",
+    {{
+        {"body_incomplete", 400, "the request body could not be read completely"},
+        {"body_unavailable", 415, "the server does not expose this request's raw body bytes, which is what KORE signs"},
+        {"out_of_memory", 503, "the receiver could not allocate memory for this request"},
+        {"application_failed", 500, "the application's body sink or callback handler threw an exception"},
+    }}};
+static_assert(error_table<adapter_errc>.values.size() == static_cast<std::size_t>(adapter_errc::application_failed),
               "one text per adapter_errc");
 
 template <>
-struct error_table<replay_errc> {
-    static constexpr error_texts<6> texts{
-        "kore.webhook.replay",
-        {"unknown", 503, "unknown kore-webhook replay error"},
-        {{
-            {"store_unavailable", 503,
-             "the replay store could not be reached or did not answer in time; nothing is known about "
-             "this callback (fail-closed answers 503 so that KORE delivers it again later)"},
-            {"store_refused", 503,
-             "the replay store answered with an error (for Redis: out of memory, a read-only replica, "
-             "AUTH refused, or a server older than 7.0)"},
-            {"not_verified", 401,
-             "the replay guard was given a result that no configured secret verified; only a verified "
-             "digest identifies a signed request"},
-            {"lease_lost", 500,
-             "the processing lease expired before commit or release and another delivery of the same "
-             "callback claimed it; it may have been processed twice (lengthen processing_lease)"},
-            {"not_claimed", 500,
-             "commit() or release() on a replay claim that holds nothing: it was not fresh, or it was "
-             "already committed or released"},
-            {"store_full", 503,
-             "the in-memory replay store is full of callbacks still being processed; none is dropped, so "
-             "this one is refused (503, KORE delivers it again later); raise max_entries"},
-        }}};
-};
-static_assert(error_table<replay_errc>::texts.values.size() == static_cast<std::size_t>(replay_errc::store_full),
+inline constexpr error_texts<6> error_table<replay_errc>{
+    "kore.webhook.replay",
+    {{
+        {"store_unavailable", 503,
+         "the replay store could not be reached or did not answer in time; nothing is known about "
+         "this callback (fail-closed answers 503 so that KORE delivers it again later)"},
+        {"store_refused", 503,
+         "the replay store answered with an error (for Redis: out of memory, a read-only replica, "
+         "AUTH refused, or a server older than 7.0)"},
+        {"not_verified", 401,
+         "the replay guard was given a result that no configured secret verified; only a verified "
+         "digest identifies a signed request"},
+        {"lease_lost", 500,
+         "the processing lease expired before commit or release and another delivery of the same "
+         "callback claimed it; it may have been processed twice (lengthen processing_lease)"},
+        {"not_claimed", 500,
+         "commit() or release() on a replay claim that holds nothing: it was not fresh, or it was "
+         "already committed or released"},
+        {"store_full", 503,
+         "the in-memory replay store is full of callbacks still being processed; none is dropped, so "
+         "this one is refused (503, KORE delivers it again later); raise max_entries"},
+    }}};
+static_assert(error_table<replay_errc>.values.size() == static_cast<std::size_t>(replay_errc::store_full),
               "one text per replay_errc");
 
 }  // namespace detail
@@ -154,7 +142,7 @@ inline const std::error_category& replay_category() noexcept {
 
 // make_error_code for every error enum of the library (errc, adapter_errc, replay_errc): any enum
 // with an error_table, found by argument-dependent lookup as std::error_code's constructor expects.
-template <class Enum, class = decltype(detail::error_table<Enum>::texts)>
+template <class Enum, class = decltype(detail::error_table<Enum>.values)>
 std::error_code make_error_code(Enum e) noexcept {
     return {static_cast<int>(e), detail::category_of<Enum>()};
 }

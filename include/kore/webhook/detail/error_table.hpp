@@ -2,9 +2,9 @@
 #define KORE_WEBHOOK_DETAIL_ERROR_TABLE_HPP
 
 // One std::error_category for every error enum of the library. An enum whose values run 1..N
-// specialises error_table<Enum> with its category name, a row per value in enum order (name, the
-// HTTP status a receiver answers with, message) and the row of an unknown value; describe(), the
-// category and the name and status lookups are then the same code for all.
+// specialises error_table<Enum> with its category name and a row per value in enum order (name,
+// the HTTP status a receiver answers with, message); describe(), the category and the name and
+// status lookups are then the same code for all.
 
 #include <array>
 #include <cstddef>
@@ -23,20 +23,23 @@ struct error_text {
 template <std::size_t N>
 struct error_texts {
     const char* category = nullptr;    // std::error_category::name()
-    error_text unknown;                // for a value outside 1..N
     std::array<error_text, N> values;  // values[i] describes the value i + 1
 };
 
-// Specialised per enum with one member: static constexpr error_texts<N> texts.
+// A value outside 1..N: answered 500, which KORE retries.
+inline constexpr error_text unknown_error{"unknown", 500, "unknown error code"};
+
+// Specialised per error enum as an error_texts<N>; the primary, which has no rows, marks the
+// enums that are not the library's.
 template <class Enum>
-struct error_table;
+inline constexpr bool error_table = false;
 
 template <class Enum>
 constexpr const error_text& describe(Enum e) noexcept {
-    constexpr const auto& texts = error_table<Enum>::texts;
+    constexpr const auto& texts = error_table<Enum>;
     const auto value = static_cast<long long>(e);
     if (value < 1 || value > static_cast<long long>(texts.values.size())) {
-        return texts.unknown;
+        return unknown_error;
     }
     return texts.values[static_cast<std::size_t>(value - 1)];
 }
@@ -44,7 +47,7 @@ constexpr const error_text& describe(Enum e) noexcept {
 template <class Enum>
 class table_category final : public std::error_category {
 public:
-    [[nodiscard]] const char* name() const noexcept override { return error_table<Enum>::texts.category; }
+    [[nodiscard]] const char* name() const noexcept override { return error_table<Enum>.category; }
     [[nodiscard]] std::string message(int ev) const override {
         return std::string(describe(static_cast<Enum>(ev)).message);
     }
