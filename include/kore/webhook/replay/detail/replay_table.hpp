@@ -7,12 +7,7 @@
 // recently written committed record is dropped, never a claim still in work (a new claim is
 // refused with store_full instead). Not thread-safe by itself: memory_replay_store locks around it.
 //
-// The index is linear probing over slots that hold a record's number beside 32 bits of its
-// digest, at most half full. A lookup reads one run of adjacent slots and opens a record only
-// when those bits match, so a callback not seen before costs one cache line of the index, not a
-// walk through records scattered over megabytes (the store is full under load, and its records
-// are not in any cache). Removal shifts the run back instead of leaving tombstones, so the index
-// never degrades however many records pass through it.
+// The index is linear probing without tombstones: docs/replay.md, "One process".
 
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/replay_store.hpp>
