@@ -242,14 +242,9 @@ int run_or_throw(const std::vector<std::string>& args, std::ostream& out, std::o
         return c->run(out, err);
     }
     const std::vector<std::string> extra = t.app.remaining();
-    std::string names;
-    for (const command& c : t.commands) {
-        if (c.name() != "serve") {  // the message lists the four commands, as it always has
-            names += (names.empty() ? "" : ", ") + c.name();
-        }
-    }
-    throw usage_error("unknown command '" + (extra.empty() ? std::string() : extra.front()) + "' (" + names +
-                      "; see: kore-webhook --help)");
+    // The four commands, as the message has always listed them (serve is not among them).
+    throw usage_error("unknown command '" + (extra.empty() ? std::string() : extra.front()) +
+                      "' (demo, sign, verify, send; see: kore-webhook --help)");
 }
 
 }  // namespace
