@@ -79,12 +79,9 @@ std::pair<std::string, std::string> split_header(const std::string& text) {
 }
 
 std::string header_value(const http::outgoing& req, std::string_view name) {
-    for (const auto& [n, v] : req.headers) {
-        if (kwd::iequals(n, name)) {
-            return v;
-        }
-    }
-    return "(none)";
+    const auto h = std::find_if(req.headers.begin(), req.headers.end(),
+                                [name](const auto& field) { return kwd::iequals(field.first, name); });
+    return h != req.headers.end() ? h->second : "(none)";
 }
 
 bool retryable(int status) {
