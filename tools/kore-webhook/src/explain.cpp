@@ -69,6 +69,13 @@ std::string in_quotes(std::string_view s) {
     return "'" + std::string(s) + "'";
 }
 
+// One usual cause and the variants of the request that would have verified under it.
+struct cause {
+    std::string title;
+    std::vector<std::string> matches;  // one sentence per matching variant, ready to print
+    std::string not_applicable;        // why no variant of this kind exists for the request, if none does
+};
+
 // The request as received and what it is tested against; each cause tries its variants here.
 struct tester {
     tester(const request_facts& request, const std::string& registered_url, const std::vector<secret>& secrets,
@@ -130,7 +137,7 @@ void try_spelling(const tester& t, cause& c, url_parts v, const std::string& res
 }
 
 cause query_cause(const tester& t) {
-    cause c{"query string or fragment not removed", {}, true, {}};
+    cause c{"query string or fragment not removed", {}, {}};
     std::vector<std::string> candidates;
     if (t.registered.size() != t.url.size()) {
         candidates.push_back(t.registered);
@@ -142,8 +149,7 @@ cause query_cause(const tester& t) {
         }
     }
     if (candidates.empty()) {
-        c.applicable = false;
-        c.not_applicable_why = "neither --url nor the request target has a query or fragment";
+        c.not_applicable = "neither --url nor the request target has a query or fragment";
     }
     for (const auto& u : candidates) {
         t.url_variant(c, u,
@@ -155,7 +161,7 @@ cause query_cause(const tester& t) {
 }
 
 cause slash_cause(const tester& t, const url_parts& u) {
-    cause c{"trailing slash added or missing", {}, true, {}};
+    cause c{"trailing slash added or missing", {}, {}};
     url_parts v = u;
     if (!v.path.empty() && v.path.back() == '/') {
         v.path.pop_back();
@@ -169,7 +175,7 @@ cause slash_cause(const tester& t, const url_parts& u) {
 }
 
 cause scheme_cause(const tester& t, const url_parts& u) {
-    cause c{"http and https swapped", {}, true, {}};
+    cause c{"http and https swapped", {}, {}};
     url_parts v = u;
     v.scheme = u.is_https() ? "http" : "https";
     try_spelling(t, c, v,
@@ -181,7 +187,7 @@ cause scheme_cause(const tester& t, const url_parts& u) {
 }
 
 cause port_cause(const tester& t, const url_parts& u) {
-    cause c{"default port added or dropped", {}, true, {}};
+    cause c{"default port added or dropped", {}, {}};
     url_parts v = u;
     if (u.port.empty()) {
         v.port = u.default_port();
@@ -197,7 +203,7 @@ cause port_cause(const tester& t, const url_parts& u) {
 }
 
 cause host_cause(const tester& t, const url_parts& u) {
-    cause c{"host name case", {}, true, {}};
+    cause c{"host name case", {}, {}};
     for (const std::string& host : {ascii_lowercase(u.host), ascii_uppercase(u.host)}) {
         if (host == u.host) {
             continue;
@@ -210,10 +216,9 @@ cause host_cause(const tester& t, const url_parts& u) {
 }
 
 cause rebuilt_cause(const tester& t) {
-    cause c{"URL rebuilt from the request instead of the registered one", {}, true, {}};
+    cause c{"URL rebuilt from the request instead of the registered one", {}, {}};
     if (!t.facts.target || !t.facts.host || t.facts.target->empty() || t.facts.target->front() != '/') {
-        c.applicable = false;
-        c.not_applicable_why = "no request line and Host header to rebuild from";
+        c.not_applicable = "no request line and Host header to rebuild from";
         return c;
     }
     const std::string path = t.facts.target->substr(0, t.facts.target->find_first_of("?#"));
@@ -232,7 +237,7 @@ cause rebuilt_cause(const tester& t) {
 }
 
 cause method_cause(const tester& t) {
-    cause c{"method case", {}, true, {}};
+    cause c{"method case", {}, {}};
     const std::string& m = t.facts.method;
     for (const std::string& variant_method : {ascii_uppercase(m), ascii_lowercase(m)}) {
         if (variant_method != m) {
@@ -251,7 +256,7 @@ cause method_cause(const tester& t) {
 }
 
 cause newline_cause(const tester& t) {
-    cause c{"body with a trailing newline", {}, true, {}};
+    cause c{"body with a trailing newline", {}, {}};
     const std::string& body = t.facts.body;
     if (!body.empty() && body.back() == '\n') {
         const std::size_t cut = body.size() >= 2 && body[body.size() - 2] == '\r' ? 2 : 1;
@@ -270,7 +275,7 @@ cause newline_cause(const tester& t) {
 }
 
 cause reserialised_cause(const tester& t) {
-    cause c{"body re-serialised (JSON re-spaced or re-escaped, form re-encoded)", {}, true, {}};
+    cause c{"body re-serialised (JSON re-spaced or re-escaped, form re-encoded)", {}, {}};
     const std::string& body = t.facts.body;
     std::set<std::string> tried{body};  // two ways to the same bytes are one variant
     const auto check = [&](const std::string& b, const std::string& sentence) {
@@ -313,17 +318,15 @@ cause reserialised_cause(const tester& t) {
         check(plus, "The signature is valid for the form body with '%20' written as '+'" + tail);
         check(percent, "The signature is valid for the form body with '+' written as '%20'" + tail);
     } else {
-        c.applicable = false;
-        c.not_applicable_why = "the body is neither JSON nor a form";
+        c.not_applicable = "the body is neither JSON nor a form";
     }
     return c;
 }
 
 cause other_secret_cause(const tester& t, const std::vector<secret>& others) {
-    cause c{"another secret (--explain-secret-file / --explain-secret-env)", {}, true, {}};
+    cause c{"another secret (--explain-secret-file / --explain-secret-env)", {}, {}};
     if (others.empty()) {
-        c.applicable = false;
-        c.not_applicable_why = "no other secret given; add the previous or pending one with --explain-secret-file";
+        c.not_applicable = "no other secret given; add the previous or pending one with --explain-secret-file";
         return c;
     }
     for (const auto& s : others) {
@@ -337,7 +340,7 @@ cause other_secret_cause(const tester& t, const std::vector<secret>& others) {
 }
 
 cause whitespace_cause(const tester& t) {
-    cause c{"secret with surrounding whitespace", {}, true, {}};
+    cause c{"secret with surrounding whitespace", {}, {}};
     for (const auto& s : t.configured) {
         const std::string_view v = s.value;
         const std::size_t first = v.find_first_not_of(" \t\r\n");
@@ -430,8 +433,8 @@ std::string wrap(const std::string& text, const std::string& indent, std::size_t
     return out + line + "\n";
 }
 
-}  // namespace
-
+// Every usual cause, in the order they are reported, with what matched. Empty when the request
+// carries no signature that could be compared.
 std::vector<cause> find_causes(const request_facts& facts, const std::string& registered_url,
                                const std::vector<secret>& configured, const std::vector<secret>& others) {
     std::vector<cause> out;
@@ -456,21 +459,22 @@ std::vector<cause> find_causes(const request_facts& facts, const std::string& re
     return out;
 }
 
-std::size_t print(std::ostream& out, std::error_code verdict, const request_facts& facts,
-                  const std::string& registered_url, const std::vector<secret>& configured,
-                  const std::vector<secret>& others) {
+}  // namespace
+
+void print(std::ostream& out, std::error_code verdict, const request_facts& facts, const std::string& registered_url,
+           const std::vector<secret>& configured, const std::vector<secret>& others) {
     out << "\nexplain: why " << kore::webhook::error_name(verdict) << " (the verdict above stands)\n";
     if (verdict != kore::webhook::errc::signature_mismatch) {
         advice(out, facts, verdict);
-        return 0;
+        return;
     }
     const auto causes = find_causes(facts, registered_url, configured, others);
     std::size_t found = 0;
     for (const auto& c : causes) {
         std::string line = "  " + c.title + " ";
         line.resize(std::max<std::size_t>(line.size(), 72), '.');
-        if (!c.applicable) {
-            out << line << " n/a (" << c.not_applicable_why << ")\n";
+        if (!c.not_applicable.empty()) {
+            out << line << " n/a (" << c.not_applicable << ")\n";
             continue;
         }
         out << line << (c.matches.empty() ? " no\n" : " MATCH\n");
@@ -488,7 +492,6 @@ std::size_t print(std::ostream& out, std::error_code verdict, const request_fact
             << " of the request would have verified, so the signature was made with a secret you\n"
                "  hold: fix the cause above rather than the secret.\n";
     }
-    return found;
 }
 
 }  // namespace kore_cli::explain
