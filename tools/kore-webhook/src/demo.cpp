@@ -17,6 +17,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <ctime>
@@ -148,10 +149,9 @@ std::vector<demo_case> cases(const std::string& url) {
 
 // Response bodies are the receiver's: only printable ASCII reaches the terminal.
 std::string printable(std::string_view text) {
-    std::string out;
-    for (const char c : text.substr(0, 80)) {
-        out.push_back((c >= 0x20 && c < 0x7f) ? c : '?');
-    }
+    const auto unprintable = [](char c) { return c < 0x20 || c >= 0x7f; };
+    std::string out(text.substr(0, 80));
+    std::replace_if(out.begin(), out.end(), unprintable, '?');
     return out;
 }
 

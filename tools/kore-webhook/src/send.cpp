@@ -162,11 +162,8 @@ send_plan make_plan(const send_settings& s, std::string_view secret, std::time_t
     } else {
         const auto e = make_event(s.event, now);
         if (!e) {
-            std::string names;
-            for (const auto& info : event_catalog) {
-                names += names.empty() ? "" : ", ";
-                names += info.name;
-            }
+            const auto name = [](const event_info& info) { return info.name; };
+            const std::string names = CLI::detail::join(event_catalog, name, ", ");
             throw usage_error("unknown --event '" + s.event + "' (" + names + ")");
         }
         plan.event_name = e->name;
