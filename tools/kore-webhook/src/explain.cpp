@@ -180,9 +180,8 @@ cause scheme_cause(const tester& t, const url_parts& u) {
     v.scheme = u.is_https() ? "http" : "https";
     try_spelling(t, c, v,
                  ". The URL was registered with " + v.scheme +
-                     "; a TLS-terminating proxy or tunnel makes requests "
-                     "look like " +
-                     u.scheme + ": pass the registered URL, not the one the request arrived at");
+                     "; a TLS-terminating proxy or tunnel makes requests look like " + u.scheme +
+                     ": pass the registered URL, not the one the request arrived at");
     return c;
 }
 

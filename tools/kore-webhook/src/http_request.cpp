@@ -118,11 +118,9 @@ parse_error read_fields(std::string_view& in, const limits& lim, std::vector<hea
             return parse_error::bad_header;
         }
         const std::string_view value = kwd::trim_ows(line.substr(colon + 1));
-        for (const char c : value) {
-            const auto u = static_cast<unsigned char>(c);
-            if ((u < 0x20 && c != '\t') || u == 0x7f) {
-                return parse_error::bad_header;
-            }
+        const auto control = [](char c) { return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f; };
+        if (std::any_of(value.begin(), value.end(), control)) {
+            return parse_error::bad_header;
         }
         if (before + out.size() >= lim.max_headers) {
             return parse_error::too_many_headers;
@@ -208,14 +206,10 @@ parse_result parse(std::string_view raw, const limits& lim) {
     // that starts anywhere else is not a request line (authority-form is CONNECT's alone).
     const bool origin_form = !target.empty() && target.front() == '/';
     const bool absolute_form = target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0;
-    if (!origin_form && !absolute_form && target != "*") {
+    const auto space_or_control = [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; };
+    if ((!origin_form && !absolute_form && target != "*") ||
+        std::any_of(target.begin(), target.end(), space_or_control)) {
         return fail(parse_error::bad_target, sp1 + 1);
-    }
-    for (const char c : target) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u == 0x7f) {
-            return fail(parse_error::bad_target, sp1 + 1);
-        }
     }
     if (version != "HTTP/1.1" && version != "HTTP/1.0") {
         return fail(parse_error::bad_version, sp2 + 1);
