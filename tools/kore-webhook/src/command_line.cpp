@@ -4,6 +4,7 @@
 #include "command.hpp"
 
 #include <kore_cli/errors.hpp>
+#include <kore_cli/http_request.hpp>
 
 #include <kore/webhook/version.hpp>
 
@@ -18,26 +19,21 @@ namespace kore_cli {
 CLI::Option* command::number(const std::string& flag, std::size_t max, const std::string& type, const std::string& what,
                              std::function<void(std::size_t)> take) {
     // CLI11 2.1 converts integers with strtoull(base 0): "0x10" and "-1" would pass and "010"
-    // would be 8. So the text must be 1 to 12 decimal digits (leading zeros dropped here) before
-    // CLI11 converts it. A mistake is kept, not thrown, so that help, unknown words and missing
-    // options are reported first, as they always were (run() reports it).
+    // would be 8. So the text must be 1 to 12 decimal digits, and CLI11 is handed the number
+    // without leading zeros. A mistake is kept, not thrown, so that help, unknown words and
+    // missing options are reported first, as they always were (run() reports it).
     const CLI::Validator decimal(
         [this, flag, max](std::string& text) {
-            std::string problem;
-            if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos) {
-                problem = flag + " needs a number, got '" + text + "'";
-            } else {
-                text.erase(0, std::min(text.find_first_not_of('0'), text.size() - 1));
-                if (std::stoull(text) > max) {
-                    problem = flag + " is at most " + std::to_string(max);
-                }
+            const auto n = http::decimal(text);
+            if (n && *n <= max) {
+                text = std::to_string(*n);
+                return std::string();
             }
-            if (!problem.empty()) {
-                if (number_problem_.empty()) {
-                    number_problem_ = std::move(problem);
-                }
-                text = "0";
+            if (number_problem_.empty()) {
+                number_problem_ =
+                    n ? flag + " is at most " + std::to_string(max) : flag + " needs a number, got '" + text + "'";
             }
+            text = "0";
             return std::string();
         },
         std::string());
@@ -246,14 +242,9 @@ int run_or_throw(const std::vector<std::string>& args, std::ostream& out, std::o
         return c->run(out, err);
     }
     const std::vector<std::string> extra = t.app.remaining();
-    std::string names;
-    for (const command& c : t.commands) {
-        if (c.name() != "serve") {  // the message lists the four commands, as it always has
-            names += (names.empty() ? "" : ", ") + c.name();
-        }
-    }
-    throw usage_error("unknown command '" + (extra.empty() ? std::string() : extra.front()) + "' (" + names +
-                      "; see: kore-webhook --help)");
+    // The four commands, as the message has always listed them (serve is not among them).
+    throw usage_error("unknown command '" + (extra.empty() ? std::string() : extra.front()) +
+                      "' (demo, sign, verify, send; see: kore-webhook --help)");
 }
 
 }  // namespace

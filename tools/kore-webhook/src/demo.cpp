@@ -17,6 +17,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <ctime>
@@ -50,15 +51,10 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         entries_.push_back(s);
     }
-    std::vector<seen> since(std::size_t index) const {
+    // What was recorded since the last call.
+    std::vector<seen> take() {
         std::lock_guard<std::mutex> lock(mutex_);
-        return index < entries_.size()
-                   ? std::vector<seen>(entries_.begin() + static_cast<std::ptrdiff_t>(index), entries_.end())
-                   : std::vector<seen>();
-    }
-    std::size_t size() const {
-        std::lock_guard<std::mutex> lock(mutex_);
-        return entries_.size();
+        return std::exchange(entries_, {});
     }
     // The replay check a receiver's application does: the verified digest, never the token.
     bool first_time(const std::string& replay_key) {
@@ -67,7 +63,7 @@ public:
     }
 
 private:
-    mutable std::mutex mutex_;
+    std::mutex mutex_;
     std::vector<seen> entries_;
     std::set<std::string> keys_;
 };
@@ -153,10 +149,9 @@ std::vector<demo_case> cases(const std::string& url) {
 
 // Response bodies are the receiver's: only printable ASCII reaches the terminal.
 std::string printable(std::string_view text) {
-    std::string out;
-    for (const char c : text.substr(0, 80)) {
-        out.push_back((c >= 0x20 && c < 0x7f) ? c : '?');
-    }
+    const auto unprintable = [](char c) { return c < 0x20 || c >= 0x7f; };
+    std::string out(text.substr(0, 80));
+    std::replace_if(out.begin(), out.end(), unprintable, '?');
     return out;
 }
 
@@ -258,7 +253,7 @@ int run_demo(const demo_command& command, std::ostream& out, std::ostream& err) 
         const std::string& key = c.secret == demo_case::key::active    ? active
                                  : c.secret == demo_case::key::pending ? pending
                                                                        : unknown;
-        const std::size_t before = seen_log.size();
+        seen_log.take();  // forget what came before this case
         std::string got;
         std::string why;
         bool ok = false;
@@ -268,7 +263,7 @@ int run_demo(const demo_command& command, std::ostream& out, std::ostream& err) 
             for (auto& d : deliver(plan, quiet)) {
                 responses.push_back(std::move(d.response));
             }
-            const std::vector<seen> seen_now = seen_log.since(before);
+            const std::vector<seen> seen_now = seen_log.take();
             ok = responses.size() == c.statuses.size();
             for (std::size_t r = 0; r < responses.size(); ++r) {
                 got += (got.empty() ? "" : ", ") + std::to_string(responses[r].status);

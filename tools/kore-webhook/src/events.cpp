@@ -66,9 +66,7 @@ std::string form_encode(const std::vector<std::pair<std::string, std::string>>& 
             } else if (c == ' ') {
                 out.push_back('+');
             } else {
-                out.push_back('%');
-                out.push_back(digits[u >> 4]);
-                out.push_back(digits[u & 0x0f]);
+                out += {'%', digits[u >> 4], digits[u & 0x0f]};
             }
         }
     };

@@ -69,108 +69,99 @@ std::string in_quotes(std::string_view s) {
     return "'" + std::string(s) + "'";
 }
 
-class tester {
-public:
-    tester(const request_facts& facts, const std::string& registered_url, const std::vector<secret>& configured,
-           const digest& received)
-        : facts_(facts),
-          registered_(registered_url),
-          configured_(configured),
-          received_(received),
-          url_(kw::signed_url(registered_url)) {
-        keys_.reserve(configured.size());
+// One usual cause and the variants of the request that would have verified under it.
+struct cause {
+    std::string title;
+    std::vector<std::string> matches;  // one sentence per matching variant, ready to print
+    std::string not_applicable;        // why no variant of this kind exists for the request, if none does
+};
+
+// The request as received and what it is tested against; each cause tries its variants here.
+struct tester {
+    tester(const request_facts& request, const std::string& registered_url, const std::vector<secret>& secrets,
+           const digest& signature)
+        : facts(request),
+          registered(registered_url),
+          configured(secrets),
+          received(signature),
+          url(kw::signed_url(registered_url)) {
+        keys.reserve(configured.size());
         for (const auto& s : configured) {
-            keys_.emplace_back(s.value);
+            keys.emplace_back(s.value);
         }
     }
 
-    // The index of the configured secret that signs `method`/`url` (as given)/`body`, if any.
-    std::optional<std::size_t> any_secret(std::string_view method, std::string_view url, std::string_view body) const {
-        for (std::size_t i = 0; i < keys_.size(); ++i) {
-            if (keys_[i].signs(method, url, body, received_)) {
-                return i;
+    // Adds `sentence` to `c` when a configured secret signs `method`/`signed_url` (as given)/`body`,
+    // naming the secret when several are configured. Returns whether one did.
+    bool match(cause& c, std::string_view method, std::string_view signed_url, std::string_view body,
+               const std::string& sentence) const {
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            if (keys[i].signs(method, signed_url, body, received)) {
+                c.matches.push_back(configured.size() > 1
+                                        ? sentence + " (with the secret from " + configured[i].label + ")"
+                                        : sentence);
+                return true;
             }
         }
-        return std::nullopt;
+        return false;
     }
-    // Adds `sentence` to `c` when a configured secret signs the request with `body` instead.
+    // match() for the request with another body.
     void body_variant(cause& c, const std::string& body, const std::string& sentence) const {
-        if (const auto i = any_secret(facts_.method, url_, body)) {
-            c.matches.push_back(sentence + which(*i));
+        match(c, facts.method, url, body, sentence);
+    }
+    // match() for the request signed for `other_url`, unless that is --url's or was reported already.
+    void url_variant(cause& c, const std::string& other_url, const std::string& sentence) const {
+        if (other_url != url && std::find(reported.begin(), reported.end(), other_url) == reported.end() &&
+            match(c, facts.method, other_url, facts.body, sentence)) {
+            reported.push_back(other_url);
         }
     }
     // Whether `secret` (not a configured one) signs the request as received.
     bool signed_with(std::string_view secret) const {
-        return keyed(secret).signs(facts_.method, url_, facts_.body, received_);
-    }
-    // " (with the secret from --secret-file b)" when several secrets are configured.
-    std::string which(std::size_t index) const {
-        return configured_.size() > 1 ? " (with the secret from " + configured_[index].label + ")" : std::string();
-    }
-    const std::string& url() const noexcept { return url_; }
-    const request_facts& facts() const noexcept { return facts_; }
-    const std::string& registered_url() const noexcept { return registered_; }
-    const std::vector<secret>& configured() const noexcept { return configured_; }
-    // URLs some cause already reported, so the rebuilt-URL cause does not repeat them.
-    void reported(const std::string& url) const { reported_.push_back(url); }
-    bool was_reported(const std::string& url) const {
-        return std::find(reported_.begin(), reported_.end(), url) != reported_.end();
+        return keyed(secret).signs(facts.method, url, facts.body, received);
     }
 
-private:
-    mutable std::vector<std::string> reported_;
-    const request_facts& facts_;
-    const std::string& registered_;  // as given to --url
-    const std::vector<secret>& configured_;
-    const digest& received_;
-    std::string url_;
-    std::vector<keyed> keys_;
+    const request_facts& facts;
+    const std::string& registered;  // as given to --url
+    const std::vector<secret>& configured;
+    const digest& received;
+    const std::string url;  // what KORE signs of it
+    std::vector<keyed> keys;
+    mutable std::vector<std::string> reported;  // URLs some cause reported: the rebuilt-URL cause skips them
 };
 
-void try_url(const tester& t, cause& c, const std::string& url, const std::string& sentence) {
-    if (url == t.url() || t.was_reported(url)) {
-        return;
-    }
-    if (const auto i = t.any_secret(t.facts().method, url, t.facts().body)) {
-        c.matches.push_back(sentence + t.which(*i));
-        t.reported(url);
-    }
-}
-
-// try_url for the spelling `v` (query and fragment cut), the sentence starting with it.
+// url_variant() for the spelling `v` (query and fragment cut), the sentence starting with it.
 void try_spelling(const tester& t, cause& c, url_parts v, const std::string& rest_of_sentence) {
     v.rest.clear();
-    try_url(t, c, v.str(), "The signature is valid for " + v.str() + rest_of_sentence);
+    t.url_variant(c, v.str(), "The signature is valid for " + v.str() + rest_of_sentence);
 }
 
 cause query_cause(const tester& t) {
-    cause c{"query string or fragment not removed", {}, true, {}};
-    const std::string& registered = t.registered_url();
+    cause c{"query string or fragment not removed", {}, {}};
     std::vector<std::string> candidates;
-    if (registered.size() != t.url().size()) {
-        candidates.push_back(registered);
+    if (t.registered.size() != t.url.size()) {
+        candidates.push_back(t.registered);
     }
-    if (t.facts().target) {
-        const std::size_t q = t.facts().target->find_first_of("?#");
+    if (t.facts.target) {
+        const std::size_t q = t.facts.target->find_first_of("?#");
         if (q != std::string::npos) {
-            candidates.push_back(t.url() + t.facts().target->substr(q));
+            candidates.push_back(t.url + t.facts.target->substr(q));
         }
     }
     if (candidates.empty()) {
-        c.applicable = false;
-        c.not_applicable_why = "neither --url nor the request target has a query or fragment";
+        c.not_applicable = "neither --url nor the request target has a query or fragment";
     }
     for (const auto& u : candidates) {
-        try_url(t, c, u,
-                "The signature is valid for " + u +
-                    ", query or fragment included. KORE signs the registered URL cut at the first '?' or "
-                    "'#': the signer did not cut it");
+        t.url_variant(c, u,
+                      "The signature is valid for " + u +
+                          ", query or fragment included. KORE signs the registered URL cut at the first '?' or "
+                          "'#': the signer did not cut it");
     }
     return c;
 }
 
 cause slash_cause(const tester& t, const url_parts& u) {
-    cause c{"trailing slash added or missing", {}, true, {}};
+    cause c{"trailing slash added or missing", {}, {}};
     url_parts v = u;
     if (!v.path.empty() && v.path.back() == '/') {
         v.path.pop_back();
@@ -184,19 +175,18 @@ cause slash_cause(const tester& t, const url_parts& u) {
 }
 
 cause scheme_cause(const tester& t, const url_parts& u) {
-    cause c{"http and https swapped", {}, true, {}};
+    cause c{"http and https swapped", {}, {}};
     url_parts v = u;
     v.scheme = u.is_https() ? "http" : "https";
     try_spelling(t, c, v,
                  ". The URL was registered with " + v.scheme +
-                     "; a TLS-terminating proxy or tunnel makes requests "
-                     "look like " +
-                     u.scheme + ": pass the registered URL, not the one the request arrived at");
+                     "; a TLS-terminating proxy or tunnel makes requests look like " + u.scheme +
+                     ": pass the registered URL, not the one the request arrived at");
     return c;
 }
 
 cause port_cause(const tester& t, const url_parts& u) {
-    cause c{"default port added or dropped", {}, true, {}};
+    cause c{"default port added or dropped", {}, {}};
     url_parts v = u;
     if (u.port.empty()) {
         v.port = u.default_port();
@@ -212,7 +202,7 @@ cause port_cause(const tester& t, const url_parts& u) {
 }
 
 cause host_cause(const tester& t, const url_parts& u) {
-    cause c{"host name case", {}, true, {}};
+    cause c{"host name case", {}, {}};
     for (const std::string& host : {ascii_lowercase(u.host), ascii_uppercase(u.host)}) {
         if (host == u.host) {
             continue;
@@ -225,72 +215,67 @@ cause host_cause(const tester& t, const url_parts& u) {
 }
 
 cause rebuilt_cause(const tester& t) {
-    cause c{"URL rebuilt from the request instead of the registered one", {}, true, {}};
-    if (!t.facts().target || !t.facts().host || t.facts().target->empty() || t.facts().target->front() != '/') {
-        c.applicable = false;
-        c.not_applicable_why = "no request line and Host header to rebuild from";
+    cause c{"URL rebuilt from the request instead of the registered one", {}, {}};
+    if (!t.facts.target || !t.facts.host || t.facts.target->empty() || t.facts.target->front() != '/') {
+        c.not_applicable = "no request line and Host header to rebuild from";
         return c;
     }
-    const std::string path = t.facts().target->substr(0, t.facts().target->find_first_of("?#"));
+    const std::string path = t.facts.target->substr(0, t.facts.target->find_first_of("?#"));
     for (const char* scheme : {"https", "http"}) {
-        const std::string url = std::string(scheme) + "://" + *t.facts().host + path;
-        if (ascii_lowercase(url) == ascii_lowercase(t.url())) {
+        const std::string url = std::string(scheme) + "://" + *t.facts.host + path;
+        if (ascii_lowercase(url) == ascii_lowercase(t.url)) {
             continue;  // the same as --url up to case: covered by the other causes
         }
-        try_url(t, c, url,
-                "The signature is valid for " + url +
-                    ", the URL this request was sent to (Host header and request line). If that is the URL "
-                    "registered with KORE, pass it to --url; a receiver must be configured with the registered "
-                    "URL, never rebuild it from the request");
+        t.url_variant(c, url,
+                      "The signature is valid for " + url +
+                          ", the URL this request was sent to (Host header and request line). If that is the URL "
+                          "registered with KORE, pass it to --url; a receiver must be configured with the registered "
+                          "URL, never rebuild it from the request");
     }
     return c;
 }
 
 cause method_cause(const tester& t) {
-    cause c{"method case", {}, true, {}};
-    const std::string& m = t.facts().method;
+    cause c{"method case", {}, {}};
+    const std::string& m = t.facts.method;
     for (const std::string& variant_method : {ascii_uppercase(m), ascii_lowercase(m)}) {
-        if (variant_method == m) {
-            continue;
-        }
-        if (const auto i = t.any_secret(variant_method, t.url(), t.facts().body)) {
-            c.matches.push_back("The signature is valid for the method written " + in_quotes(variant_method) +
-                                " instead of " + in_quotes(m) + ". KORE signs the method in upper case" + t.which(*i));
+        if (variant_method != m) {
+            t.match(c, variant_method, t.url, t.facts.body,
+                    "The signature is valid for the method written " + in_quotes(variant_method) + " instead of " +
+                        in_quotes(m) + ". KORE signs the method in upper case");
         }
     }
     const std::string other = ascii_uppercase(m) == "POST" ? "GET" : ascii_uppercase(m) == "GET" ? "POST" : "";
     if (!other.empty()) {
-        if (const auto i = t.any_secret(other, t.url(), t.facts().body)) {
-            c.matches.push_back("The signature is valid for the method " + other + " instead of " + m +
-                                ": the callback was configured with the other method" + t.which(*i));
-        }
+        t.match(c, other, t.url, t.facts.body,
+                "The signature is valid for the method " + other + " instead of " + m +
+                    ": the callback was configured with the other method");
     }
     return c;
 }
 
 cause newline_cause(const tester& t) {
-    cause c{"body with a trailing newline", {}, true, {}};
-    const std::string& body = t.facts().body;
-    const auto check = [&](const std::string& b, const std::string& sentence) { t.body_variant(c, b, sentence); };
+    cause c{"body with a trailing newline", {}, {}};
+    const std::string& body = t.facts.body;
     if (!body.empty() && body.back() == '\n') {
         const std::size_t cut = body.size() >= 2 && body[body.size() - 2] == '\r' ? 2 : 1;
-        check(body.substr(0, body.size() - cut),
-              "The signature is valid for the body without its final newline. The newline was added after "
-              "signing (an editor, echo, or a framework saved the body with one): verify the raw bytes as "
-              "received");
+        t.body_variant(c, body.substr(0, body.size() - cut),
+                       "The signature is valid for the body without its final newline. The newline was added after "
+                       "signing (an editor, echo, or a framework saved the body with one): verify the raw bytes as "
+                       "received");
     }
-    check(body + "\n",
-          "The signature is valid for the body followed by a newline ('\\n'). The signer hashed a newline "
-          "that was not sent, or the body lost it before verification");
-    check(body + "\r\n",
-          "The signature is valid for the body followed by CRLF. The signer hashed a line end that was not "
-          "sent, or the body lost it before verification");
+    t.body_variant(c, body + "\n",
+                   "The signature is valid for the body followed by a newline ('\\n'). The signer hashed a newline "
+                   "that was not sent, or the body lost it before verification");
+    t.body_variant(c, body + "\r\n",
+                   "The signature is valid for the body followed by CRLF. The signer hashed a line end that was not "
+                   "sent, or the body lost it before verification");
     return c;
 }
 
 cause reserialised_cause(const tester& t) {
-    cause c{"body re-serialised (JSON re-spaced or re-escaped, form re-encoded)", {}, true, {}};
-    const std::string& body = t.facts().body;
+    cause c{"body re-serialised (JSON re-spaced or re-escaped, form re-encoded)", {}, {}};
+    const std::string& body = t.facts.body;
     std::set<std::string> tried{body};  // two ways to the same bytes are one variant
     const auto check = [&](const std::string& b, const std::string& sentence) {
         if (tried.insert(b).second) {
@@ -332,17 +317,15 @@ cause reserialised_cause(const tester& t) {
         check(plus, "The signature is valid for the form body with '%20' written as '+'" + tail);
         check(percent, "The signature is valid for the form body with '+' written as '%20'" + tail);
     } else {
-        c.applicable = false;
-        c.not_applicable_why = "the body is neither JSON nor a form";
+        c.not_applicable = "the body is neither JSON nor a form";
     }
     return c;
 }
 
 cause other_secret_cause(const tester& t, const std::vector<secret>& others) {
-    cause c{"another secret (--explain-secret-file / --explain-secret-env)", {}, true, {}};
+    cause c{"another secret (--explain-secret-file / --explain-secret-env)", {}, {}};
     if (others.empty()) {
-        c.applicable = false;
-        c.not_applicable_why = "no other secret given; add the previous or pending one with --explain-secret-file";
+        c.not_applicable = "no other secret given; add the previous or pending one with --explain-secret-file";
         return c;
     }
     for (const auto& s : others) {
@@ -356,8 +339,8 @@ cause other_secret_cause(const tester& t, const std::vector<secret>& others) {
 }
 
 cause whitespace_cause(const tester& t) {
-    cause c{"secret with surrounding whitespace", {}, true, {}};
-    for (const auto& s : t.configured()) {
+    cause c{"secret with surrounding whitespace", {}, {}};
+    for (const auto& s : t.configured) {
         const std::string_view v = s.value;
         const std::size_t first = v.find_first_not_of(" \t\r\n");
         const std::size_t last = v.find_last_not_of(" \t\r\n");
@@ -436,12 +419,8 @@ void advice(std::ostream& out, const request_facts& facts, std::error_code verdi
 std::string wrap(const std::string& text, const std::string& indent, std::size_t width) {
     std::string out;
     std::string line = indent;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find(' ', start);
-        if (end == std::string::npos) {
-            end = text.size();
-        }
+    for (std::size_t start = 0; start < text.size();) {
+        const std::size_t end = std::min(text.find(' ', start), text.size());
         const std::string word = text.substr(start, end - start);
         if (line.size() > indent.size() && line.size() + 1 + word.size() > width) {
             out += line + "\n";
@@ -453,8 +432,8 @@ std::string wrap(const std::string& text, const std::string& indent, std::size_t
     return out + line + "\n";
 }
 
-}  // namespace
-
+// Every usual cause, in the order they are reported, with what matched. Empty when the request
+// carries no signature that could be compared.
 std::vector<cause> find_causes(const request_facts& facts, const std::string& registered_url,
                                const std::vector<secret>& configured, const std::vector<secret>& others) {
     std::vector<cause> out;
@@ -464,7 +443,7 @@ std::vector<cause> find_causes(const request_facts& facts, const std::string& re
     }
     const tester t(facts, registered_url, configured, *received);
     out.push_back(query_cause(t));
-    if (const auto u = split_url(t.url())) {
+    if (const auto u = split_url(t.url)) {
         out.push_back(slash_cause(t, *u));
         out.push_back(scheme_cause(t, *u));
         out.push_back(port_cause(t, *u));
@@ -479,21 +458,22 @@ std::vector<cause> find_causes(const request_facts& facts, const std::string& re
     return out;
 }
 
-std::size_t print(std::ostream& out, std::error_code verdict, const request_facts& facts,
-                  const std::string& registered_url, const std::vector<secret>& configured,
-                  const std::vector<secret>& others) {
+}  // namespace
+
+void print(std::ostream& out, std::error_code verdict, const request_facts& facts, const std::string& registered_url,
+           const std::vector<secret>& configured, const std::vector<secret>& others) {
     out << "\nexplain: why " << kore::webhook::error_name(verdict) << " (the verdict above stands)\n";
     if (verdict != kore::webhook::errc::signature_mismatch) {
         advice(out, facts, verdict);
-        return 0;
+        return;
     }
     const auto causes = find_causes(facts, registered_url, configured, others);
     std::size_t found = 0;
     for (const auto& c : causes) {
         std::string line = "  " + c.title + " ";
         line.resize(std::max<std::size_t>(line.size(), 72), '.');
-        if (!c.applicable) {
-            out << line << " n/a (" << c.not_applicable_why << ")\n";
+        if (!c.not_applicable.empty()) {
+            out << line << " n/a (" << c.not_applicable << ")\n";
             continue;
         }
         out << line << (c.matches.empty() ? " no\n" : " MATCH\n");
@@ -511,7 +491,6 @@ std::size_t print(std::ostream& out, std::error_code verdict, const request_fact
             << " of the request would have verified, so the signature was made with a secret you\n"
                "  hold: fix the cause above rather than the secret.\n";
     }
-    return found;
 }
 
 }  // namespace kore_cli::explain

@@ -36,10 +36,8 @@ public:
     digest finish() noexcept {
         update(glue(length_));
         digest out{};
-        for (std::size_t i = 0; i < state_.size(); ++i) {
-            for (std::size_t j = 0; j < 4; ++j) {
-                out[4 * i + j] = static_cast<unsigned char>(state_[i] >> (24 - 8 * j));
-            }
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            out[i] = static_cast<unsigned char>(state_[i / 4] >> (24 - 8 * (i % 4)));
         }
         return out;
     }

@@ -20,23 +20,8 @@ namespace kwd = kore::webhook::detail;
 
 namespace {
 
-// One line ending in "\n" (a preceding "\r" removed) from the front of `in`.
-bool next_line(std::string_view& in, std::string_view& line) {
-    const std::size_t lf = in.find('\n');
-    if (lf == std::string_view::npos) {
-        return false;
-    }
-    line = in.substr(0, lf);
-    if (!line.empty() && line.back() == '\r') {
-        line.remove_suffix(1);
-    }
-    in.remove_prefix(lf + 1);
-    return true;
-}
-
-// The body of a chunked response; true once the last chunk (and any trailer) is in.
+// Appends the body of a chunked response to `body`; true once the last chunk (and any trailer) is in.
 bool dechunk(std::string_view in, std::string& body) {
-    body.clear();
     std::string_view line;
     for (;;) {
         if (!next_line(in, line)) {

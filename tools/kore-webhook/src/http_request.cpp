@@ -1,8 +1,9 @@
 #include <kore_cli/http_request.hpp>
 
-#include <kore/webhook/detail/hex.hpp>
 #include <kore/webhook/detail/http_text.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <iterator>
 #include <utility>
 
@@ -39,76 +40,70 @@ std::string_view describe(parse_error e) noexcept {
     return i < std::size(texts) ? texts[i] : "unknown error";
 }
 
-std::optional<std::size_t> decimal(std::string_view text) noexcept {
-    if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string_view::npos) {
+namespace {
+
+// All of `text` as a number in `base`: digits only, at least one.
+std::optional<std::size_t> whole_number(std::string_view text, int base) noexcept {
+    std::size_t n = 0;
+    const char* end = text.data() + text.size();
+    const auto [stop, error] = std::from_chars(text.data(), end, n, base);
+    if (error != std::errc() || stop != end) {
         return std::nullopt;
     }
-    std::size_t n = 0;
-    for (const char c : text) {
-        n = n * 10 + static_cast<std::size_t>(c - '0');
-    }
     return n;
+}
+
+}  // namespace
+
+std::optional<std::size_t> decimal(std::string_view text) noexcept {
+    return text.size() <= 12 ? whole_number(text, 10) : std::nullopt;
 }
 
 std::optional<std::size_t> chunk_size(std::string_view line) noexcept {
     const std::string_view digits = kwd::trim_ows(line.substr(0, line.find(';')));
-    if (digits.empty() || digits.size() > 8) {  // 8 hex digits: far beyond any size read here
-        return std::nullopt;
+    // 8 hex digits: far beyond any size read here
+    return digits.size() <= 8 ? whole_number(digits, 16) : std::nullopt;
+}
+
+bool next_line(std::string_view& in, std::string_view& line) noexcept {
+    const std::size_t lf = in.find('\n');
+    if (lf == std::string_view::npos) {
+        return false;
     }
-    std::size_t n = 0;
-    for (const char c : digits) {
-        const int v = kwd::hex_digit_value(c);
-        if (v < 0) {
-            return std::nullopt;
-        }
-        n = n * 16 + static_cast<std::size_t>(v);
+    line = in.substr(0, lf);
+    if (!line.empty() && line.back() == '\r') {
+        line.remove_suffix(1);
     }
-    return n;
+    in.remove_prefix(lf + 1);
+    return true;
 }
 
 namespace {
 
-// Reads lines ending in "\r\n" or "\n" from a buffer, with a length cap.
-class line_reader {
-public:
-    explicit line_reader(std::string_view input) noexcept : input_(input) {}
-
-    // Returns none and sets `line` on success.
-    parse_error next(std::string_view& line, std::size_t max_line) noexcept {
-        const std::size_t lf = input_.find('\n', pos_);
-        if (lf == std::string_view::npos) {
-            return input_.size() - pos_ > max_line ? parse_error::line_too_long : parse_error::no_header_end;
-        }
-        std::size_t end = lf;
-        if (end > pos_ && input_[end - 1] == '\r') {
-            --end;
-        }
-        if (end - pos_ > max_line) {
-            return parse_error::line_too_long;
-        }
-        line = input_.substr(pos_, end - pos_);
-        if (line.find('\r') != std::string_view::npos) {
-            return parse_error::bare_cr;
-        }
-        pos_ = lf + 1;
-        return parse_error::none;
+// next_line() for this parser: at most `max_line` bytes and no carriage return inside; on an
+// error `in` is left as it was.
+parse_error take_line(std::string_view& in, std::string_view& line, std::size_t max_line) noexcept {
+    std::string_view rest = in;
+    if (!next_line(rest, line)) {
+        return in.size() > max_line ? parse_error::line_too_long : parse_error::no_header_end;
     }
-    std::size_t position() const noexcept { return pos_; }
-    void skip(std::size_t n) noexcept { pos_ += n; }
-    std::string_view rest() const noexcept { return input_.substr(pos_); }
+    if (line.size() > max_line) {
+        return parse_error::line_too_long;
+    }
+    if (line.find('\r') != std::string_view::npos) {
+        return parse_error::bare_cr;
+    }
+    in = rest;
+    return parse_error::none;
+}
 
-private:
-    std::string_view input_;
-    std::size_t pos_ = 0;
-};
-
-// Header fields up to the empty line; appends to `out`. `before` fields were read already (the
-// headers, when these are trailers): they count toward the cap.
-parse_error read_fields(line_reader& lines, const limits& lim, std::vector<header_field>& out,
+// Header fields up to the empty line, taken from the front of `in`; appends to `out`. `before`
+// fields were read already (the headers, when these are trailers): they count toward the cap.
+parse_error read_fields(std::string_view& in, const limits& lim, std::vector<header_field>& out,
                         std::size_t before = 0) noexcept {
     for (;;) {
         std::string_view line;
-        if (const auto e = lines.next(line, lim.max_line); e != parse_error::none) {
+        if (const auto e = take_line(in, line, lim.max_line); e != parse_error::none) {
             return e;
         }
         if (line.empty()) {
@@ -123,11 +118,9 @@ parse_error read_fields(line_reader& lines, const limits& lim, std::vector<heade
             return parse_error::bad_header;
         }
         const std::string_view value = kwd::trim_ows(line.substr(colon + 1));
-        for (const char c : value) {
-            const auto u = static_cast<unsigned char>(c);
-            if ((u < 0x20 && c != '\t') || u == 0x7f) {
-                return parse_error::bad_header;
-            }
+        const auto control = [](char c) { return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f; };
+        if (std::any_of(value.begin(), value.end(), control)) {
+            return parse_error::bad_header;
         }
         if (before + out.size() >= lim.max_headers) {
             return parse_error::too_many_headers;
@@ -136,63 +129,51 @@ parse_error read_fields(line_reader& lines, const limits& lim, std::vector<heade
     }
 }
 
-parse_error read_chunked(line_reader& lines, const limits& lim, request& req) noexcept {
+parse_error read_chunked(std::string_view& in, const limits& lim, request& req) noexcept {
     for (;;) {
         std::string_view line;
-        if (const auto e = lines.next(line, lim.max_line); e != parse_error::none) {
+        if (const auto e = take_line(in, line, lim.max_line); e != parse_error::none) {
             return e == parse_error::no_header_end ? parse_error::bad_chunk : e;
         }
-        const auto chunk = chunk_size(line);
-        if (!chunk) {
+        const auto size = chunk_size(line);
+        if (!size) {
             return parse_error::bad_chunk;
         }
-        const std::size_t size = *chunk;
-        if (size == 0) {
+        if (*size == 0) {
             // Trailer fields end the message; kept apart from the headers (they share the cap).
-            const auto e = read_fields(lines, lim, req.trailers, req.headers.size());
+            const auto e = read_fields(in, lim, req.trailers, req.headers.size());
             return e == parse_error::no_header_end ? parse_error::bad_chunk : e;
         }
-        const std::string_view rest = lines.rest();
-        if (size > rest.size() || req.body.size() + size > lim.max_input) {
+        if (*size > in.size() || req.body.size() + *size > lim.max_input) {
             return parse_error::truncated_body;
         }
-        req.body.append(rest.substr(0, size));
-        lines.skip(size);
-        const std::string_view after = lines.rest();
-        if (after.substr(0, 2) == "\r\n") {
-            lines.skip(2);
-        } else if (after.substr(0, 1) == "\n") {
-            lines.skip(1);
-        } else {
+        req.body.append(in.substr(0, *size));
+        in.remove_prefix(*size);
+        // The data ends with a line end: an empty line, of at most 0 bytes.
+        if (std::string_view empty; take_line(in, empty, 0) != parse_error::none) {
             return parse_error::bad_chunk;
         }
     }
 }
 
 parse_result fail(parse_error e, std::size_t offset) {
-    parse_result r;
-    r.error = e;
-    r.offset = offset;
-    return r;
+    return {std::nullopt, e, offset};
+}
+
+// Whether a field is named `name`, in any letter case.
+auto named(std::string_view name) {
+    return [name](const header_field& field) { return kwd::iequals(field.name, name); };
 }
 
 }  // namespace
 
 std::size_t request::count(std::string_view name) const noexcept {
-    std::size_t n = 0;
-    for (const auto& h : headers) {
-        n += kwd::iequals(h.name, name) ? 1 : 0;
-    }
-    return n;
+    return static_cast<std::size_t>(std::count_if(headers.begin(), headers.end(), named(name)));
 }
 
 std::optional<std::string_view> request::find(std::string_view name) const noexcept {
-    for (const auto& h : headers) {
-        if (kwd::iequals(h.name, name)) {
-            return std::string_view(h.value);
-        }
-    }
-    return std::nullopt;
+    const auto h = std::find_if(headers.begin(), headers.end(), named(name));
+    return h != headers.end() ? std::optional<std::string_view>(h->value) : std::nullopt;
 }
 
 parse_result parse(std::string_view raw, const limits& lim) {
@@ -202,12 +183,13 @@ parse_result parse(std::string_view raw, const limits& lim) {
     if (raw.size() > lim.max_input) {
         return fail(parse_error::too_large, lim.max_input);
     }
-    line_reader lines(raw);
+    std::string_view in = raw;  // what is left to parse
+    const auto position = [&] { return raw.size() - in.size(); };
     request req;
 
     std::string_view line;
-    if (const auto e = lines.next(line, lim.max_line); e != parse_error::none) {
-        return fail(e == parse_error::no_header_end ? parse_error::bad_request_line : e, lines.position());
+    if (const auto e = take_line(in, line, lim.max_line); e != parse_error::none) {
+        return fail(e == parse_error::no_header_end ? parse_error::bad_request_line : e, 0);
     }
     const std::size_t sp1 = line.find(' ');
     const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
@@ -224,14 +206,10 @@ parse_result parse(std::string_view raw, const limits& lim) {
     // that starts anywhere else is not a request line (authority-form is CONNECT's alone).
     const bool origin_form = !target.empty() && target.front() == '/';
     const bool absolute_form = target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0;
-    if (!origin_form && !absolute_form && target != "*") {
+    const auto space_or_control = [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; };
+    if ((!origin_form && !absolute_form && target != "*") ||
+        std::any_of(target.begin(), target.end(), space_or_control)) {
         return fail(parse_error::bad_target, sp1 + 1);
-    }
-    for (const char c : target) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u == 0x7f) {
-            return fail(parse_error::bad_target, sp1 + 1);
-        }
     }
     if (version != "HTTP/1.1" && version != "HTTP/1.0") {
         return fail(parse_error::bad_version, sp2 + 1);
@@ -240,10 +218,10 @@ parse_result parse(std::string_view raw, const limits& lim) {
     req.target = std::string(target);
     req.version = std::string(version);
 
-    if (const auto e = read_fields(lines, lim, req.headers); e != parse_error::none) {
-        return fail(e, lines.position());
+    if (const auto e = read_fields(in, lim, req.headers); e != parse_error::none) {
+        return fail(e, position());
     }
-    const std::size_t body_start = lines.position();
+    const std::size_t body_start = position();
 
     const std::size_t te_count = req.count("transfer-encoding");
     const std::size_t cl_count = req.count("content-length");
@@ -255,28 +233,24 @@ parse_result parse(std::string_view raw, const limits& lim) {
             return fail(parse_error::unsupported_transfer_coding, body_start);
         }
         req.chunked = true;
-        if (const auto e = read_chunked(lines, lim, req); e != parse_error::none) {
-            return fail(e, lines.position());
+        if (const auto e = read_chunked(in, lim, req); e != parse_error::none) {
+            return fail(e, position());
         }
     } else if (cl_count == 1) {
         const auto declared = decimal(*req.find("content-length"));
         if (!declared) {
             return fail(parse_error::bad_content_length, body_start);
         }
-        const std::size_t length = *declared;
-        const std::string_view rest = lines.rest();
-        if (length > rest.size()) {
+        if (*declared > in.size()) {
             return fail(parse_error::truncated_body, raw.size());
         }
-        req.body = std::string(rest.substr(0, length));
-        lines.skip(length);
+        req.body = std::string(in.substr(0, *declared));
+        in.remove_prefix(*declared);
     }
-    if (!lines.rest().empty()) {
-        return fail(parse_error::trailing_data, lines.position());
+    if (!in.empty()) {
+        return fail(parse_error::trailing_data, position());
     }
-    parse_result r;
-    r.value = std::move(req);
-    return r;
+    return {std::move(req)};
 }
 
 }  // namespace kore_cli::http

@@ -7,17 +7,10 @@
 
 namespace kore_cli {
 
-namespace {
-
-struct file_closer {
-    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
-};
-
-}  // namespace
-
 std::string read_file(const std::string& path, std::size_t cap) {
     const bool is_stdin = path == "-";
-    std::unique_ptr<std::FILE, file_closer> owned(is_stdin ? nullptr : std::fopen(path.c_str(), "rb"));
+    std::unique_ptr<std::FILE, decltype(&std::fclose)> owned(is_stdin ? nullptr : std::fopen(path.c_str(), "rb"),
+                                                             &std::fclose);
     std::FILE* f = is_stdin ? stdin : owned.get();
     if (f == nullptr) {
         throw io_error("cannot open '" + path + "': " + std::strerror(errno));

@@ -27,26 +27,14 @@ std::optional<std::string> rewritten(std::string_view text, layout l) {
     if (l == layout::indent2 || l == layout::indent4) {
         return value.dump(l == layout::indent2 ? 2 : 4);
     }
-    // nlohmann writes ',' and ':' bare or, when indenting, with newlines: the spaced layout is the
-    // compact text with a space after each separator outside strings.
-    const std::string compact = value.dump();
+    // Indented by 0, nlohmann writes ": " after a name and puts each item on a line of its own; a
+    // string's line breaks are escaped, so every line break there is between items or brackets.
+    // The spaced layout is that text with ", " for ",\n" and no other line breaks.
     std::string out;
-    out.reserve(compact.size() + compact.size() / 8);
-    bool in_string = false;
-    bool escaped = false;
-    for (const char c : compact) {
-        out.push_back(c);
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == ',' || c == ':') {
+    for (const char c : value.dump(0)) {
+        if (c != '\n') {
+            out.push_back(c);
+        } else if (out.back() == ',') {
             out.push_back(' ');
         }
     }
@@ -58,25 +46,18 @@ std::string with_escaped_slashes(std::string_view text, bool escape) {
     bool in_string = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
-        if (!in_string) {
-            in_string = c == '"';
-            out.push_back(c);
-            continue;
-        }
-        if (c == '\\' && i + 1 < text.size()) {
-            if (!escape && text[i + 1] == '/') {
-                out.push_back('/');
-            } else {
+        if (in_string && c == '\\' && i + 1 < text.size()) {  // an escape pair; only \/ may change
+            const char escaped = text[++i];
+            if (escape || escaped != '/') {
                 out.push_back(c);
-                out.push_back(text[i + 1]);
             }
-            ++i;
+            out.push_back(escaped);
             continue;
         }
         if (c == '"') {
-            in_string = false;
+            in_string = !in_string;
         }
-        if (c == '/' && escape) {
+        if (in_string && c == '/' && escape) {
             out.push_back('\\');
         }
         out.push_back(c);

@@ -79,12 +79,9 @@ std::pair<std::string, std::string> split_header(const std::string& text) {
 }
 
 std::string header_value(const http::outgoing& req, std::string_view name) {
-    for (const auto& [n, v] : req.headers) {
-        if (kwd::iequals(n, name)) {
-            return v;
-        }
-    }
-    return "(none)";
+    const auto h = std::find_if(req.headers.begin(), req.headers.end(),
+                                [name](const auto& field) { return kwd::iequals(field.first, name); });
+    return h != req.headers.end() ? h->second : "(none)";
 }
 
 bool retryable(int status) {
@@ -165,11 +162,8 @@ send_plan make_plan(const send_settings& s, std::string_view secret, std::time_t
     } else {
         const auto e = make_event(s.event, now);
         if (!e) {
-            std::string names;
-            for (const auto& info : event_catalog) {
-                names += names.empty() ? "" : ", ";
-                names += info.name;
-            }
+            const auto name = [](const event_info& info) { return info.name; };
+            const std::string names = CLI::detail::join(event_catalog, name, ", ");
             throw usage_error("unknown --event '" + s.event + "' (" + names + ")");
         }
         plan.event_name = e->name;

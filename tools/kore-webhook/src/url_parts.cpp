@@ -2,6 +2,7 @@
 
 #include <kore/webhook/detail/http_text.hpp>
 
+#include <algorithm>
 #include <cstddef>
 
 namespace kore_cli {
@@ -9,18 +10,13 @@ namespace kore_cli {
 namespace kwd = kore::webhook::detail;
 
 std::string ascii_lowercase(std::string text) {
-    for (char& c : text) {
-        c = kwd::ascii_lower(c);
-    }
+    std::transform(text.begin(), text.end(), text.begin(), kwd::ascii_lower);
     return text;
 }
 
 std::string ascii_uppercase(std::string text) {
-    for (char& c : text) {
-        if (c >= 'a' && c <= 'z') {
-            c = static_cast<char>(c - 'a' + 'A');
-        }
-    }
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
     return text;
 }
 

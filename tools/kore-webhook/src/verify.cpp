@@ -11,6 +11,7 @@
 #include <kore/webhook/signature_header.hpp>
 #include <kore/webhook/url.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <string_view>
 #include <system_error>
@@ -109,11 +110,8 @@ int run_verify(const verify_command& command, std::ostream& out, std::ostream& e
         }
     }
 
-    std::vector<std::string> values;
-    values.reserve(secrets.size());
-    for (const auto& s : secrets) {
-        values.push_back(s.value);
-    }
+    std::vector<std::string> values(secrets.size());
+    std::transform(secrets.begin(), secrets.end(), values.begin(), [](const secret& s) { return s.value; });
     const kw::verifier v(std::move(values), command.options);
     // A URL or method the library cannot sign with is a mistake on the command line, not a verdict.
     const std::error_code setup = v.start(c.method, command.url).error();

@@ -13,7 +13,6 @@
 
 #include <kore_cli/secrets.hpp>
 
-#include <cstddef>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -32,24 +31,9 @@ struct request_facts {
     std::vector<std::string> header_names;  // (request-file form), for missing-header advice
 };
 
-// One usual cause and the variants of the request that would have verified under it.
-struct cause {
-    std::string title;
-    std::vector<std::string> matches;  // one sentence per matching variant, ready to print
-    bool applicable = true;            // false when no variant of this kind exists for the request
-    std::string not_applicable_why;
-};
-
-// Every usual cause, in the order they are reported, with what matched. Empty when the request
-// carries no signature that could be compared.
-std::vector<cause> find_causes(const request_facts& facts, const std::string& registered_url,
-                               const std::vector<secret>& configured, const std::vector<secret>& others);
-
-// Prints the explanation of a refusal (`registered_url` as given to --url). Returns the number
-// of variants that matched.
-std::size_t print(std::ostream& out, std::error_code verdict, const request_facts& facts,
-                  const std::string& registered_url, const std::vector<secret>& configured,
-                  const std::vector<secret>& others);
+// Prints the explanation of a refusal (`registered_url` as given to --url).
+void print(std::ostream& out, std::error_code verdict, const request_facts& facts, const std::string& registered_url,
+           const std::vector<secret>& configured, const std::vector<secret>& others);
 
 }  // namespace kore_cli::explain
 

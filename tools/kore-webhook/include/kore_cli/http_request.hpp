@@ -77,10 +77,15 @@ std::string_view describe(parse_error e) noexcept;
 // Parses exactly one request; anything after its end is an error.
 parse_result parse(std::string_view raw, const limits& lim = {});
 
-// For this parser and the client's response parser: 1 to 12 decimal digits (Content-Length), and
-// a chunk-size line (at most 8 hex digits, extensions after ';' ignored); nothing for anything else.
+// For this parser and the client's response parser: 1 to 12 decimal digits (Content-Length, and
+// the command line's numbers), and a chunk-size line (at most 8 hex digits, extensions after ';'
+// ignored); nothing for anything else.
 std::optional<std::size_t> decimal(std::string_view text) noexcept;
 std::optional<std::size_t> chunk_size(std::string_view line) noexcept;
+
+// Takes one line ending in "\n" (a "\r" before it removed) from the front of `in`; false, `in`
+// unchanged, when no "\n" has arrived yet.
+bool next_line(std::string_view& in, std::string_view& line) noexcept;
 
 }  // namespace kore_cli::http
 

@@ -7,7 +7,6 @@
 
 #include <ostream>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace kore_cli {
@@ -26,7 +25,6 @@ struct secret {
     std::string label;  // "--secret-file /etc/kore/secret", never the value
 
     secret() = default;
-    secret(std::string v, std::string l) : value(std::move(v)), label(std::move(l)) {}
     secret(const secret&) = default;
     secret& operator=(const secret&) = default;
     secret(secret&&) noexcept = default;
