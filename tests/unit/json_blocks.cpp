@@ -251,6 +251,13 @@ void check_all(generator& g, const std::string& text) {
            a.space == b.space && a.control == b.control && a.rare == b.rare;
 }
 
+// A block of mostly `alphabet`'s bytes (80 %), the rest any byte.
+void fill_block(generator& g, std::string_view alphabet, char (&block)[detail::json_block_size]) {
+    for (char& c : block) {
+        c = g.chance(80) ? alphabet[g.below(alphabet.size())] : static_cast<char>(g.below(256));
+    }
+}
+
 }  // namespace
 
 TEST_CASE("the SSE2 and AVX2 classifiers give the portable classifier's masks") {
@@ -258,9 +265,7 @@ TEST_CASE("the SSE2 and AVX2 classifiers give the portable classifier's masks") 
     constexpr std::string_view alphabet = "{}[]:,\"\\ \t\n\r0a\x01\x1f\x20\x5b\x7b\x7d\x5d\x80\xff";
     for (int round = 0; round < 20000; ++round) {
         char block[detail::json_block_size];
-        for (char& c : block) {
-            c = g.chance(80) ? alphabet[g.below(alphabet.size())] : static_cast<char>(g.below(256));
-        }
+        fill_block(g, alphabet, block);
         const detail::json_block full = detail::json_blocks_portable::classify(block);
         const detail::json_block tokens = detail::json_blocks_portable::classify_tokens(block);
         CHECK((tokens.rare == (full.rare || full.control != 0)));
@@ -284,9 +289,7 @@ TEST_CASE("the AVX2 classifier gives the portable classifier's number masks") {
     constexpr std::string_view alphabet = "0123456789-.+eE/:\x2f\x3a\x2c\x2e\x2d\x30\x39\xb0\xb9";
     for (int round = 0; round < 20000; ++round) {
         char block[detail::json_block_size];
-        for (char& c : block) {
-            c = g.chance(80) ? alphabet[g.below(alphabet.size())] : static_cast<char>(g.below(256));
-        }
+        fill_block(g, alphabet, block);
         const detail::json_number_bytes reference = detail::json_blocks_portable::numbers(block);
         for (std::size_t i = 0; i < detail::json_block_size; ++i) {
             const auto c = static_cast<unsigned char>(block[i]);
