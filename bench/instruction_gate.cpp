@@ -182,12 +182,12 @@ row kept(fixture& f, std::string key, std::string title, double target, const re
 
 // Issue 20's targets, except where the code does not reach them yet: there the target is the
 // measured ratio plus a small margin, so that nothing gets worse (docs/performance.md gives both):
-// streamed JSON events (issue: 1.10) and the one-shot row with an 80-byte URL (issue: 1.04).
+// streamed JSON events (issue: 1.10).
 std::vector<row> make_rows(fixture& f) {
     std::vector<row> rows;
     rows.push_back(
         one_shot(f, "oneshot_events_1k", "one-shot, 1 KiB JSON events, 32 B secret, 34 B URL", 1.04, f.events_1k_32));
-    rows.push_back(one_shot(f, "oneshot_events_1k_18", "one-shot, 1 KiB JSON events, 18 B secret, 80 B URL", 1.05,
+    rows.push_back(one_shot(f, "oneshot_events_1k_18", "one-shot, 1 KiB JSON events, 18 B secret, 80 B URL", 1.04,
                             f.events_1k_18));
     rows.push_back(
         one_shot(f, "oneshot_form_256", "one-shot, 256 B form body, 32 B secret, 34 B URL", 1.10, f.form_256_32));

@@ -1,15 +1,20 @@
-// One const verifier shared by many threads: verify() and start() read it only, so concurrent
-// callbacks get their own right verdicts. Built under ThreadSanitizer by CI; the test itself
-// shares nothing mutable between threads (each writes its own slot, read after join).
+// One const verifier shared by many threads: verify() and start() change nothing of it but its
+// pool of digest contexts (detail/context_pool.hpp), so concurrent callbacks get their own right
+// verdicts. Built under ThreadSanitizer by CI; the tests themselves share nothing mutable between
+// threads (each writes its own slot, read after join).
 
 #include "unit_common.hpp"
 
 #include <kore_cli/forge.hpp>
 
+#include <kore/webhook/detail/context_pool.hpp>
+
+#include <set>
 #include <thread>
 
 using namespace kore_unit;
 namespace forge = kore_cli::forge;
+namespace detail = kw::detail;
 
 namespace {
 
@@ -120,5 +125,49 @@ TEST_CASE("one const verifier judges concurrent callbacks from 8 threads correct
         CAPTURE(t, tallies[t].first_wrong);
         CHECK(tallies[t].checked == rounds * all.size());
         CHECK(tallies[t].wrong == 0);
+    }
+}
+
+TEST_CASE("a context given back to the pool is taken again, and takes past its slots get new ones") {
+    detail::context_pool pool;
+    std::vector<detail::evp_md_ctx_ptr> taken;
+    std::set<EVP_MD_CTX*> distinct;
+    for (int i = 0; i < 12; ++i) {
+        taken.push_back(pool.take());
+        REQUIRE(taken.back() != nullptr);
+        distinct.insert(taken.back().get());
+    }
+    CHECK(distinct.size() == 12);
+    EVP_MD_CTX* const kept = taken.front().get();
+    pool.give(std::move(taken.front()));
+    CHECK(pool.take().get() == kept);
+}
+
+TEST_CASE("threads taking contexts from one pool at once never share one") {
+    detail::context_pool pool;
+    const detail::evp_md_ptr md = detail::fetch_digest("SHA256");
+    constexpr std::size_t thread_count = 12;  // more than the pool's slots
+    std::vector<std::size_t> wrong(thread_count);
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < thread_count; ++t) {
+        threads.emplace_back([&pool, &md, &slot = wrong[t], t] {
+            const std::string text(100 + t, static_cast<char>('a' + t));
+            const std::string expected = kw::sign(text, "POST", url, text);
+            for (int round = 0; round < 300; ++round) {
+                detail::hash_state state(pool.take());
+                kw::kore_sha256::digest_type digest{};
+                const bool ok = state.init(md.get()) && state.update(text) && state.update("POST") &&
+                                state.update(url) && state.update(text) && state.finish(digest);
+                slot += ok && kw::kore_sha256::encode_signature(digest) == expected ? 0 : 1;
+                pool.give(state.release());
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    for (std::size_t t = 0; t < thread_count; ++t) {
+        CAPTURE(t);
+        CHECK(wrong[t] == 0);
     }
 }

@@ -7,6 +7,7 @@
 #include <kore/webhook/detail/digest.hpp>
 #include <kore/webhook/detail/signing_input.hpp>
 #include <kore/webhook/scheme.hpp>
+#include <kore/webhook/url.hpp>
 
 #include <stdexcept>
 #include <string>
@@ -26,8 +27,8 @@ inline std::string sign(std::string_view secret, std::string_view method, std::s
     detail::keyed_secret keyed;
     detail::hash_state state;
     kore_sha256::digest_type digest{};
-    if (!keyed.init(md.get(), secret) || !keyed.begin(state, method, url) || !state.update(body) ||
-        !state.finish(digest)) {
+    keyed.init(md.get(), secret);
+    if (!keyed.begin(state, method, signed_url(url)) || !state.update(body) || !state.finish(digest)) {
         throw std::runtime_error("kore-webhook: OpenSSL failed to compute SHA-256");
     }
     return kore_sha256::encode_signature(digest);

@@ -15,6 +15,7 @@
 #include <kore/webhook/errors.hpp>
 #include <kore/webhook/options.hpp>
 #include <kore/webhook/result.hpp>
+#include <kore/webhook/url.hpp>
 
 #include <array>
 #include <cstddef>
@@ -137,9 +138,10 @@ private:
         if (error_) {
             return;
         }
+        const std::string_view signed_part = signed_url(registered_url);
         for (std::size_t i = 0; i < lane_count_; ++i) {
-            crypto_ok_ = secrets[i].begin(lanes_[i].raw, method, registered_url) && crypto_ok_;
-            lanes_[i].guard = detail::length_extension_guard(secrets[i].prefix_length(method, registered_url));
+            crypto_ok_ = secrets[i].begin(lanes_[i].raw, method, signed_part) && crypto_ok_;
+            lanes_[i].guard = detail::length_extension_guard(secrets[i].prefix_length(method, signed_part));
             if (json_on_kept_body_ && options_.json_whitespace_fallback) {
                 crypto_ok_ = lanes_[i].minified.copy_from(lanes_[i].raw) && crypto_ok_;
             }

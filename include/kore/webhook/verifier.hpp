@@ -9,6 +9,7 @@
 //   const kore::webhook::result r = v.verify(kore::webhook::request_head{method, target, signature}, body);
 //   if (!r) return kore::webhook::http_status(r);
 
+#include <kore/webhook/detail/context_pool.hpp>
 #include <kore/webhook/detail/decision.hpp>
 #include <kore/webhook/detail/digest.hpp>
 #include <kore/webhook/detail/length_extension_guard.hpp>
@@ -38,7 +39,7 @@ namespace kore::webhook {
 class verifier {
 public:
     // Throws std::invalid_argument for an empty secret, std::runtime_error when OpenSSL cannot
-    // provide SHA-256. The secret's bytes are absorbed into a digest state, not stored.
+    // provide SHA-256. The secret's bytes are kept for the verifier's life and wiped when it ends.
     explicit verifier(std::string_view secret, options opts = {})
         : options_(opts), md_(detail::fetch_digest("SHA256")) {
         add_secret(secret);
@@ -179,7 +180,7 @@ private:
         if (body.size() > options_.max_body_size) {
             return result::refused(make_error_code(errc::body_too_large));
         }
-        one_shot_digests digests{*this, method, registered_url, body};
+        one_shot_digests digests{*this, method, signed_url(registered_url), body};
         return result::from(detail::decide(signature_header, options_, count_, digests));
     }
 
@@ -187,9 +188,7 @@ private:
         if (secret.empty()) {
             throw std::invalid_argument("kore-webhook: a webhook secret must not be empty");
         }
-        if (!secrets_[count_].init(md_.get(), secret)) {
-            throw std::runtime_error("kore-webhook: OpenSSL failed to start a SHA-256 digest");
-        }
+        secrets_[count_].init(md_.get(), secret);
         ++count_;
     }
 
@@ -198,15 +197,16 @@ private:
     struct one_shot_digests {
         const verifier& v;
         std::string_view method;
-        std::string_view url;
+        std::string_view url;  // cut by signed_url()
         std::string_view body;
 
         bool raw_digests(detail::kore_digests& out) const noexcept {
             bool ok = true;
-            detail::hash_state state;  // one context for every secret: copying into it costs less than a new one
+            detail::hash_state state(v.contexts_.take());  // one context for every secret
             for (std::size_t i = 0; i < v.count_; ++i) {
                 ok = v.secrets_[i].begin(state, method, url) && state.update(body) && state.finish(out[i]) && ok;
             }
+            v.contexts_.give(state.release());
             return ok;
         }
 
@@ -233,6 +233,7 @@ private:
     std::array<detail::keyed_secret, max_secrets> secrets_{};
     std::size_t count_ = 0;
     std::string registered_url_;
+    mutable detail::context_pool contexts_;  // not moved: each verifier keeps its own
 };
 
 }  // namespace kore::webhook

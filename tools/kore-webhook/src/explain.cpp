@@ -29,24 +29,18 @@ const EVP_MD* sha256() {
     return md.get();
 }
 
-// One secret (or one mis-read spelling of it), absorbed once by the library's builder of the
-// signed string; every variant of the request starts from a copy.
+// One secret (or one mis-read spelling of it), kept by the library's builder of the signed
+// string; every variant of the request starts there.
 class keyed {
 public:
-    explicit keyed(std::string_view secret) {
-        if (!key_.init(sha256(), secret)) {
-            throw std::runtime_error("kore-webhook: OpenSSL failed to compute SHA-256");
-        }
-    }
+    explicit keyed(std::string_view secret) { key_.init(sha256(), secret); }
 
     // Whether SHA-256(secret || method || url || body) is `received`, with `url` hashed exactly as
-    // given: begin() puts in the URL cut at '?' or '#' (what KORE signs), and whatever a signer
-    // failed to cut follows it.
+    // given (begin() takes the part of the URL to sign; a signer that failed to cut it signed all).
     bool signs(std::string_view method, std::string_view url, std::string_view body, const digest& received) const {
-        const std::string_view uncut = url.substr(kw::signed_url(url).size());
         kwd::hash_state state;
         digest computed{};
-        if (!key_.begin(state, method, url) || !state.update(uncut) || !state.update(body) || !state.finish(computed)) {
+        if (!key_.begin(state, method, url) || !state.update(body) || !state.finish(computed)) {
             throw std::runtime_error("kore-webhook: OpenSSL failed to compute SHA-256");
         }
         return kwd::equal_digests(computed, received);

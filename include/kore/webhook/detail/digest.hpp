@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace kore::webhook::detail {
 
@@ -46,6 +47,9 @@ inline evp_md_ptr fetch_digest(const char* name) {
 class hash_state {
 public:
     hash_state() noexcept = default;
+    // Works in a context made earlier (a context_pool's); release() hands it back.
+    explicit hash_state(evp_md_ctx_ptr context) noexcept : ctx_(std::move(context)) {}
+    evp_md_ctx_ptr release() noexcept { return std::move(ctx_); }
 
     bool init(const EVP_MD* md) noexcept {
         if (!ensure_context()) {

@@ -22,20 +22,21 @@ namespace kore::webhook::detail {
 // A registered URL is an absolute http(s) URL with something after the scheme. A bare path such
 // as "/kore/callback" is the classic mistake of passing the request target instead.
 constexpr bool is_registered_url(std::string_view url) noexcept {
-    const std::string_view cut = signed_url(url);
     // The shortest acceptable URL, "http://x", has eight bytes: one word holds either scheme.
     // Case is folded only where the scheme has letters (':' and '/' have no case), and "http://"
-    // is seven bytes, so its comparison leaves the eighth out.
-    if (cut.size() < 8) {
+    // is seven bytes, so its comparison leaves the eighth out. Only that word and the byte after
+    // it are searched for the '?' or '#' that would end the URL signed_url() keeps before the host.
+    if (url.size() < 8) {
         return false;
     }
-    const std::uint64_t word = load_word(cut, 0);
+    const std::uint64_t word = load_word(url, 0);
+    const bool cut_in_word = (has_byte(word, '?') | has_byte(word, '#')) != 0;
     constexpr std::uint64_t https = 0x2f2f3a7370747468U;  // "https://" read little-endian
     constexpr std::uint64_t http = 0x002f2f3a70747468U;   // "http://" and the byte after it cleared
     if ((word | 0x0000002020202020U) == https) {
-        return cut.size() > 8;
+        return url.size() > 8 && url[8] != '?' && url[8] != '#';
     }
-    return ((word | 0x0000000020202020U) & 0x00ffffffffffffffU) == http;
+    return ((word | 0x0000000020202020U) & 0x00ffffffffffffffU) == http && !cut_in_word;
 }
 
 inline std::error_code check_request(std::string_view method, std::string_view registered_url) noexcept {
