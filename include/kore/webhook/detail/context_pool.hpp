@@ -19,6 +19,8 @@ public:
     context_pool() noexcept = default;
     context_pool(const context_pool&) = delete;
     context_pool& operator=(const context_pool&) = delete;
+    context_pool(context_pool&&) = delete;
+    context_pool& operator=(context_pool&&) = delete;
     ~context_pool() {
         for (auto& slot : slots_) {
             EVP_MD_CTX_free(slot.load(std::memory_order_acquire));
