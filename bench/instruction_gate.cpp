@@ -12,12 +12,14 @@
 // costs (lazy symbol binding, OpenSSL's first-use initialisation) out of the count.
 
 #include "bodies.hpp"
+#include "json_scan.hpp"
 
 #include <openssl/evp.h>
 #include <valgrind/callgrind.h>
 #include <kore/webhook.hpp>
 
 #include <dirent.h>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -119,6 +121,11 @@ struct fixture {
     request padded_64k = signed_request(secret, url, json_body(65536, false));  // the 0.2 gate's body
     std::string pretty_4k = pretty_events_body(4096);
     request pretty_4k_signed = signed_request(secret_32, url, minified(pretty_4k));
+#if KORE_WEBHOOK_BENCH_SIMDJSON
+    simdjson::padded_string events_64k_padded{events_stream_64k.body};
+    simdjson::ondemand::parser ondemand;
+    simdjson::dom::parser dom;
+#endif
 
     static request signed_request(std::string_view key, std::string_view target, std::string body) {
         std::string signature = kw::sign(key, method, target, body);
@@ -215,21 +222,50 @@ std::vector<row> make_rows(fixture& f) {
     return rows;
 }
 
-std::string dump_name(const row& r, const char* side, int iterations) {
-    return "gate " + r.key + " " + side + " " + std::to_string(iterations);
+// Printed after the gate's table and not judged: the JSON scan alone on the 64 KiB events body
+// (json_scan.hpp), beside one bare hash of the same request: how much of the streamed JSON rows'
+// overhead is the scan, and what simdjson spends on the same bytes (docs/performance.md).
+struct reference {
+    std::string key;
+    std::string title;
+    std::function<bool()> call;  // true: the body scanned as expected
+};
+
+std::vector<reference> make_references(fixture& f) {
+    const std::string& body = f.events_stream_64k.body;
+    std::vector<reference> out;
+    out.push_back({"scan_kore", "kore-webhook's stream scanner (validates, finds whitespace)",
+                   [&body] { return kore_scan(body); }});
+#if KORE_WEBHOOK_BENCH_SIMDJSON
+    out.push_back({"scan_simdjson_stage1", "simdjson 3 stage 1 (structural index, UTF-8; no grammar)",
+                   [&f] { return simdjson_stage1(f.ondemand, f.events_64k_padded); }});
+    out.push_back({"scan_simdjson_dom", "simdjson 3 DOM parse (the whole grammar, numbers converted)",
+                   [&f] { return simdjson_parse(f.dom, f.events_64k_padded); }});
+#endif
+    return out;
 }
 
-void measure_side(const row& r, const char* side, const std::function<void()>& call) {
+constexpr int reference_iterations = 4;
+
+std::string dump_name(const std::string& key, const char* side, int iterations) {
+    return "gate " + key + " " + side + " " + std::to_string(iterations);
+}
+
+std::string dump_name(const row& r, const char* side, int iterations) {
+    return dump_name(r.key, side, iterations);
+}
+
+void measure_side(const std::string& key, int iterations, const char* side, const std::function<void()>& call) {
     for (int i = 0; i < 3; ++i) {
         call();  // warm-up: one-time costs stay out of the count
     }
     // Named strings: the request macro copies the pointer, and a temporary would be gone by the time
     // callgrind reads it.
-    const std::string none = dump_name(r, side, 0);
-    const std::string some = dump_name(r, side, r.iterations);
+    const std::string none = dump_name(key, side, 0);
+    const std::string some = dump_name(key, side, iterations);
     CALLGRIND_ZERO_STATS;
     CALLGRIND_DUMP_STATS_AT(none.c_str());
-    for (int i = 0; i < r.iterations; ++i) {
+    for (int i = 0; i < iterations; ++i) {
         call();
     }
     CALLGRIND_DUMP_STATS_AT(some.c_str());
@@ -251,10 +287,20 @@ int measure() {
             return 2;
         }
     }
+    const std::vector<reference> references = make_references(f);
+    for (const reference& r : references) {
+        if (!r.call()) {
+            std::fprintf(stderr, "instruction_gate: %s did not scan the body as expected\n", r.key.c_str());
+            return 2;
+        }
+    }
     CALLGRIND_START_INSTRUMENTATION;
     for (const row& r : rows) {
-        measure_side(r, "verifier", [&r] { keep(r.verifier_call()); });
-        measure_side(r, "bare", r.bare_call);
+        measure_side(r.key, r.iterations, "verifier", [&r] { keep(r.verifier_call()); });
+        measure_side(r.key, r.iterations, "bare", r.bare_call);
+    }
+    for (const reference& r : references) {
+        measure_side(r.key, reference_iterations, "scan", [&r] { keep(r.call()); });
     }
     CALLGRIND_STOP_INSTRUMENTATION;
     return 0;
@@ -292,6 +338,30 @@ std::map<std::string, std::uint64_t> read_dumps(const std::string& dir) {
     return totals;
 }
 
+// The reference rows (not judged), per call and per byte, beside the bare hash of the stream row
+// with the same body.
+void report_references(fixture& f, const std::vector<row>& rows, const std::map<std::string, std::uint64_t>& totals) {
+    const auto per_call = [&totals](const std::string& key, const char* side, int iterations) -> double {
+        const auto none = totals.find(dump_name(key, side, 0));
+        const auto some = totals.find(dump_name(key, side, iterations));
+        if (none == totals.end() || some == totals.end() || some->second < none->second) {
+            return 0;
+        }
+        return static_cast<double>(some->second - none->second) / iterations;
+    };
+    const auto stream =
+        std::find_if(rows.begin(), rows.end(), [](const row& r) { return r.key == "stream_events_64k"; });
+    const double bare = stream == rows.end() ? 0 : per_call(stream->key, "bare", stream->iterations);
+    const auto bytes = static_cast<double>(f.events_stream_64k.body.size());
+    std::printf("\n%-60s %12s %8s %8s\n", "JSON scan alone, 64 KiB events (not judged)", "per call", "per byte",
+                "of hash");
+    std::printf("%-60s %12.0f %8.2f %8s\n", "bare SHA-256 of the same request", bare, bare / bytes, "1.000");
+    for (const reference& r : make_references(f)) {
+        const double n = per_call(r.key, "scan", reference_iterations);
+        std::printf("%-60s %12.0f %8.2f %8.3f\n", r.title.c_str(), n, n / bytes, bare > 0 ? n / bare : 0.0);
+    }
+}
+
 int report(const std::string& dir) {
     fixture f;
     const std::vector<row> rows = make_rows(f);
@@ -324,6 +394,7 @@ int report(const std::string& dir) {
                     pass ? "ok" : "OVER TARGET");
     }
     std::printf("instruction gate: %s\n", all_pass ? "all rows within target" : "FAILED");
+    report_references(f, rows, totals);
     return all_pass ? 0 : 1;
 }
 

@@ -11,6 +11,7 @@
 // Benchmarks are named <path>/<body bytes>; tools/bench-report.py relies on that.
 
 #include "bodies.hpp"
+#include "json_scan.hpp"
 
 #include <benchmark/benchmark.h>
 #include <openssl/crypto.h>
@@ -278,6 +279,17 @@ int main(int argc, char** argv) {
             const kw::result r = one.verify(method, url, *b.binary, *b.binary_sig);
             return guard.claim(method, r).status() == kw::replay_status::duplicate;
         });
+        // The JSON scan alone, no digest: the stream's scanner and, when built with simdjson, its
+        // first pass and its whole parse of the same body (json_scan.hpp).
+        add("scan_json_kore", [b] { return kore_scan(*b.json); });
+#if KORE_WEBHOOK_BENCH_SIMDJSON
+        static std::deque<simdjson::padded_string> padded;
+        static simdjson::ondemand::parser ondemand;
+        static simdjson::dom::parser dom;
+        const simdjson::padded_string* json = &padded.emplace_back(*b.json);
+        add("scan_json_simdjson_stage1", [json] { return simdjson_stage1(ondemand, *json); });
+        add("scan_json_simdjson_dom", [json] { return simdjson_parse(dom, *json); });
+#endif
         // The legacy scheme, for scale: HMAC-SHA1 over the sorted form, and SHA-256 of a JSON body
         // carried in the URL. Its ratio is to the KORE baseline of the same size.
         std::vector<kw::twilio::parameter> params;

@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   g++ clang libclang-rt-14-dev cmake ninja-build pkg-config clang-format clang-tidy python3
-  libssl-dev catch2 nlohmann-json3-dev libcli11-dev libbenchmark-dev valgrind python3-matplotlib
+  libssl-dev catch2 nlohmann-json3-dev libcli11-dev libbenchmark-dev libsimdjson-dev valgrind python3-matplotlib
   libcpp-httplib-dev libboost-dev libpoco-dev libcivetweb-dev libpistache-dev libmicrohttpd-dev
   libhiredis-dev redis-server openssl
   g++-aarch64-linux-gnu g++-s390x-linux-gnu qemu-user
